@@ -1,0 +1,184 @@
+"""Split decoded text into a stream of cell tokens, whatever the table layout.
+
+Reports join cells with ` | ` (the seed), markdown pipes, tabs, runs of spaces, one
+cell per line (flattened HTML) or single spaces (PDF text layers). This module hides
+the difference: every line becomes TEXT tokens (label fragments), VALUE tokens
+(numbers and dashes) and BLANK tokens (empty cells of delimited rows), each with its
+line number and its text exactly as printed. The table engine never looks at the
+layout again: it anchors rows and columns on labels.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from extract.values import CellValue, parse_value
+
+TEXT, VALUE, BLANK = 0, 1, 2
+
+# Page footers and headers that PDF text layers leave inside tables: "- 4 -",
+# "— 5 —", "第 3 页", "第3页 共10页", "3/10".
+_FOOTER = re.compile(
+    r"^\s*(?:[-—–~]+\s*\d{1,4}\s*[-—–~]+|第\s*\d{1,4}\s*页(?:\s*[,/]?\s*共\s*\d{1,4}\s*页)?"
+    r"|\d{1,4}\s*/\s*\d{1,4})\s*$"
+)
+_MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_SPACE_RUN = re.compile(r" {2,}")
+_WORD = re.compile(r"\S+")
+_SIGN_WORDS = frozenset(("增", "减"))
+
+
+@dataclass(slots=True)
+class Token:
+    """One cell or cell fragment of the decoded text."""
+
+    kind: int
+    text: str
+    raw: str
+    line: int
+    value: CellValue | None = None
+    line_has_value: bool = False
+    empty_line: bool = False
+
+
+@dataclass(slots=True)
+class Tokenised:
+    """All tokens of a document and the layout they were found in."""
+
+    tokens: list[Token]
+    layout: str
+    blank_lines_are_cells: bool
+
+
+def _cell_spans(line: str) -> tuple[str, list[tuple[int, int]]]:
+    """Where the cells of one line are, and which delimiter separated them."""
+    if "|" in line:
+        kind = "markdown" if line.lstrip().startswith("|") else "pipe"
+        spans, start = [], 0
+        for i, ch in enumerate(line):
+            if ch == "|":
+                spans.append((start, i))
+                start = i + 1
+        spans.append((start, len(line)))
+        if kind == "markdown":
+            # The outer pipes of a markdown row delimit nothing.
+            spans = spans[1:]
+            if spans and not line[spans[-1][0] : spans[-1][1]].strip():
+                spans = spans[:-1]
+        return kind, spans
+    if "\t" in line:
+        spans, start = [], 0
+        for i, ch in enumerate(line):
+            if ch == "\t":
+                spans.append((start, i))
+                start = i + 1
+        spans.append((start, len(line)))
+        return "tab", spans
+    stripped = line.strip()
+    if _SPACE_RUN.search(stripped):
+        offset = line.index(stripped)
+        spans, start = [], 0
+        for m in _SPACE_RUN.finditer(stripped):
+            spans.append((offset + start, offset + m.start()))
+            start = m.end()
+        spans.append((offset + start, offset + len(stripped)))
+        return "spaces", spans
+    return "single", [(0, len(line))]
+
+
+def _cell_tokens(norm: str, raw: str, start: int, end: int, lineno: int) -> list[Token]:
+    """Tokens of one cell: its words, with neighbouring label words joined."""
+    out: list[Token] = []
+    words = [(m.start(), m.end()) for m in _WORD.finditer(norm, start, end)]
+    text_from = -1
+    i = 0
+    while i < len(words):
+        ws, we = words[i]
+        word = norm[ws:we]
+        if word in _SIGN_WORDS and i + 1 < len(words):
+            # "增 271" printed with a space is one signed value.
+            nxt = norm[words[i + 1][0] : words[i + 1][1]]
+            value = parse_value(word + nxt)
+            if value is not None and value.kind == "number":
+                we = words[i + 1][1]
+                i += 1
+            else:
+                value = None
+        else:
+            value = parse_value(word)
+        if value is None:
+            if text_from < 0:
+                text_from = ws
+            text_to = we
+        else:
+            if text_from >= 0:
+                out.append(Token(TEXT, norm[text_from:text_to], raw[text_from:text_to], lineno))
+                text_from = -1
+            out.append(Token(VALUE, norm[ws:we], raw[ws:we], lineno, value))
+        i += 1
+    if text_from >= 0:
+        out.append(Token(TEXT, norm[text_from:text_to], raw[text_from:text_to], lineno))
+    return out
+
+
+def tokenise_line(norm: str, raw: str, lineno: int) -> tuple[str, list[Token]]:
+    """Tokens of one line and the kind of delimiter it used."""
+    if not norm.strip():
+        return "empty", [Token(BLANK, "", "", lineno, CellValue("blank"), empty_line=True)]
+    if _FOOTER.match(norm) or _MD_SEPARATOR.match(norm):
+        return "noise", []
+    kind, spans = _cell_spans(norm)
+    tokens: list[Token] = []
+    for s, e in spans:
+        if norm[s:e].strip():
+            tokens.extend(_cell_tokens(norm, raw, s, e, lineno))
+        elif kind != "single":
+            tokens.append(Token(BLANK, "", raw[s:e], lineno, CellValue("blank")))
+    if any(t.kind == VALUE for t in tokens):
+        for t in tokens:
+            t.line_has_value = True
+    return kind, tokens
+
+
+def _classify_layout(kinds: Counter[str], single_word_lines: int, single_lines: int) -> str:
+    if not kinds:
+        return "text"
+    kind = kinds.most_common(1)[0][0]
+    if kind == "single":
+        return "lines" if single_word_lines > single_lines / 2 else "text"
+    return kind
+
+
+def tokenise(
+    norm_lines: list[str], raw_lines: list[str], line_numbers: list[int] | None = None
+) -> Tokenised:
+    """Tokenise a whole document and name its dominant table layout.
+
+    ``line_numbers`` gives each line's number in the source file where the lines are
+    not the file's own (HTML flattened to text); by default line i is number i + 1.
+    """
+    tokens: list[Token] = []
+    kinds: Counter[str] = Counter()
+    single_word = single_lines = value_then_empty = value_lines = 0
+    previous_had_value = False
+    for i, (norm, raw) in enumerate(zip(norm_lines, raw_lines, strict=True)):
+        kind, line_tokens = tokenise_line(norm, raw, line_numbers[i] if line_numbers else i + 1)
+        tokens.extend(line_tokens)
+        has_value = any(t.kind == VALUE for t in line_tokens)
+        if kind == "empty" and previous_had_value:
+            value_then_empty += 1
+        previous_had_value = has_value
+        if not has_value:
+            continue
+        value_lines += 1
+        kinds[kind] += 1
+        if kind == "single":
+            single_lines += 1
+            single_word += len(line_tokens) == 1
+    layout = _classify_layout(kinds, single_word, single_lines)
+    # One cell per line marks a blank cell with an empty line, unless the text puts an
+    # empty line after most cells (then empty lines are only spacing).
+    blank_lines = layout == "lines" and value_then_empty <= value_lines / 2
+    return Tokenised(tokens, layout, blank_lines)

@@ -1,0 +1,255 @@
+"""Extract one report file: bytes in, canonical facts, checks and warnings out.
+
+This is the library entry point that ``xxgk extract`` and the pipeline's tasks call.
+It chains the steps (read PDF/HTML/text → decode → tokenise → label-anchored tables
+→ identity → template → values and units → checks) and turns every failure into a
+:class:`ReportError` with a one-line reason, so that one bad file never takes down
+the others.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from extract.cells import VALUE, tokenise
+from extract.decode import DecodeError, decode_bytes, normalise_width
+from extract.html import html_to_lines, looks_like_html
+from extract.identity import find_identity
+from extract.pdf import PdfError, pdf_text
+from extract.tables import AD, APP, RL, RawCell, TableEngine, TableResult, Warning_
+from extract.values import DERIVED, unit_multiplier
+from transform.checks import report_checks
+from transform.keys import TABLE_TITLES, TABLES, key_catalog
+from transform.template import detect_template
+
+# Real reports are tens of kilobytes of text; PDFs with images reach tens of MB but
+# their text layer stays small. Anything larger is not a report, and reading it
+# would only cost time.
+MAX_TEXT_BYTES = 8 * 1024 * 1024
+MAX_PDF_BYTES = 200 * 1024 * 1024
+DEFAULT_MONEY_UNIT = "万元"
+_LINE_SPLIT = re.compile(r"\r\n|\r|\n")
+
+
+class ReportError(ValueError):
+    """The file cannot be read as a report; the message is one line for a human."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One cell of a statistical table, in canonical keys and units."""
+
+    table: str
+    row_key: str
+    col_key: str
+    value: float | None
+    raw_value: str | None
+    cell: str
+    line: int | None
+    unit: str
+    raw_row_label: str | None
+    raw_col_label: str | None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "table": self.table, "row_key": self.row_key, "col_key": self.col_key,
+            "value": self.value, "raw_value": self.raw_value, "cell": self.cell,
+            "line": self.line, "unit": self.unit, "raw_row_label": self.raw_row_label,
+            "raw_col_label": self.raw_col_label,
+        }
+
+
+@dataclass(slots=True)
+class ExtractedReport:
+    """Everything ``xxgk extract --json`` prints."""
+
+    agency: str | None
+    year: int | None
+    template: str
+    template_reason: str
+    encoding: str | None
+    format: str
+    title: str | None
+    facts: list[Fact]
+    checks: list
+    warnings: list[Warning_] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "agency": self.agency, "year": self.year, "template": self.template,
+            "encoding": self.encoding, "format": self.format, "title": self.title,
+            "facts": [f.as_dict() for f in self.facts],
+            "checks": [c.as_dict() for c in self.checks],
+            "warnings": [w.as_dict() for w in self.warnings],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Text:
+    lines: list[str]
+    line_numbers: list[int] | None
+    encoding: str | None
+    format: str | None
+
+
+def _read_text(data: bytes, suffix: str) -> _Text:
+    """Decode any supported file into lines of text."""
+    if suffix == ".pdf" or data[:5] == b"%PDF-":
+        if len(data) > MAX_PDF_BYTES:
+            raise ReportError(f"too large for a report PDF ({len(data) // 2**20} MB)")
+        try:
+            return _Text(_LINE_SPLIT.split(pdf_text(data)), None, "pdf", "pdf")
+        except PdfError as err:
+            raise ReportError(str(err)) from err
+    if len(data) > MAX_TEXT_BYTES:
+        raise ReportError(
+            f"too large for a report ({len(data) / 2**20:.1f} MB of text; the limit is "
+            f"{MAX_TEXT_BYTES // 2**20} MB)"
+        )
+    try:
+        decoded = decode_bytes(data)
+    except DecodeError as err:
+        raise ReportError(str(err)) from err
+    if suffix in (".html", ".htm") or looks_like_html(decoded.text):
+        pairs = html_to_lines(decoded.text)
+        return _Text([t for _, t in pairs], [n for n, _ in pairs], decoded.encoding, "html")
+    return _Text(_LINE_SPLIT.split(decoded.text), None, decoded.encoding, None)
+
+
+def _money_multiplier(cell: RawCell, template: str, warnings: list[Warning_]) -> Decimal:
+    suffix = cell.token.value.unit_suffix if cell.token.value else ""
+    factor, kind = unit_multiplier(suffix)
+    if kind == "yuan":
+        return factor
+    if cell.col_unit_suffix:
+        return unit_multiplier(cell.col_unit_suffix)[0]
+    warnings.append(Warning_(
+        "unit_assumed",
+        f"{cell.table}/{cell.row_key}/{cell.col_key}: no unit printed; read as "
+        f"{DEFAULT_MONEY_UNIT} as in the {template} template", cell.token.line))
+    return unit_multiplier(DEFAULT_MONEY_UNIT)[0]
+
+
+def _to_fact(cell: RawCell, template: str, warnings: list[Warning_]) -> Fact:
+    unit = key_catalog().unit((cell.table, cell.row_key, cell.col_key))
+    value = cell.token.value
+    number: float | None = None
+    if value is not None and value.number is not None:
+        if unit == "yuan":
+            factor = _money_multiplier(cell, template, warnings)
+        else:
+            factor = unit_multiplier(value.unit_suffix)[0] if value.unit_suffix == "万" else 1
+        number = float(value.number * factor)
+    kind = value.kind if value is not None else "blank"
+    raw = cell.token.raw.strip()
+    return Fact(cell.table, cell.row_key, cell.col_key, number, raw, kind,
+                cell.token.line, unit, cell.row_label or None, cell.col_label or None)
+
+
+def _resolve_deferred(result: TableResult, template: str) -> None:
+    """表二 rows printed without a header take the template's columns for that row."""
+    for row in result.deferred_rows:
+        cols = [c.col_key for c in key_catalog().cells_for(template)
+                if c.table == row.table and c.row_key == row.key]
+        result.warnings.append(Warning_(
+            "header_not_found", f"{row.table}/{row.key}: no column header; read in the "
+            f"{template} template's column order", row.line))
+        for col, tok in zip(cols, row.cells, strict=False):
+            result.cells.append(RawCell(row.table, row.key, col, tok, row.label, ""))
+
+
+def _derive_other(facts: list[Fact]) -> list[Fact]:
+    """Where the three 2021 其他处理 sub-rows are printed, ``other`` is their sum."""
+    subs = ("other.no_correction", "other.fee_unpaid", "other.other")
+    by_col: dict[str, list[Fact]] = {}
+    printed_other = any(f.table == APP and f.row_key == "other" for f in facts)
+    for f in facts:
+        if f.table == APP and f.row_key in subs:
+            by_col.setdefault(f.col_key, []).append(f)
+    if printed_other or not by_col:
+        return []
+    derived = []
+    for col in key_catalog().col_order[APP]:
+        parts = [f.value for f in by_col.get(col, []) if f.value is not None]
+        if col in by_col:
+            derived.append(Fact(APP, "other", col, float(sum(parts)) if parts else None,
+                                None, DERIVED, None, "count", None, None))
+    return derived
+
+
+def _facts(result: TableResult, template: str, warnings: list[Warning_]) -> list[Fact]:
+    catalog = key_catalog()
+    facts: list[Fact] = []
+    for cell in result.cells:
+        key = (cell.table, cell.row_key, cell.col_key)
+        spec = catalog.cells.get(key)
+        if spec is None:
+            warnings.append(Warning_(
+                "not_a_cell", f"{'/'.join(key)} is not a cell of either template; value "
+                f"{cell.token.raw.strip()!r} not loaded", cell.token.line))
+            continue
+        if template not in spec.templates:
+            warnings.append(Warning_(
+                "cell_not_in_template", f"{'/'.join(key)} is not printed by the {template} "
+                "template; kept as read", cell.token.line))
+        facts.append(_to_fact(cell, template, warnings))
+    facts.extend(_derive_other(facts))
+    order = {k: i for i, k in enumerate(catalog.cells)}
+    facts.sort(key=lambda f: order.get((f.table, f.row_key, f.col_key), len(order)))
+    return facts
+
+
+def extract_bytes(data: bytes, *, name: str = "", agency: str | None = None,
+                  year: int | None = None) -> ExtractedReport:
+    """Extract a report from its file bytes. ``name`` supplies the extension."""
+    text = _read_text(data, Path(name).suffix.lower())
+    norm_lines = [normalise_width(line) for line in text.lines]
+    tokenised = tokenise(norm_lines, text.lines, text.line_numbers)
+    if not any(t.kind == VALUE for t in tokenised.tokens):
+        raise ReportError("no numbers in the text: not a report with statistical tables")
+    result = TableEngine(tokenised.blank_lines_are_cells).run(tokenised.tokens)
+    identity = find_identity(norm_lines)
+    year = year if year is not None else identity.year
+    template, reason = detect_template(result.markers, year)
+    _resolve_deferred(result, template)
+    warnings = result.warnings
+    facts = _facts(result, template, warnings)
+    if not facts:
+        raise ReportError("no statistical tables (表二/表三/表四) found")
+    found = {f.table for f in facts}
+    for table in TABLES:
+        if table not in found:
+            warnings.append(Warning_("table_missing", f"{TABLE_TITLES[table]} not found", None))
+    if identity.year is None and year is None:
+        warnings.append(Warning_("year_unknown", "no statistics year in the title or "
+                                 "opening lines", None))
+    values = {(f.table, f.row_key, f.col_key): f.value for f in facts}
+    return ExtractedReport(
+        agency=agency or identity.agency, year=year, template=template,
+        template_reason=reason, encoding=text.encoding,
+        format=text.format or tokenised.layout, title=identity.title, facts=facts,
+        checks=report_checks(values), warnings=warnings,
+    )
+
+
+def extract_file(path: str | Path, *, agency: str | None = None,
+                 year: int | None = None) -> ExtractedReport:
+    """Extract a report from a file path."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        limit = MAX_PDF_BYTES if path.suffix.lower() == ".pdf" else MAX_TEXT_BYTES
+        if size > limit:
+            raise ReportError(f"too large for a report ({size / 2**20:.1f} MB; the limit is "
+                              f"{limit // 2**20} MB)")
+        data = path.read_bytes()
+    except OSError as err:
+        raise ReportError(f"cannot read: {err.strerror or err}") from err
+    return extract_bytes(data, name=path.name, agency=agency, year=year)
+
+
+__all__ = ["AD", "APP", "RL", "ExtractedReport", "Fact", "ReportError", "extract_bytes",
+           "extract_file"]

@@ -1,0 +1,376 @@
+"""The label-anchored table engine: one pass over the token stream for every layout.
+
+Rows and columns are found by their labels, never by position on the page:
+
+* a *table mode* starts at an anchor label (第二十条第…项 for 表二, 申请人情况 or the
+  勾稽关系 note for 表三, 行政复议 for 表四) and ends at the next anchor or at
+  section 五; prose before the tables is never read as cells;
+* label fragments accumulate until values arrive; the fragments then name the row
+  (see :mod:`transform.labels` for the matching rule) and, where they hold a header,
+  the columns;
+* a row takes as many cells as its table has columns and stops early at the next
+  label, so a missing, extra or reordered row, or a short one, never shifts the
+  values of another row.
+
+The engine returns raw cells keyed by canonical keys, the template markers it saw
+and warnings with line numbers; it does not decide units or templates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from extract.cells import BLANK, TEXT, VALUE, Token
+from extract.values import find_unit_suffix
+from transform.keys import key_catalog
+from transform.labels import LabelHit, label_catalog, normalise_label
+
+AD, APP, RL = "active_disclosure", "applications", "reviews_litigation"
+RL_SLOTS = 15
+# A 表三 header naming fewer columns than this is taken as unreadable.
+MIN_HEADER_COLUMNS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One value column of a table as the report printed it."""
+
+    key: str
+    label: str
+    unit_suffix: str = ""
+
+
+@dataclass(slots=True)
+class RawCell:
+    """A cell read from the report, before units and templates are applied."""
+
+    table: str
+    row_key: str
+    col_key: str
+    token: Token
+    row_label: str
+    col_label: str
+    col_unit_suffix: str = ""
+
+
+@dataclass(slots=True)
+class Warning_:
+    """Something a reader of the output should know, with the line it concerns."""
+
+    code: str
+    message: str
+    line: int | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {"code": self.code, "line": self.line, "message": self.message}
+
+
+@dataclass(slots=True)
+class _Row:
+    table: str
+    key: str | None
+    label: str
+    columns: list[Column] | None
+    width: int
+    line: int
+    cells: list[Token] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class TableResult:
+    """What the engine found."""
+
+    cells: list[RawCell]
+    deferred_rows: list[_Row]
+    markers: dict[tuple[str, str, str], frozenset[str]]
+    warnings: list[Warning_]
+    tables_seen: list[str]
+
+
+def _joined(frags: Iterable[Token]) -> str:
+    return "".join(normalise_label(t.text) for t in frags)
+
+
+class TableEngine:
+    """Consumes tokens and fills :class:`TableResult`. One instance per document."""
+
+    def __init__(self, blank_lines_are_cells: bool) -> None:
+        self.labels = label_catalog()
+        self.keys = key_catalog()
+        self.blank_lines_are_cells = blank_lines_are_cells
+        self.mode: str | None = None
+        self.frags: list[Token] = []
+        self.row: _Row | None = None
+        self.ad_columns: list[Column] | None = None
+        self.app_columns: list[Column] | None = None
+        self.rl_header: list[Token] = []
+        self.rl_runs: list[tuple[list[Token], list[Token]]] = []
+        self.last_row_key: dict[str, str] = {}
+        self.rows_seen: dict[tuple[str, str], int] = {}
+        self.result = TableResult([], [], {}, [], [])
+
+    # -- driving -----------------------------------------------------------------
+
+    def run(self, tokens: Iterable[Token]) -> TableResult:
+        for tok in tokens:
+            if tok.kind == TEXT:
+                self._on_text(tok)
+            elif tok.kind == VALUE or self._blank_counts(tok):
+                self._on_cell(tok)
+        self._close_row()
+        self._finish_rl()
+        return self.result
+
+    def _blank_counts(self, tok: Token) -> bool:
+        if tok.empty_line:
+            return self.blank_lines_are_cells and self.row is not None and self.mode != RL
+        # An empty cell is a blank value only on a line that also prints values: the
+        # empty cells of header rows and merged cells are layout, not data.
+        return tok.line_has_value and self.mode is not None
+
+    def warn(self, code: str, message: str, line: int | None) -> None:
+        self.result.warnings.append(Warning_(code, message, line))
+
+    # -- anchors -------------------------------------------------------------------
+
+    def _anchor(self, norm: str) -> str | None:
+        """The table (or ``end``) an anchor label starts, if ``norm`` holds one."""
+        for hit in self.labels.matcher("document", "anchor").find_all(norm):
+            return "end" if hit.key == "end" else None
+        for table in (AD, APP, RL):
+            if table == self.mode:
+                continue
+            if table == RL and not self.result.tables_seen:
+                continue  # prose before the tables mentions 行政复议 too
+            if self.labels.matcher(table, "anchor").find_all(norm):
+                return table
+        return None
+
+    def _enter(self, mode: str | None) -> None:
+        self._close_row()
+        if self.mode == RL:
+            self._finish_rl()
+        self.mode = mode
+        self.frags = []
+        if mode is not None and mode not in self.result.tables_seen:
+            self.result.tables_seen.append(mode)
+        if mode == AD:
+            self.ad_columns = None
+
+    # -- tokens --------------------------------------------------------------------
+
+    def _on_text(self, tok: Token) -> None:
+        norm = normalise_label(tok.text)
+        target = self._anchor(norm)
+        if self.mode == RL and target is None and self._rl_text(tok, norm):
+            return
+        self._close_row()
+        if target is not None:
+            self._enter(None if target == "end" else target)
+        if self.mode == AD and self.labels.matcher(AD, "subtable").find_all(norm):
+            # A new 第二十条 item or 信息内容 row: a new header follows.
+            self.ad_columns = None
+            self.frags = []
+        self.frags.append(tok)
+
+    def _on_cell(self, tok: Token) -> None:
+        if self.mode is None:
+            self.frags = []
+            return
+        if self.mode == RL:
+            self._rl_cell(tok)
+            return
+        if self.row is None:
+            if tok.kind == BLANK and not self.frags:
+                return
+            self.row = self._open_row(tok)
+        self.row.cells.append(tok)
+        if len(self.row.cells) >= self.row.width:
+            self._close_row()
+
+    # -- rows of 表二 and 表三 --------------------------------------------------------
+
+    def _open_row(self, first: Token) -> _Row:
+        table = self.mode or AD
+        text = _joined(self.frags)
+        last = normalise_label(self.frags[-1].text) if self.frags else ""
+        hit = self.labels.matcher(table, "row").best(text, last)
+        hit = self._check_context(table, hit, text)
+        if hit is None:
+            label = " ".join(t.raw.strip() for t in self.frags)[-60:]
+            if label:
+                self.warn("unmapped_label", f"{table}: no row matches label {label!r}",
+                          self.frags[-1].line)
+            else:
+                self.warn("unlabelled_values", f"{table}: values without a row label",
+                          first.line)
+            return _Row(table, None, label, None, 1 << 30, first.line)
+        self._mark(table, "row", hit)
+        columns = self._columns_for(table, text[: hit.start])
+        label = self._raw_label(hit)
+        width = len(columns) if columns else self._default_width(table, hit.key)
+        return _Row(table, hit.key, label, columns, width, first.line)
+
+    def _check_context(self, table: str, hit: LabelHit | None, text: str) -> LabelHit | None:
+        """Exact aliases that need a context (3.其他 only after the 其他处理 rows)."""
+        if hit is None or not hit.exact:
+            return hit
+        if table == APP and hit.key in ("other.other", "total"):
+            previous = self.last_row_key.get(APP, "")
+            if not previous.startswith("other") and not (
+                hit.key == "total" and previous.startswith("not_processed")
+            ):
+                return None
+        return hit
+
+    def _raw_label(self, hit: LabelHit) -> str:
+        """The printed label from the fragment where the row's alias starts."""
+        pos = 0
+        for i, frag in enumerate(self.frags):
+            pos += len(normalise_label(frag.text))
+            if pos > hit.start:
+                return " ".join(t.raw.strip() for t in self.frags[i:])
+        return " ".join(t.raw.strip() for t in self.frags)
+
+    def _mark(self, table: str, axis: str, hit: LabelHit) -> None:
+        if hit.templates:
+            self.result.markers[(table, axis, hit.key)] = hit.templates
+
+    def _columns_for(self, table: str, header_text: str) -> list[Column] | None:
+        hits = [h for h in self.labels.matcher(table, "col").find_all(header_text) if h.key]
+        if table == AD:
+            if hits:
+                self.ad_columns = self._ad_header(header_text, hits)
+            return self.ad_columns
+        if len({h.key for h in hits}) >= MIN_HEADER_COLUMNS:
+            # 表三's header spans three printed rows with merged cells, so the order
+            # of its labels in the text is not the column order: keep the template's
+            # order of the columns the header names.
+            found = {h.key: h.alias for h in hits}
+            self.app_columns = [
+                Column(k, found[k]) for k in self.keys.col_order[APP] if k in found
+            ]
+            for h in hits:
+                self._mark(table, "col", h)
+        elif self.app_columns is None:
+            self.warn("header_not_found", "applications: column header not recognised; "
+                      "assuming the template's seven columns", None)
+            self.app_columns = [Column(k, "") for k in self.keys.col_order[APP]]
+        return self.app_columns
+
+    def _ad_header(self, text: str, hits: list[LabelHit]) -> list[Column]:
+        """表二 headers are one printed row: label order is column order."""
+        columns = []
+        for i, h in enumerate(hits):
+            tail = text[h.end : hits[i + 1].start if i + 1 < len(hits) else len(text)]
+            columns.append(Column(h.key, h.alias, find_unit_suffix(h.alias + tail)))
+            self._mark(AD, "col", h)
+        return columns
+
+    def _default_width(self, table: str, row_key: str) -> int:
+        if table == APP:
+            return len(self.keys.col_order[APP])
+        # A 表二 row without a header: its width is known once the template is.
+        widths = {
+            sum(1 for c in self.keys.cells_for(t) if c.table == table and c.row_key == row_key)
+            for t in ("2019", "2021")
+        }
+        return max(widths - {0}, default=1)
+
+    def _close_row(self) -> None:
+        row, self.row = self.row, None
+        if row is None:
+            return
+        self.frags = []
+        if row.key is None:
+            return
+        seen = self.rows_seen.get((row.table, row.key))
+        if seen is not None:
+            self.warn("duplicate_row", f"{row.table}/{row.key} printed again (first on line "
+                      f"{seen}); the first is kept", row.line)
+            return
+        self.rows_seen[(row.table, row.key)] = row.line
+        self.last_row_key[row.table] = row.key
+        if row.columns is None:
+            self.result.deferred_rows.append(row)
+            return
+        if len(row.cells) < len(row.columns):
+            self.warn("short_row", f"{row.table}/{row.key}: {len(row.cells)} of "
+                      f"{len(row.columns)} cells", row.line)
+        for col, tok in zip(row.columns, row.cells, strict=False):
+            self.result.cells.append(
+                RawCell(row.table, row.key, col.key, tok, row.label, col.label, col.unit_suffix)
+            )
+
+    # -- 表四 -----------------------------------------------------------------------
+
+    def _rl_text(self, tok: Token, norm: str) -> bool:
+        """Handle text inside 表四; False when it ends the table."""
+        cells = sum(len(run) for _, run in self.rl_runs)
+        if cells == 0:
+            self.rl_header.append(tok)
+            return True
+        blocks = self.labels.matcher(RL, "block").find_all(norm)
+        if cells < RL_SLOTS and any(h.key for h in blocks):
+            self.rl_runs.append(([tok], []))
+            return True
+        self._finish_rl()
+        self.mode = None
+        return False
+
+    def _rl_cell(self, tok: Token) -> None:
+        if not self.rl_runs:
+            self.rl_runs.append(([], []))
+        self.rl_runs[-1][1].append(tok)
+        if len(self.rl_runs) == 1 and len(self.rl_runs[0][1]) >= RL_SLOTS:
+            self._finish_rl()
+            self.mode = None
+
+    def _rl_layout(self, header: list[Token]) -> tuple[list[str], dict[str, list[str]]]:
+        """Block order and each block's column order, from the 表四 header."""
+        text = _joined(header)
+        canonical_blocks = list(self.keys.row_order[RL])
+        canonical_cols = list(self.keys.col_order[RL])
+        blocks: list[str] = []
+        for h in self.labels.matcher(RL, "block").find_all(text):
+            if h.key and h.key not in blocks:
+                blocks.append(h.key)
+        if sorted(blocks) != sorted(canonical_blocks):
+            blocks = canonical_blocks
+        leaves = [h.key for h in self.labels.matcher(RL, "col").find_all(text) if h.key]
+        per_block = len(canonical_cols)
+        if len(leaves) == per_block * len(blocks):
+            cols = {b: leaves[i * per_block : (i + 1) * per_block] for i, b in enumerate(blocks)}
+        elif len(leaves) == per_block:
+            cols = dict.fromkeys(blocks, leaves)
+        else:
+            cols = dict.fromkeys(blocks, canonical_cols)
+        for b, c in cols.items():
+            if sorted(c) != sorted(canonical_cols):
+                cols[b] = canonical_cols
+        return blocks, cols
+
+    def _finish_rl(self) -> None:
+        runs, self.rl_runs = self.rl_runs, []
+        header, self.rl_header = self.rl_header, []
+        if not runs:
+            return
+        blocks, cols = self._rl_layout(header)
+        if len(runs) == 1:
+            slots = [(b, c) for b in blocks for c in cols[b]]
+            cells = runs[0][1]
+            if len(cells) < len(slots):
+                self.warn("short_row", f"reviews_litigation: {len(cells)} of {len(slots)} "
+                          "cells", cells[0].line)
+            for (block, col), tok in zip(slots, cells, strict=False):
+                self.result.cells.append(RawCell(RL, block, col, tok, block, col))
+            return
+        for label_tokens, cells in runs:
+            hit = self.labels.matcher(RL, "block").best(_joined(label_tokens), "")
+            if hit is None or not cells:
+                continue
+            for col, tok in zip(cols[hit.key], cells, strict=False):
+                self.result.cells.append(
+                    RawCell(RL, hit.key, col, tok, label_tokens[0].raw.strip(), col)
+                )

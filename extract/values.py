@@ -1,0 +1,80 @@
+"""Read one printed cell as a number, a dash or a blank.
+
+Cells print integers, decimals, thousands separators, signed changes (增271, 减7),
+amounts with a unit (14.4万元, 251000元) and placeholders for "nothing" (/, —, 无).
+Placeholders are kept distinct from zero: a dash is not a 0. Units and dash
+spellings come from ``transform/maps/units.csv`` and ``dashes.csv``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+
+from transform.maps import read_map
+
+NUMBER = "number"
+DASH = "dash"
+BLANK = "blank"
+DERIVED = "derived"
+
+
+@dataclass(frozen=True, slots=True)
+class CellValue:
+    """A parsed cell: its kind, the number (None for dash or blank) and any unit suffix."""
+
+    kind: str
+    number: Decimal | None = None
+    unit_suffix: str = ""
+
+
+@cache
+def _units() -> dict[str, tuple[Decimal, str]]:
+    return {r["suffix"]: (Decimal(r["multiplier"]), r["unit"]) for r in read_map("units")}
+
+
+@cache
+def _dashes() -> frozenset[str]:
+    return frozenset(r["token"] for r in read_map("dashes"))
+
+
+@cache
+def value_pattern() -> re.Pattern[str]:
+    """A whole word that is a value: optional 增/减 or sign, a number, an optional unit."""
+    suffixes = "|".join(map(re.escape, sorted(_units(), key=len, reverse=True)))
+    return re.compile(
+        r"(?P<sign>增|减|\+|-)?\s*"
+        r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+        rf"(?P<unit>{suffixes})?"
+    )
+
+
+def parse_value(word: str) -> CellValue | None:
+    """Parse a cell's text; None when it is not a value at all (then it is a label)."""
+    word = word.strip()
+    if not word:
+        return CellValue(BLANK)
+    if word in _dashes():
+        return CellValue(DASH)
+    m = value_pattern().fullmatch(word)
+    if m is None:
+        return None
+    number = Decimal(m["num"].replace(",", ""))
+    if m["sign"] in ("减", "-"):
+        number = -number
+    return CellValue(NUMBER, number, m["unit"] or "")
+
+
+def unit_multiplier(suffix: str) -> tuple[Decimal, str]:
+    """Multiplier and unit kind (``yuan``, ``count`` or empty) of a unit suffix."""
+    return _units().get(suffix, (Decimal(1), ""))
+
+
+def find_unit_suffix(text: str) -> str:
+    """The money unit a header announces, e.g. ``（单位：万元）`` -> ``万元``; else empty."""
+    for suffix, (_, unit) in sorted(_units().items(), key=lambda kv: -len(kv[0])):
+        if unit == "yuan" and suffix in text:
+            return suffix
+    return ""

@@ -1,0 +1,142 @@
+"""Recognise printed labels as canonical keys.
+
+Reports print the same row or column in many spellings: numbering styles
+(（一）/(一)/1./1、), spaces inside labels, quote styles, the 2019 and 2021 wording,
+and known typos. All of them are rows of ``maps/labels.csv``; this module reads that
+map into matchers and applies one rule everywhere:
+
+* labels are compared after :func:`normalise_label` (whitespace and quotes removed);
+* a ``contains`` alias may appear anywhere in a label, and when several do, the one
+  that ends last wins (the most specific part of a wrapped or grouped label comes
+  last: ``（三）不予公开 1.属于国家秘密``), the longer one on a tie;
+* an ``exact`` alias must be the whole last label cell once its numbering is removed
+  (``3.其他`` under （六）其他处理, where a bare 其他 anywhere else means nothing).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from transform.maps import MapError, read_map
+
+# Characters that never carry meaning inside a label: whitespace of every kind and
+# the quote marks that reports use interchangeably around 三安全一稳定.
+_DROP = dict.fromkeys(map(ord, " \t\r\n\f\v\u00a0\u3000\u200b“”\"'‘’「」『』〝〞"), None)
+
+_NUMBERING = re.compile(
+    r"^(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十\d]{1,3}[、.．,，:：])+"
+)
+
+
+def normalise_label(text: str) -> str:
+    """The form in which labels are compared: no whitespace, no quotes."""
+    return text.translate(_DROP)
+
+
+def strip_numbering(label: str) -> str:
+    """Drop leading outline numbering such as ``(六)``, ``3.`` or ``一、``."""
+    return _NUMBERING.sub("", label)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelHit:
+    """One alias found inside a label."""
+
+    key: str
+    axis: str
+    start: int
+    end: int
+    alias: str
+    templates: frozenset[str]
+    exact: bool = False
+
+
+@dataclass(slots=True)
+class AxisMatcher:
+    """Matches the aliases of one (table, axis) pair, plus the groups that shield them."""
+
+    contains: dict[str, tuple[str, str, frozenset[str]]] = field(default_factory=dict)
+    exact: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
+    pattern: re.Pattern[str] | None = None
+
+    def compile(self) -> None:
+        # Longest alias first, so that at any position the regex prefers
+        # 法人或其他组织 (a group) over 其他 (a column).
+        aliases = sorted(self.contains, key=len, reverse=True)
+        self.pattern = re.compile("|".join(map(re.escape, aliases))) if aliases else None
+
+    def find_all(self, text: str) -> list[LabelHit]:
+        """Every non-overlapping alias in ``text`` (already normalised), left to right."""
+        if self.pattern is None:
+            return []
+        hits = []
+        for m in self.pattern.finditer(text):
+            key, axis, templates = self.contains[m.group()]
+            hits.append(LabelHit(key, axis, m.start(), m.end(), m.group(), templates))
+        return hits
+
+    def best(self, text: str, last_cell: str) -> LabelHit | None:
+        """The key this label stands for, or None. See the module docstring."""
+        bare = strip_numbering(last_cell)
+        if bare in self.exact:
+            key, templates = self.exact[bare]
+            return LabelHit(key, "row", len(text) - len(bare), len(text), bare, templates, True)
+        best: LabelHit | None = None
+        for hit in self.find_all(text):
+            if hit.axis == "group":
+                continue
+            if best is None or (hit.end, hit.end - hit.start) >= (best.end, best.end - best.start):
+                best = hit
+        return best
+
+
+@dataclass(frozen=True, slots=True)
+class LabelCatalog:
+    """Matchers for every table and axis of ``labels.csv``."""
+
+    matchers: dict[tuple[str, str], AxisMatcher]
+
+    def matcher(self, table: str, axis: str) -> AxisMatcher:
+        return self.matchers.get((table, axis)) or AxisMatcher()
+
+
+def _add_alias(target: AxisMatcher, row: dict[str, str], axis: str) -> None:
+    alias = normalise_label(row["alias"])
+    templates = frozenset(row["templates"].split())
+    if row["match"] == "exact":
+        target.exact[strip_numbering(alias)] = (row["key"], templates)
+        return
+    if row["match"] != "contains":
+        raise MapError(f"labels.csv: match must be contains or exact, not {row['match']!r}")
+    previous = target.contains.get(alias)
+    if previous and previous[:2] != (row["key"], axis):
+        raise MapError(
+            f"labels.csv: alias {alias!r} of {row['table']} means both "
+            f"{previous[0]!r} and {row['key']!r}"
+        )
+    target.contains[alias] = (row["key"], axis, templates)
+
+
+@cache
+def label_catalog() -> LabelCatalog:
+    """Build the matchers from ``maps/labels.csv``.
+
+    Group aliases are added to the row and column matchers of their table: they are
+    found (and so shield the shorter aliases inside them) but never returned as keys.
+    """
+    matchers: dict[tuple[str, str], AxisMatcher] = {}
+    rows = read_map("labels")
+    for row in rows:
+        if row["axis"] != "group":
+            _add_alias(matchers.setdefault((row["table"], row["axis"]), AxisMatcher()), row,
+                       row["axis"])
+    for row in rows:
+        if row["axis"] == "group":
+            for axis in ("row", "col", "block"):
+                if (row["table"], axis) in matchers:
+                    _add_alias(matchers[(row["table"], axis)], row, "group")
+    for m in matchers.values():
+        m.compile()
+    return LabelCatalog(matchers)

@@ -1,0 +1,45 @@
+"""One mechanism for every declarative map the pipeline reads.
+
+Template labels, aliases, typos, units and dash spellings change from report to report
+and from year to year; they live as CSV files in ``transform/maps/`` so that a new
+spelling is a one-line data change, not a code change. Every map is read through
+:func:`read_map`, which checks the header and caches the rows.
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import cache
+from importlib import resources
+
+MAPS_PACKAGE = "transform.maps"
+
+# The columns each map must have; a map with a missing column is a packaging error
+# and should fail loudly at import, not mid-run.
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "keys": ("table", "row_key", "row_label", "col_key", "col_label", "templates", "unit"),
+    "labels": ("table", "axis", "key", "alias", "match", "templates"),
+    "units": ("suffix", "multiplier", "unit"),
+    "dashes": ("token",),
+    "agency_suffixes": ("suffix",),
+}
+
+
+class MapError(ValueError):
+    """A declarative map is missing, malformed or inconsistent."""
+
+
+@cache
+def read_map(name: str) -> tuple[dict[str, str], ...]:
+    """Return the rows of ``transform/maps/<name>.csv`` as dicts of stripped strings."""
+    try:
+        text = resources.files(MAPS_PACKAGE).joinpath(f"{name}.csv").read_text("utf-8")
+    except FileNotFoundError as err:
+        raise MapError(f"map {name}.csv not found in {MAPS_PACKAGE}") from err
+    reader = csv.DictReader(text.splitlines())
+    missing = set(REQUIRED_COLUMNS.get(name, ())) - set(reader.fieldnames or ())
+    if missing:
+        raise MapError(f"map {name}.csv lacks columns: {', '.join(sorted(missing))}")
+    return tuple(
+        {k: (v or "").strip() for k, v in row.items() if k is not None} for row in reader
+    )
