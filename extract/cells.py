@@ -63,10 +63,11 @@ def _cell_spans(line: str) -> tuple[str, list[tuple[int, int]]]:
                 start = i + 1
         spans.append((start, len(line)))
         if kind == "markdown":
-            # The outer pipes of a markdown row delimit nothing.
+            # The opening pipe of a markdown row delimits nothing.
             spans = spans[1:]
-            if spans and not line[spans[-1][0] : spans[-1][1]].strip():
-                spans = spans[:-1]
+        if spans and not line[spans[-1][0] : spans[-1][1]].strip():
+            # Nor does a closing pipe: "| 5 | 1 |" is two cells, not three.
+            spans = spans[:-1]
         return kind, spans
     if "\t" in line:
         spans, start = [], 0

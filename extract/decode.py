@@ -133,9 +133,14 @@ def decode_bytes(data: bytes) -> DecodedText:
     if found:
         return found
     try:
-        return DecodedText(data.decode("utf-8"), "utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    else:
+        # Control bytes are valid UTF-8 but never part of a report.
+        if _looks_binary(data):
+            raise DecodeError("binary data, not text (control bytes in the first 4 KB)")
+        return DecodedText(text, "utf-8")
     utf16 = _utf16_without_bom(data)
     if utf16:
         try:

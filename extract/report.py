@@ -180,6 +180,34 @@ def _derive_other(facts: list[Fact]) -> list[Fact]:
     return derived
 
 
+def _missing_parts(facts: list[Fact], template: str) -> list[Warning_]:
+    """Tables, rows and cells the template prints but the report did not."""
+    printed = {(f.table, f.row_key, f.col_key) for f in facts}
+    rows = {(f.table, f.row_key) for f in facts}
+    if (APP, "other") in rows:
+        # One 其他处理 row stands for the three 2021 sub-rows, and the other way round.
+        rows |= {(APP, k) for k in ("other.no_correction", "other.fee_unpaid", "other.other")}
+    out: list[Warning_] = []
+    for table in TABLES:
+        expected = [c for c in key_catalog().cells_for(template) if c.table == table]
+        if not any(f.table == table for f in facts):
+            out.append(Warning_("table_missing", f"{TABLE_TITLES[table]} not found", None))
+            continue
+        missing_rows = list(dict.fromkeys(
+            c.row_key for c in expected if (table, c.row_key) not in rows))
+        if missing_rows:
+            out.append(Warning_("rows_missing", f"{table}: rows not found: "
+                                f"{', '.join(missing_rows)}", None))
+        missing_cells = [f"{c.row_key}/{c.col_key}" for c in expected
+                         if (table, c.row_key) in rows
+                         and (table, c.row_key, c.col_key) not in printed
+                         and not c.row_key.startswith("other")]
+        if missing_cells:
+            out.append(Warning_("cells_missing", f"{table}: cells not found: "
+                                f"{', '.join(missing_cells)}", None))
+    return out
+
+
 def _facts(result: TableResult, template: str, warnings: list[Warning_]) -> list[Fact]:
     catalog = key_catalog()
     facts: list[Fact] = []
@@ -219,10 +247,7 @@ def extract_bytes(data: bytes, *, name: str = "", agency: str | None = None,
     facts = _facts(result, template, warnings)
     if not facts:
         raise ReportError("no statistical tables (表二/表三/表四) found")
-    found = {f.table for f in facts}
-    for table in TABLES:
-        if table not in found:
-            warnings.append(Warning_("table_missing", f"{TABLE_TITLES[table]} not found", None))
+    warnings.extend(_missing_parts(facts, template))
     if identity.year is None and year is None:
         warnings.append(Warning_("year_unknown", "no statistics year in the title or "
                                  "opening lines", None))

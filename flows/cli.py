@@ -11,11 +11,16 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 EXTRACT_EPILOG = """examples:
   xxgk extract raw/区应急管理局/2020.txt --json
   xxgk extract report.pdf --json | jq '.checks[] | select(.passed == false)'
   xxgk extract report.html            # a readable summary instead of JSON
+  xxgk extract data/demo              # every report below a folder, one summary each
+
+With several files, --json prints one JSON object per line. Exit status 1 when any
+file could not be read as a report (the reason is on stderr), else 0.
 """
 
 
@@ -36,20 +41,39 @@ def _summary(report) -> str:
     return "\n".join(lines)
 
 
+def _expand(paths: Sequence[str]) -> list[Path]:
+    """Files named on the command line; folders stand for the files below them."""
+    out: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            out.extend(sorted(p for p in path.rglob("*") if p.is_file()
+                              and not p.name.startswith(".")))
+        else:
+            out.append(path)
+    return out
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     from extract.report import ReportError, extract_file
 
-    try:
-        report = extract_file(args.file, agency=args.agency, year=args.year)
-    except ReportError as err:
-        print(f"xxgk: {args.file}: {err}", file=sys.stderr)
-        return 1
-    if args.json:
-        json.dump(report.as_dict(), sys.stdout, ensure_ascii=False)
-        sys.stdout.write("\n")
-    else:
-        print(_summary(report))
-    return 0
+    files = _expand(args.file)
+    failures = 0
+    for i, path in enumerate(files):
+        try:
+            report = extract_file(path, agency=args.agency, year=args.year)
+        except ReportError as err:
+            print(f"xxgk: {path}: {err}", file=sys.stderr)
+            failures += 1
+            continue
+        if args.json:
+            json.dump(report.as_dict(), sys.stdout, ensure_ascii=False)
+            sys.stdout.write("\n")
+        else:
+            if len(files) > 1:
+                print(("\n" if i else "") + f"== {path}")
+            print(_summary(report))
+    return 1 if failures or not files else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
         "or UTF-16) without Prefect or a warehouse.",
         epilog=EXTRACT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    ext.add_argument("file", help="the report file")
+    ext.add_argument("file", nargs="+", help="report file(s) or folder(s)")
     ext.add_argument("--json", action="store_true", help="print the contract's JSON object")
     ext.add_argument("--agency", help="agency name, when the report does not say it")
     ext.add_argument("--year", type=int, help="statistics year, when the report does not say")

@@ -10,7 +10,9 @@ map into matchers and applies one rule everywhere:
   that ends last wins (the most specific part of a wrapped or grouped label comes
   last: ``（三）不予公开 1.属于国家秘密``), the longer one on a tie;
 * an ``exact`` alias must be the whole last label cell once its numbering is removed
-  (``3.其他`` under （六）其他处理, where a bare 其他 anywhere else means nothing).
+  (``3.其他`` under （六）其他处理, where a bare 其他 anywhere else means nothing); it
+  is tried only when no ``contains`` alias ends the label (``（七）总计`` is the
+  ``contains`` alias of the total row, not the bare ``总计``).
 """
 
 from __future__ import annotations
@@ -79,16 +81,18 @@ class AxisMatcher:
 
     def best(self, text: str, last_cell: str) -> LabelHit | None:
         """The key this label stands for, or None. See the module docstring."""
-        bare = strip_numbering(last_cell)
-        if bare in self.exact:
-            key, templates = self.exact[bare]
-            return LabelHit(key, "row", len(text) - len(bare), len(text), bare, templates, True)
         best: LabelHit | None = None
         for hit in self.find_all(text):
             if hit.axis == "group":
                 continue
             if best is None or (hit.end, hit.end - hit.start) >= (best.end, best.end - best.start):
                 best = hit
+        if best is not None and best.end == len(text):
+            return best  # (七)总计: a contains alias that ends the label beats 总计
+        bare = strip_numbering(last_cell)
+        if bare in self.exact:
+            key, templates = self.exact[bare]
+            return LabelHit(key, "row", len(text) - len(bare), len(text), bare, templates, True)
         return best
 
 

@@ -1,0 +1,38 @@
+# The two quick-start commands are `make demo` and `make test`; both set up .venv first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup demo test lint bench score clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## the main job on the bundled demo data (synthetic reports in data/demo)
+demo: $(STAMP)
+	$(BIN)/xxgk extract data/demo
+
+## ruff, then the whole test suite
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+## extraction speed over generated reports (see benchmarks/README.md)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_extract.py
+
+## score on the shared corpus of real reports (needs ../shared)
+score: $(STAMP)
+	$(BIN)/python ../shared/tools/devscore.py --xxgk $(BIN)/xxgk
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
