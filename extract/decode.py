@@ -83,7 +83,9 @@ def _from_bom(data: bytes) -> DecodedText | None:
             try:
                 return DecodedText(data.decode(codec), name)
             except UnicodeDecodeError as err:
-                raise DecodeError(f"starts with a {name} byte-order mark but is not {name}") from err
+                raise DecodeError(
+                    f"starts with a {name} byte-order mark but is not {name}"
+                ) from err
     return None
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-_BLOCKS = frozenset(
-    "p div br h1 h2 h3 h4 h5 h6 li ul ol table thead tbody tfoot caption section article "
-    "header footer title body html pre blockquote".split()
-)
+_BLOCKS = frozenset((
+    "p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "table",
+    "thead", "tbody", "tfoot", "caption", "section", "article", "header", "footer",
+    "title", "body", "html", "pre", "blockquote",
+))
 _SKIP = frozenset(("script", "style", "head"))
 _HTML_HINT = re.compile(r"<\s*(?:html|table|tr|td|body|p|div)\b", re.IGNORECASE)
 

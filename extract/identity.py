@@ -19,7 +19,9 @@ HEAD_LINES = 12
 _YEAR = r"((?:19|20)\d{2})"
 _PERIOD = re.compile(r"统计(?:期限|周期|时限|区间|时间|范围)[^0-9]{0,12}" + _YEAR + r"\s*年")
 _REPORT_WORDS = r"(?:政府信息公开|政务公开)(?:工作)?(?:年度)?报告"
-_TITLE_AGENCY_AFTER = re.compile(_YEAR + r"\s*年度?\s*(?P<agency>[^\d，。,；;]{2,40}?)" + _REPORT_WORDS)
+_TITLE_AGENCY_AFTER = re.compile(
+    _YEAR + r"\s*年度?\s*(?P<agency>[^\d，。,；;]{2,40}?)" + _REPORT_WORDS
+)
 _TITLE_YEAR_FIRST = re.compile(_YEAR + r"\s*年度?\s*" + _REPORT_WORDS)
 _OPENING = re.compile(r"^\s*" + _YEAR + r"\s*年度?\s*[,，、]\s*(?P<rest>\S.*)$")
 _NOISE_PREFIX = re.compile(r"^(?:正文|附件\d*|标题)[:：]?")

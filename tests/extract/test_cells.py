@@ -1,0 +1,62 @@
+"""Tokenising lines into cells and naming the layout (extract.cells)."""
+
+from __future__ import annotations
+
+import pytest
+
+from extract.cells import BLANK, TEXT, VALUE, tokenise, tokenise_line
+
+
+def kinds(line: str) -> list[tuple[int, str]]:
+    _, tokens = tokenise_line(line, line, 1)
+    return [(t.kind, t.text.strip()) for t in tokens]
+
+
+def test_pipe_row_with_blank_cell_and_closing_pipe() -> None:
+    assert kinds("规章 | 0 |  | 3 |") == [(TEXT, "规章"), (VALUE, "0"), (BLANK, ""), (VALUE, "3")]
+
+
+def test_markdown_row_drops_outer_pipes() -> None:
+    assert kinds("| 规章 | 1 | 2 |") == [(TEXT, "规章"), (VALUE, "1"), (VALUE, "2")]
+
+
+@pytest.mark.parametrize("line", ["|---|---|", "| :--- | ---: |", "- 4 -", "— 5 —", "第 3 页"])
+def test_separators_and_page_footers_vanish(line: str) -> None:
+    assert kinds(line) == []
+
+
+def test_pdf_row_label_with_inner_space_then_values() -> None:
+    assert kinds("4.无正当理由大量反复 申请 0 12 0") == [
+        (TEXT, "4.无正当理由大量反复 申请"), (VALUE, "0"), (VALUE, "12"), (VALUE, "0")]
+
+
+def test_signed_change_printed_with_a_space() -> None:
+    assert kinds("行政许可\t12\t减 7\t29") == [
+        (TEXT, "行政许可"), (VALUE, "12"), (VALUE, "减 7"), (VALUE, "29")]
+
+
+def test_raw_text_is_kept_as_printed() -> None:
+    _, tokens = tokenise_line("规章 | 1 |", "规章 ｜ １ ｜", 4)
+    assert [(t.raw.strip(), t.line) for t in tokens] == [("规章", 4), ("１", 4)]
+
+
+@pytest.mark.parametrize(
+    ("lines", "layout"),
+    [
+        (["规章 | 1 | 2 |", "行政许可 | 3 | 4 |"], "pipe"),
+        (["| 规章 | 1 | 2 |", "| 行政许可 | 3 | 4 |"], "markdown"),
+        (["规章\t1\t2", "行政许可\t3\t4"], "tab"),
+        (["规章    1    2", "行政许可   3   4"], "spaces"),
+        (["规章 1 2", "行政许可 3 4"], "text"),
+        (["规章", "1", "2", "行政许可", "3", "4"], "lines"),
+    ],
+)
+def test_layout_is_named(lines: list[str], layout: str) -> None:
+    assert tokenise(lines, lines).layout == layout
+
+
+def test_empty_lines_are_cells_only_in_one_cell_per_line_text() -> None:
+    lines = ["规章", "1", "", "2"]
+    assert tokenise(lines, lines).blank_lines_are_cells
+    spaced = ["规章", "", "1", "", "2", "", "行政许可", "", "3", ""]
+    assert not tokenise(spaced, spaced).blank_lines_are_cells

@@ -1,0 +1,47 @@
+"""Agency, statistics year and title from a report's opening lines (extract.identity)."""
+
+from __future__ import annotations
+
+import pytest
+
+from extract.identity import find_identity
+
+
+@pytest.mark.parametrize(
+    ("text", "agency", "year"),
+    [
+        ("2020年,区应急管理局严格按照《杭州市滨江区人民政府办公室关于印发2020年滨江区政务"
+         "公开工作要点的通知》文件要求", "区应急管理局", 2020),
+        ("平潭综合实验区2019年度政府信息公开工作年度报告\n一、总体情况", "平潭综合实验区", 2019),
+        ("- 1 -\n淮安市人民政府\n2024 年政府信息公开工作年度报告\n本报告由…", "淮安市人民政府", 2024),
+        ("正文\n2024 年上海市科委政府信息公开工作\n年度报告\n根据", "上海市科委", 2024),
+        ("区教育局2022年政府\n信息公开工作年度报告", "区教育局", 2022),
+        ("# 沭阳县人民政府2025年政府信息公开工作年度报告", "沭阳县人民政府", 2025),
+    ],
+)
+def test_agency_and_year_from_title_or_opening(text: str, agency: str, year: int) -> None:
+    identity = find_identity(text.split("\n"))
+    assert (identity.agency, identity.year) == (agency, year)
+
+
+def test_statistics_period_beats_the_title_year() -> None:
+    text = ("区卫生健康局2021年政府信息公开工作年度报告\n"
+            "本报告所列数据的统计期限自2020年1月1日起至2020年12月31日止。")
+    assert find_identity(text.split("\n")).year == 2020
+
+
+def test_publication_date_is_not_the_statistics_year() -> None:
+    text = ("区司法局2022年度政府信息公开工作年度报告\n一、总体情况\n…\n" + "正文\n" * 30
+            + "区司法局\n2023年1月20日")
+    assert find_identity(text.split("\n")).year == 2022
+
+
+def test_period_sentence_alone_gives_the_year() -> None:
+    text = "现将有关情况报告如下。\n本年度报告中所列数据统计期限为 2025\n年 1 月 1 日至 12 月 31 日。"
+    identity = find_identity(text.split("\n"))
+    assert identity.year == 2025 and identity.agency is None
+
+
+def test_nothing_to_find() -> None:
+    identity = find_identity(["一、总体情况", "我局认真贯彻落实条例。"])
+    assert (identity.agency, identity.year, identity.title) == (None, None, None)

@@ -1,0 +1,140 @@
+"""Whole-file extraction: formats, bad input and bounded time (extract.report)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from extract.report import MAX_TEXT_BYTES, ReportError, extract_bytes, extract_file
+
+SEED_LIKE = """区民政局2021年政府信息公开工作年度报告
+本报告所列数据的统计期限自2021年1月1日起至2021年12月31日止。
+二、主动公开政府信息情况
+第二十条第（一）项 | | |
+信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |
+规章 | 0 | 0 | 0 |
+行政规范性文件 | 2 | 1 | 9 |
+第二十条第（八）项 | |
+信息内容 | 本年收费金额（单位：万元） |
+行政事业性收费 | 1.5 |
+三、收到和处理政府信息公开申请情况
+(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和) | 申请人情况 | ||||||
+自然人 | 法人或其他组织 | 总计 | ||||
+商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | |
+一、本年新收政府信息公开申请数量 | 4 | 1 | 0 | 0 | 0 | 0 | 5 |
+二、上年结转政府信息公开申请数量 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |
+三、本年度办理结果 | (一)予以公开 | 3 | 1 | 0 | 0 | 0 | 0 | 4 |
+(七)总计 | 3 | 1 | 0 | 0 | 0 | 0 | 4 |
+四、结转下年度继续办理 | 2 | 0 | 0 | 0 | 0 | 0 | 2 |
+四、政府信息公开行政复议、行政诉讼情况
+行政复议 | 行政诉讼 |
+结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 未经复议直接起诉 | 复议后起诉 |
+结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |
+1 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |
+五、存在的主要问题及改进情况
+"""
+
+
+def test_a_small_2021_report_in_every_table() -> None:
+    report = extract_bytes(SEED_LIKE.encode("gb18030"), name="x.txt")
+    assert (report.agency, report.year, report.template) == ("区民政局", 2021, "2021")
+    assert report.encoding == "gb18030" and report.format == "pipe"
+    values = {(f.table, f.row_key, f.col_key): f for f in report.facts}
+    fee = values[("active_disclosure", "fees", "amount")]
+    assert (fee.value, fee.unit, fee.raw_value) == (15000.0, "yuan", "1.5")
+    assert values[("reviews_litigation", "review", "total")].value == 1
+    assert values[("applications", "granted", "commercial")].line == 17
+    # rows the template prints but this report omits are reported, not invented
+    missing = {w.message.split(":")[0]: w.message for w in report.warnings
+               if w.code == "rows_missing"}
+    assert set(missing) == {"active_disclosure", "applications"}
+    assert "partially_granted" in missing["applications"]
+    assert "licensing" in missing["active_disclosure"]
+    assert ("applications", "partially_granted", "total") not in values
+
+
+def test_failed_checks_keep_every_value() -> None:
+    broken = SEED_LIKE.replace("(七)总计 | 3 | 1 |", "(七)总计 | 9 | 1 |")
+    report = extract_bytes(broken.encode(), name="x.txt")
+    total = next(f for f in report.facts if f.row_key == "total" and f.col_key == "natural_person")
+    assert total.value == 9
+    failed = {(c.rule, c.col_key) for c in report.checks if not c.passed}
+    assert ("applications.outcome_sum", "natural_person") in failed
+    assert ("applications.balance", "natural_person") in failed
+    assert ("applications.row_sum", "total") in {(c.rule, c.row_key) for c in report.checks
+                                                if not c.passed}
+
+
+def test_html_table_report() -> None:
+    rows = [line.rstrip(" |").split(" | ") for line in SEED_LIKE.splitlines()]
+    body = "\n".join(
+        "<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" if len(r) > 1 else f"<p>{r[0]}</p>"
+        for r in rows
+    )
+    html = f"<html><head><style>td{{}}</style></head><body><table>\n{body}\n</table></body></html>"
+    report = extract_bytes(html.encode("utf-8"), name="x.html")
+    assert report.format == "html"
+    values = {(f.table, f.row_key, f.col_key): f.value for f in report.facts}
+    assert values[("applications", "new_received", "total")] == 5
+    assert values[("active_disclosure", "normative_documents", "in_force")] == 9
+    assert values[("reviews_litigation", "review", "upheld")] == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "empty"),
+        (bytes(range(256)) * 20, "binary"),
+        ("一、总体情况\n我局没有收到申请。\n".encode(), "no numbers"),
+        ("一、总体情况\n全年发布信息 120 条。\n".encode(), "no statistical tables"),
+        (b"%PDF-1.7\n%broken", "PDF"),
+    ],
+)
+def test_bad_input_is_a_one_line_error(data: bytes, reason: str) -> None:
+    with pytest.raises(ReportError, match=reason) as info:
+        extract_bytes(data, name="bad.txt")
+    assert "\n" not in str(info.value)
+
+
+def test_one_table_only_is_a_partial_result_with_warnings() -> None:
+    only_two = SEED_LIKE.split("三、收到和处理")[0]
+    report = extract_bytes(only_two.encode(), name="x.txt")
+    assert {f.table for f in report.facts} == {"active_disclosure"}
+    missing = {w.message for w in report.warnings if w.code == "table_missing"}
+    assert len(missing) == 2
+
+
+def test_truncated_table_keeps_what_was_printed() -> None:
+    cut = SEED_LIKE[: SEED_LIKE.index("二、上年结转") + len("二、上年结转政府信息公开申请数量 | 1 | 0")]
+    report = extract_bytes(cut.encode(), name="x.txt")
+    carried = [f for f in report.facts if f.row_key == "carried_over"]
+    assert [f.value for f in carried] == [1.0, 0.0]
+    assert any(w.code == "short_row" for w in report.warnings)
+
+
+def test_oversized_file_is_refused_quickly(tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    with open(big, "wb") as fh:
+        fh.truncate(MAX_TEXT_BYTES + 1)
+    started = time.perf_counter()
+    with pytest.raises(ReportError, match="too large"):
+        extract_file(big)
+    assert time.perf_counter() - started < 5  # bounded, not a benchmark
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ReportError, match="cannot read"):
+        extract_file(tmp_path / "nope.txt")
+
+
+def test_json_has_the_contract_fields() -> None:
+    doc = json.loads(json.dumps(extract_bytes(SEED_LIKE.encode(), name="x.txt").as_dict()))
+    assert {"agency", "year", "template", "encoding", "format", "facts", "checks",
+            "warnings"} <= set(doc)
+    assert {"table", "row_key", "col_key", "value", "raw_value", "cell", "line"} <= set(
+        doc["facts"][0])
+    assert {"rule", "table", "row_key", "col_key", "expected", "actual", "passed"} <= set(
+        doc["checks"][0])
