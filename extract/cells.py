@@ -14,7 +14,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from extract.values import BLANK as BLANK_KIND
 from extract.values import CellValue, parse_value
+from transform.labels import normalise_label
 
 TEXT, VALUE, BLANK = 0, 1, 2
 
@@ -28,6 +30,8 @@ _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$
 _SPACE_RUN = re.compile(r" {2,}")
 _WORD = re.compile(r"\S+")
 _SIGN_WORDS = frozenset(("增", "减"))
+_BLANK_VALUE = CellValue(BLANK_KIND)
+_VALUE_START = frozenset("0123456789增减+-/\\—–-…无")
 
 
 @dataclass(slots=True)
@@ -41,6 +45,7 @@ class Token:
     value: CellValue | None = None
     line_has_value: bool = False
     empty_line: bool = False
+    label: str = ""  # TEXT only: the text as labels are compared (normalise_label)
 
 
 @dataclass(slots=True)
@@ -52,16 +57,19 @@ class Tokenised:
     blank_lines_are_cells: bool
 
 
+def _split_spans(line: str, sep: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for part in line.split(sep):
+        spans.append((start, start + len(part)))
+        start += len(part) + 1
+    return spans
+
+
 def _cell_spans(line: str) -> tuple[str, list[tuple[int, int]]]:
     """Where the cells of one line are, and which delimiter separated them."""
     if "|" in line:
         kind = "markdown" if line.lstrip().startswith("|") else "pipe"
-        spans, start = [], 0
-        for i, ch in enumerate(line):
-            if ch == "|":
-                spans.append((start, i))
-                start = i + 1
-        spans.append((start, len(line)))
+        spans = _split_spans(line, "|")
         if kind == "markdown":
             # The opening pipe of a markdown row delimits nothing.
             spans = spans[1:]
@@ -70,15 +78,9 @@ def _cell_spans(line: str) -> tuple[str, list[tuple[int, int]]]:
             spans = spans[:-1]
         return kind, spans
     if "\t" in line:
-        spans, start = [], 0
-        for i, ch in enumerate(line):
-            if ch == "\t":
-                spans.append((start, i))
-                start = i + 1
-        spans.append((start, len(line)))
-        return "tab", spans
+        return "tab", _split_spans(line, "\t")
     stripped = line.strip()
-    if _SPACE_RUN.search(stripped):
+    if "  " in stripped:
         offset = line.index(stripped)
         spans, start = [], 0
         for m in _SPACE_RUN.finditer(stripped):
@@ -89,45 +91,60 @@ def _cell_spans(line: str) -> tuple[str, list[tuple[int, int]]]:
     return "single", [(0, len(line))]
 
 
+def _text_token(text: str, raw: str, lineno: int) -> Token:
+    return Token(TEXT, text, raw, lineno, label=normalise_label(text))
+
+
+def _word_value(word: str) -> CellValue | None:
+    # Most words are labels: only a word that starts like a number, a sign or a dash
+    # is worth the value regex.
+    return parse_value(word) if word[0] in _VALUE_START else None
+
+
 def _cell_tokens(norm: str, raw: str, start: int, end: int, lineno: int) -> list[Token]:
     """Tokens of one cell: its words, with neighbouring label words joined."""
+    cell = norm[start:end]
+    if " " not in cell.strip():
+        # One word, the common case in delimited layouts.
+        ws = start + len(cell) - len(cell.lstrip())
+        we = start + len(cell.rstrip())
+        value = _word_value(norm[ws:we])
+        if value is None:
+            return [_text_token(norm[ws:we], raw[ws:we], lineno)]
+        return [Token(VALUE, norm[ws:we], raw[ws:we], lineno, value)]
     out: list[Token] = []
     words = [(m.start(), m.end()) for m in _WORD.finditer(norm, start, end)]
-    text_from = -1
+    text_from = text_to = -1
     i = 0
     while i < len(words):
         ws, we = words[i]
         word = norm[ws:we]
+        value = _word_value(word)
         if word in _SIGN_WORDS and i + 1 < len(words):
             # "增 271" printed with a space is one signed value.
-            nxt = norm[words[i + 1][0] : words[i + 1][1]]
-            value = parse_value(word + nxt)
-            if value is not None and value.kind == "number":
-                we = words[i + 1][1]
+            joined = parse_value(word + norm[words[i + 1][0] : words[i + 1][1]])
+            if joined is not None and joined.kind == "number":
+                value, we = joined, words[i + 1][1]
                 i += 1
-            else:
-                value = None
-        else:
-            value = parse_value(word)
         if value is None:
             if text_from < 0:
                 text_from = ws
             text_to = we
         else:
             if text_from >= 0:
-                out.append(Token(TEXT, norm[text_from:text_to], raw[text_from:text_to], lineno))
+                out.append(_text_token(norm[text_from:text_to], raw[text_from:text_to], lineno))
                 text_from = -1
             out.append(Token(VALUE, norm[ws:we], raw[ws:we], lineno, value))
         i += 1
     if text_from >= 0:
-        out.append(Token(TEXT, norm[text_from:text_to], raw[text_from:text_to], lineno))
+        out.append(_text_token(norm[text_from:text_to], raw[text_from:text_to], lineno))
     return out
 
 
 def tokenise_line(norm: str, raw: str, lineno: int) -> tuple[str, list[Token]]:
     """Tokens of one line and the kind of delimiter it used."""
     if not norm.strip():
-        return "empty", [Token(BLANK, "", "", lineno, CellValue("blank"), empty_line=True)]
+        return "empty", [Token(BLANK, "", "", lineno, _BLANK_VALUE, empty_line=True)]
     if _FOOTER.match(norm) or _MD_SEPARATOR.match(norm):
         return "noise", []
     kind, spans = _cell_spans(norm)
@@ -136,10 +153,13 @@ def tokenise_line(norm: str, raw: str, lineno: int) -> tuple[str, list[Token]]:
         if norm[s:e].strip():
             tokens.extend(_cell_tokens(norm, raw, s, e, lineno))
         elif kind != "single":
-            tokens.append(Token(BLANK, "", raw[s:e], lineno, CellValue("blank")))
+            tokens.append(Token(BLANK, "", raw[s:e], lineno, _BLANK_VALUE))
     if any(t.kind == VALUE for t in tokens):
         for t in tokens:
             t.line_has_value = True
+    elif kind != "single":
+        # Empty cells count only on lines that print values (see the engine).
+        tokens = [t for t in tokens if t.kind != BLANK]
     return kind, tokens
 
 

@@ -14,6 +14,7 @@ text is also converted to simplified characters for label matching.
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -56,9 +57,21 @@ class DecodedText:
     encoding: str
 
 
+_WIDTH_CHARS = re.compile("[" + "".join(map(chr, sorted(_WIDTH_TABLE))) + "]")
+_WIDTH_MAP = {chr(k): chr(v) for k, v in _WIDTH_TABLE.items()}
+
+
+def _narrow(match: re.Match[str]) -> str:
+    return _WIDTH_MAP[match.group()]
+
+
 def normalise_width(text: str) -> str:
-    """Full-width digits and punctuation to ASCII, one character for one."""
-    return text.translate(_WIDTH_TABLE)
+    """Full-width digits and punctuation to ASCII, one character for one.
+
+    A regex substitution, not ``str.translate``: CJK text has few full-width
+    characters among many others, and translate looks every character up.
+    """
+    return _WIDTH_CHARS.sub(_narrow, text)
 
 
 @cache
@@ -106,11 +119,15 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or b > 13)
+
+
 def _looks_binary(data: bytes) -> bool:
     sample = data[:4096]
     if not sample:
         return False
-    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    # Keep only the control bytes (no text has them) and count them.
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return b"\x00" in sample or controls / len(sample) > 0.05
 
 

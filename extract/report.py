@@ -23,6 +23,7 @@ from extract.tables import AD, APP, RL, RawCell, TableEngine, TableResult, Warni
 from extract.values import DERIVED, unit_multiplier
 from transform.checks import report_checks
 from transform.keys import TABLE_TITLES, TABLES, key_catalog
+from transform.labels import table_start_pattern
 from transform.template import detect_template
 
 # Real reports are tens of kilobytes of text; PDFs with images reach tens of MB but
@@ -38,7 +39,7 @@ class ReportError(ValueError):
     """The file cannot be read as a report; the message is one line for a human."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Fact:
     """One cell of a statistical table, in canonical keys and units."""
 
@@ -119,6 +120,14 @@ def _read_text(data: bytes, suffix: str) -> _Text:
     return _Text(_LINE_SPLIT.split(decoded.text), None, decoded.encoding, None)
 
 
+def _first_table_line(norm_lines: list[str]) -> int:
+    """Index of the first line that can start a table; the prose before it is skipped."""
+    found = table_start_pattern().search("\n".join(norm_lines))
+    if found is None:
+        return 0
+    return found.string.count("\n", 0, found.start())
+
+
 def _money_multiplier(cell: RawCell, template: str, warnings: list[Warning_]) -> Decimal:
     suffix = cell.token.value.unit_suffix if cell.token.value else ""
     factor, kind = unit_multiplier(suffix)
@@ -133,16 +142,16 @@ def _money_multiplier(cell: RawCell, template: str, warnings: list[Warning_]) ->
     return unit_multiplier(DEFAULT_MONEY_UNIT)[0]
 
 
-def _to_fact(cell: RawCell, template: str, warnings: list[Warning_]) -> Fact:
-    unit = key_catalog().unit((cell.table, cell.row_key, cell.col_key))
+def _to_fact(cell: RawCell, unit: str, template: str, warnings: list[Warning_]) -> Fact:
     value = cell.token.value
     number: float | None = None
     if value is not None and value.number is not None:
         if unit == "yuan":
-            factor = _money_multiplier(cell, template, warnings)
+            number = float(value.number * _money_multiplier(cell, template, warnings))
+        elif value.unit_suffix == "万":
+            number = float(value.number * unit_multiplier("万")[0])
         else:
-            factor = unit_multiplier(value.unit_suffix)[0] if value.unit_suffix == "万" else 1
-        number = float(value.number * factor)
+            number = float(value.number)
     kind = value.kind if value is not None else "blank"
     raw = cell.token.raw.strip()
     return Fact(cell.table, cell.row_key, cell.col_key, number, raw, kind,
@@ -223,7 +232,7 @@ def _facts(result: TableResult, template: str, warnings: list[Warning_]) -> list
             warnings.append(Warning_(
                 "cell_not_in_template", f"{'/'.join(key)} is not printed by the {template} "
                 "template; kept as read", cell.token.line))
-        facts.append(_to_fact(cell, template, warnings))
+        facts.append(_to_fact(cell, spec.unit, template, warnings))
     facts.extend(_derive_other(facts))
     order = {k: i for i, k in enumerate(catalog.cells)}
     facts.sort(key=lambda f: order.get((f.table, f.row_key, f.col_key), len(order)))
@@ -234,8 +243,10 @@ def extract_bytes(data: bytes, *, name: str = "", agency: str | None = None,
                   year: int | None = None) -> ExtractedReport:
     """Extract a report from its file bytes. ``name`` supplies the extension."""
     text = _read_text(data, Path(name).suffix.lower())
-    norm_lines = [normalise_width(line) for line in text.lines]
-    tokenised = tokenise(norm_lines, text.lines, text.line_numbers)
+    norm_lines = normalise_width("\n".join(text.lines)).split("\n")
+    first = _first_table_line(norm_lines)
+    numbers = text.line_numbers or list(range(1, len(norm_lines) + 1))
+    tokenised = tokenise(norm_lines[first:], text.lines[first:], numbers[first:])
     if not any(t.kind == VALUE for t in tokenised.tokens):
         raise ReportError("no numbers in the text: not a report with statistical tables")
     result = TableEngine(tokenised.blank_lines_are_cells).run(tokenised.tokens)

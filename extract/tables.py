@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from extract.cells import BLANK, TEXT, VALUE, Token
 from extract.values import find_unit_suffix
 from transform.keys import key_catalog
-from transform.labels import LabelHit, label_catalog, normalise_label
+from transform.labels import LabelHit, anchor_matcher, label_catalog
 
 AD, APP, RL = "active_disclosure", "applications", "reviews_litigation"
 RL_SLOTS = 15
@@ -89,7 +89,7 @@ class TableResult:
 
 
 def _joined(frags: Iterable[Token]) -> str:
-    return "".join(normalise_label(t.text) for t in frags)
+    return "".join(t.label for t in frags)
 
 
 class TableEngine:
@@ -97,6 +97,7 @@ class TableEngine:
 
     def __init__(self, blank_lines_are_cells: bool) -> None:
         self.labels = label_catalog()
+        self.anchors = anchor_matcher()
         self.keys = key_catalog()
         self.blank_lines_are_cells = blank_lines_are_cells
         self.mode: str | None = None
@@ -136,16 +137,15 @@ class TableEngine:
 
     def _anchor(self, norm: str) -> str | None:
         """The table (or ``end``) an anchor label starts, if ``norm`` holds one."""
-        for hit in self.labels.matcher("document", "anchor").find_all(norm):
-            return "end" if hit.key == "end" else None
-        for table in (AD, APP, RL):
-            if table == self.mode:
-                continue
-            if table == RL and not self.result.tables_seen:
+        found = None
+        for hit in self.anchors.find_all(norm):
+            if hit.key == "end":
+                return "end"
+            table = hit.key
+            if table == self.mode or (table == RL and not self.result.tables_seen):
                 continue  # prose before the tables mentions 行政复议 too
-            if self.labels.matcher(table, "anchor").find_all(norm):
-                return table
-        return None
+            found = found or table
+        return found
 
     def _enter(self, mode: str | None) -> None:
         self._close_row()
@@ -161,7 +161,7 @@ class TableEngine:
     # -- tokens --------------------------------------------------------------------
 
     def _on_text(self, tok: Token) -> None:
-        norm = normalise_label(tok.text)
+        norm = tok.label
         target = self._anchor(norm)
         if self.mode == RL and target is None and self._rl_text(tok, norm):
             return
@@ -194,7 +194,7 @@ class TableEngine:
     def _open_row(self, first: Token) -> _Row:
         table = self.mode or AD
         text = _joined(self.frags)
-        last = normalise_label(self.frags[-1].text) if self.frags else ""
+        last = self.frags[-1].label if self.frags else ""
         hit = self.labels.matcher(table, "row").best(text, last)
         hit = self._check_context(table, hit, text)
         if hit is None:
@@ -228,7 +228,7 @@ class TableEngine:
         """The printed label from the fragment where the row's alias starts."""
         pos = 0
         for i, frag in enumerate(self.frags):
-            pos += len(normalise_label(frag.text))
+            pos += len(frag.label)
             if pos > hit.start:
                 return " ".join(t.raw.strip() for t in self.frags[i:])
         return " ".join(t.raw.strip() for t in self.frags)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 
 from transform.keys import key_catalog
 
@@ -57,56 +58,83 @@ def _check(rule: str, table: str, row: str | None, col: str | None,
     return CheckResult(rule, table, row, col, expected, total, passed)
 
 
-def _evaluable(values: Values, parts: list[tuple[str, str, str]], total: tuple[str, str, str]
-               ) -> bool:
-    return total in values and any(values.get(p) is not None for p in parts)
+Key = tuple[str, str, str]
+# (rule, table, row_key, col_key, parts, printed totals); a rule with several printed
+# totals (balance: 总计 + 四) compares the parts with their sum.
+Rule = tuple[str, str, str | None, str | None, tuple[Key, ...], tuple[Key, ...]]
 
 
-def _outcome_rows(present_rows: set[str]) -> list[str]:
-    return [r for r in present_rows if r == "other" or r.startswith(OUTCOME_PREFIXES)]
+@cache
+def _static_rules() -> tuple[Rule, ...]:
+    """Every rule instance whose cells do not depend on the report."""
+    keys = key_catalog()
+    cols = keys.col_order[APP]
+    rules: list[Rule] = [
+        ("applications.balance", APP, None, col,
+         ((APP, "new_received", col), (APP, "carried_over", col)),
+         ((APP, "total", col), (APP, "carried_forward", col)))
+        for col in cols
+    ]
+    rules += [
+        ("applications.row_sum", APP, row, "total",
+         tuple((APP, row, c) for c in cols if c != "total"), ((APP, row, "total"),))
+        for row in keys.row_order[APP]
+    ]
+    return tuple(rules)
+
+
+@cache
+def _outcome_rules(rows: frozenset[str]) -> tuple[Rule, ...]:
+    # Which outcome rows exist depends on the report (one 其他处理 row or three).
+    outcome = [r for r in key_catalog().row_order[APP] if r in rows]
+    return tuple(
+        ("applications.outcome_sum", APP, "total", col,
+         tuple((APP, r, col) for r in outcome), ((APP, "total", col),))
+        for col in key_catalog().col_order[APP]
+    )
+
+
+@cache
+def _block_rules() -> tuple[Rule, ...]:
+    return tuple(
+        ("reviews_litigation.block_sum", RL, block, "total",
+         tuple((RL, block, c) for c in ("upheld", "corrected", "other", "pending")),
+         ((RL, block, "total"),))
+        for block in key_catalog().row_order[RL]
+    )
+
+
+def _evaluate(rules: Iterable[Rule], values: Values) -> list[CheckResult]:
+    """Evaluate each rule whose totals are printed and whose cells hold a number."""
+    out = []
+    for rule, table, row, col, parts, totals in rules:
+        if not all(t in values for t in totals):
+            continue
+        part_values = [values.get(p) for p in parts]
+        total_values = [values[t] for t in totals]
+        if all(v is None for v in part_values) and (
+            len(totals) == 1 or all(v is None for v in total_values)
+        ):
+            continue
+        if len(totals) > 1 and not all(p in values for p in parts):
+            continue
+        total = None if None in total_values else float(sum(total_values))  # type: ignore[arg-type]
+        out.append(_check(rule, table, row, col, part_values, total))
+    return out
 
 
 def applications_checks(values: Values) -> list[CheckResult]:
     """balance, row_sum and outcome_sum over 表三."""
-    keys = key_catalog()
-    cols = keys.col_order[APP]
-    rows_present = {r for (t, r, _c) in values if t == APP}
-    out: list[CheckResult] = []
-    for col in cols:
-        inflow = [(APP, "new_received", col), (APP, "carried_over", col)]
-        outflow = [(APP, "total", col), (APP, "carried_forward", col)]
-        if all(k in values for k in inflow + outflow):
-            out.append(_check("applications.balance", APP, None, col,
-                              [values[k] for k in inflow],
-                              _sum_or_none(values[k] for k in outflow)))
-    for row in keys.row_order[APP]:
-        parts = [(APP, row, c) for c in cols if c != "total"]
-        if _evaluable(values, parts, (APP, row, "total")):
-            out.append(_check("applications.row_sum", APP, row, "total",
-                              [values.get(p) for p in parts], values[(APP, row, "total")]))
-    outcome_rows = _outcome_rows(rows_present)
-    for col in cols:
-        parts = [(APP, r, col) for r in outcome_rows]
-        if _evaluable(values, parts, (APP, "total", col)):
-            out.append(_check("applications.outcome_sum", APP, "total", col,
-                              [values.get(p) for p in parts], values[(APP, "total", col)]))
-    return out
-
-
-def _sum_or_none(items: Iterable[float | None]) -> float | None:
-    items = list(items)
-    return None if any(v is None for v in items) else float(sum(items))  # type: ignore[arg-type]
+    rows = frozenset(
+        r for (t, r, _c) in values
+        if t == APP and (r == "other" or r.startswith(OUTCOME_PREFIXES))
+    )
+    return _evaluate(_static_rules(), values) + _evaluate(_outcome_rules(rows), values)
 
 
 def reviews_litigation_checks(values: Values) -> list[CheckResult]:
     """block_sum over 表四."""
-    out = []
-    for block in key_catalog().row_order[RL]:
-        parts = [(RL, block, c) for c in ("upheld", "corrected", "other", "pending")]
-        if _evaluable(values, parts, (RL, block, "total")):
-            out.append(_check("reviews_litigation.block_sum", RL, block, "total",
-                              [values.get(p) for p in parts], values[(RL, block, "total")]))
-    return out
+    return _evaluate(_block_rules(), values)
 
 
 def report_checks(values: Values) -> list[CheckResult]:

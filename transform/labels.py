@@ -25,7 +25,7 @@ from transform.maps import MapError, read_map
 
 # Characters that never carry meaning inside a label: whitespace of every kind and
 # the quote marks that reports use interchangeably around 三安全一稳定.
-_DROP = dict.fromkeys(map(ord, " \t\r\n\f\v\u00a0\u3000\u200b“”\"'‘’「」『』〝〞"), None)
+_DROP = re.compile("[\\s\u200b“”\"'‘’「」『』〝〞]")
 
 _NUMBERING = re.compile(
     r"^(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十\d]{1,3}[、.．,，:：])+"
@@ -34,7 +34,7 @@ _NUMBERING = re.compile(
 
 def normalise_label(text: str) -> str:
     """The form in which labels are compared: no whitespace, no quotes."""
-    return text.translate(_DROP)
+    return _DROP.sub("", text)
 
 
 def strip_numbering(label: str) -> str:
@@ -110,7 +110,14 @@ def _add_alias(target: AxisMatcher, row: dict[str, str], axis: str) -> None:
     alias = normalise_label(row["alias"])
     templates = frozenset(row["templates"].split())
     if row["match"] == "exact":
-        target.exact[strip_numbering(alias)] = (row["key"], templates)
+        bare = strip_numbering(alias)
+        previous_exact = target.exact.get(bare)
+        if previous_exact and previous_exact[0] != row["key"]:
+            raise MapError(
+                f"labels.csv: exact alias {bare!r} of {row['table']} means both "
+                f"{previous_exact[0]!r} and {row['key']!r}"
+            )
+        target.exact[bare] = (row["key"], templates)
         return
     if row["match"] != "contains":
         raise MapError(f"labels.csv: match must be contains or exact, not {row['match']!r}")
@@ -144,3 +151,31 @@ def label_catalog() -> LabelCatalog:
     for m in matchers.values():
         m.compile()
     return LabelCatalog(matchers)
+
+
+@cache
+def table_start_pattern() -> re.Pattern[str]:
+    """Finds, in un-normalised text, the first anchor that can start a table.
+
+    Lets the engine skip the prose before the tables without reading it. Spaces may
+    fall anywhere inside a printed label (``第二十条 第（一）项``), so the pattern allows
+    whitespace between every two characters. 表四's anchor is left out: prose before
+    the tables mentions 行政复议 too.
+    """
+    aliases = [
+        normalise_label(r["alias"]) for r in read_map("labels")
+        if r["axis"] == "anchor" and r["key"] == "start" and r["table"] != "reviews_litigation"
+    ]
+    return re.compile("|".join(r"\s*".join(map(re.escape, a)) for a in aliases))
+
+
+@cache
+def anchor_matcher() -> AxisMatcher:
+    """All anchors in one matcher: a hit's key is the table it starts, or ``end``."""
+    matcher = AxisMatcher()
+    for row in read_map("labels"):
+        if row["axis"] == "anchor":
+            key = "end" if row["key"] == "end" else row["table"]
+            matcher.contains[normalise_label(row["alias"])] = (key, "anchor", frozenset())
+    matcher.compile()
+    return matcher
