@@ -32,6 +32,9 @@ _WORD = re.compile(r"\S+")
 _SIGN_WORDS = frozenset(("增", "减"))
 _BLANK_VALUE = CellValue(BLANK_KIND)
 _VALUE_START = frozenset("0123456789增减+-/\\—–-…无")
+_NOISE_START = frozenset("-—–~第0123456789|:")
+_VALUE_MEMO: dict[str, CellValue | None] = {}
+_VALUE_MEMO_SIZE = 4096
 
 
 @dataclass(slots=True)
@@ -57,62 +60,27 @@ class Tokenised:
     blank_lines_are_cells: bool
 
 
-def _split_spans(line: str, sep: str) -> list[tuple[int, int]]:
-    spans, start = [], 0
-    for part in line.split(sep):
-        spans.append((start, start + len(part)))
-        start += len(part) + 1
-    return spans
-
-
-def _cell_spans(line: str) -> tuple[str, list[tuple[int, int]]]:
-    """Where the cells of one line are, and which delimiter separated them."""
-    if "|" in line:
-        kind = "markdown" if line.lstrip().startswith("|") else "pipe"
-        spans = _split_spans(line, "|")
-        if kind == "markdown":
-            # The opening pipe of a markdown row delimits nothing.
-            spans = spans[1:]
-        if spans and not line[spans[-1][0] : spans[-1][1]].strip():
-            # Nor does a closing pipe: "| 5 | 1 |" is two cells, not three.
-            spans = spans[:-1]
-        return kind, spans
-    if "\t" in line:
-        return "tab", _split_spans(line, "\t")
-    stripped = line.strip()
-    if "  " in stripped:
-        offset = line.index(stripped)
-        spans, start = [], 0
-        for m in _SPACE_RUN.finditer(stripped):
-            spans.append((offset + start, offset + m.start()))
-            start = m.end()
-        spans.append((offset + start, offset + len(stripped)))
-        return "spaces", spans
-    return "single", [(0, len(line))]
+def _word_value(word: str) -> CellValue | None:
+    # Most words are labels: only a word that starts like a number, a sign or a dash
+    # is worth parsing. Values repeat ("0", "1", "/"), so parses are memoised.
+    if word[0] not in _VALUE_START:
+        return None
+    try:
+        return _VALUE_MEMO[word]
+    except KeyError:
+        if len(_VALUE_MEMO) > _VALUE_MEMO_SIZE:
+            _VALUE_MEMO.clear()
+        value = _VALUE_MEMO[word] = parse_value(word)
+        return value
 
 
 def _text_token(text: str, raw: str, lineno: int) -> Token:
     return Token(TEXT, text, raw, lineno, label=normalise_label(text))
 
 
-def _word_value(word: str) -> CellValue | None:
-    # Most words are labels: only a word that starts like a number, a sign or a dash
-    # is worth the value regex.
-    return parse_value(word) if word[0] in _VALUE_START else None
-
-
-def _cell_tokens(norm: str, raw: str, start: int, end: int, lineno: int) -> list[Token]:
-    """Tokens of one cell: its words, with neighbouring label words joined."""
-    cell = norm[start:end]
-    if " " not in cell.strip():
-        # One word, the common case in delimited layouts.
-        ws = start + len(cell) - len(cell.lstrip())
-        we = start + len(cell.rstrip())
-        value = _word_value(norm[ws:we])
-        if value is None:
-            return [_text_token(norm[ws:we], raw[ws:we], lineno)]
-        return [Token(VALUE, norm[ws:we], raw[ws:we], lineno, value)]
-    out: list[Token] = []
+def _words_tokens(norm: str, raw: str, start: int, end: int, lineno: int,
+                  out: list[Token]) -> None:
+    """Tokens of a cell of several words: neighbouring label words are joined."""
     words = [(m.start(), m.end()) for m in _WORD.finditer(norm, start, end)]
     text_from = text_to = -1
     i = 0
@@ -138,26 +106,91 @@ def _cell_tokens(norm: str, raw: str, start: int, end: int, lineno: int) -> list
         i += 1
     if text_from >= 0:
         out.append(_text_token(norm[text_from:text_to], raw[text_from:text_to], lineno))
-    return out
+
+
+def _cell_tokens(norm: str, raw: str, start: int, end: int, lineno: int,
+                 out: list[Token]) -> None:
+    """Append the tokens of the cell ``norm[start:end]`` (not empty) to ``out``."""
+    cell = norm[start:end]
+    word = cell.strip()
+    if " " in word:
+        _words_tokens(norm, raw, start, end, lineno, out)
+        return
+    # One word, the common case in delimited layouts.
+    ws = start + (len(cell) - len(cell.lstrip()))
+    we = ws + len(word)
+    value = _word_value(word)
+    if value is None:
+        out.append(_text_token(word, raw[ws:we], lineno))
+    else:
+        out.append(Token(VALUE, word, raw[ws:we], lineno, value))
+
+
+def _line_kind(norm: str, stripped: str) -> tuple[str, str | None]:
+    """Which delimiter separates the cells of a line (None: single spaces or runs)."""
+    if "|" in norm:
+        return ("markdown" if stripped[0] == "|" else "pipe"), "|"
+    if "\t" in norm:
+        return "tab", "\t"
+    if "  " in stripped:
+        return "spaces", None
+    return "single", None
+
+
+def _delimited_cells(norm: str, kind: str, sep: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for part in norm.split(sep):
+        spans.append((start, start + len(part)))
+        start += len(part) + 1
+    if kind == "markdown":
+        spans = spans[1:]  # the opening pipe of a markdown row delimits nothing
+    if spans and not norm[spans[-1][0] : spans[-1][1]].strip():
+        spans = spans[:-1]  # nor does a closing pipe: "| 5 | 1 |" is two cells
+    return spans
+
+
+def _space_cells(norm: str, stripped: str) -> list[tuple[int, int]]:
+    offset = norm.index(stripped)
+    spans, start = [], 0
+    for m in _SPACE_RUN.finditer(stripped):
+        spans.append((offset + start, offset + m.start()))
+        start = m.end()
+    spans.append((offset + start, offset + len(stripped)))
+    return spans
 
 
 def tokenise_line(norm: str, raw: str, lineno: int) -> tuple[str, list[Token]]:
     """Tokens of one line and the kind of delimiter it used."""
-    if not norm.strip():
+    stripped = norm.strip()
+    if not stripped:
         return "empty", [Token(BLANK, "", "", lineno, _BLANK_VALUE, empty_line=True)]
-    if _FOOTER.match(norm) or _MD_SEPARATOR.match(norm):
+    if stripped[0] in _NOISE_START and (_FOOTER.match(norm) or _MD_SEPARATOR.match(norm)):
         return "noise", []
-    kind, spans = _cell_spans(norm)
+    kind, sep = _line_kind(norm, stripped)
     tokens: list[Token] = []
+    if kind == "single":
+        _cell_tokens(norm, raw, 0, len(norm), lineno, tokens)
+        spans: list[tuple[int, int]] = []
+    elif sep is None:
+        spans = _space_cells(norm, stripped)
+    else:
+        spans = _delimited_cells(norm, kind, sep)
+    blanks = False
     for s, e in spans:
         if norm[s:e].strip():
-            tokens.extend(_cell_tokens(norm, raw, s, e, lineno))
-        elif kind != "single":
+            _cell_tokens(norm, raw, s, e, lineno, tokens)
+        else:
             tokens.append(Token(BLANK, "", raw[s:e], lineno, _BLANK_VALUE))
-    if any(t.kind == VALUE for t in tokens):
+            blanks = True
+    has_value = False
+    for t in tokens:
+        if t.kind == VALUE:
+            has_value = True
+            break
+    if has_value:
         for t in tokens:
             t.line_has_value = True
-    elif kind != "single":
+    elif blanks:
         # Empty cells count only on lines that print values (see the engine).
         tokens = [t for t in tokens if t.kind != BLANK]
     return kind, tokens

@@ -47,13 +47,24 @@ def _clean_agency(text: str) -> str | None:
     return text if len(text) >= 2 else None
 
 
+_PAGE_NUMBER = re.compile(r"[-—–\s\d]+")
+_SPACES = re.compile(r"\s+")
+
+
 def _head_lines(lines: list[str]) -> list[str]:
-    head = [ln.strip() for ln in lines[:60] if ln.strip()]
-    return [ln for ln in head if not re.fullmatch(r"[-—–\s\d]+", ln)][:HEAD_LINES]
+    """The first non-empty lines, page numbers left out."""
+    head: list[str] = []
+    for line in lines[:60]:
+        line = line.strip()
+        if line and not _PAGE_NUMBER.fullmatch(line):
+            head.append(line)
+            if len(head) == HEAD_LINES:
+                break
+    return head
 
 
 def _from_title(head: list[str]) -> tuple[str | None, int | None, str | None]:
-    joined = "".join(re.sub(r"\s+", "", ln) for ln in head[:4])
+    joined = _SPACES.sub("", "".join(head[:4]))
     m = _TITLE_AGENCY_AFTER.search(joined)
     if m:
         return _clean_agency(m["agency"]), int(m[1]), m.group(0)
@@ -86,7 +97,7 @@ def find_identity(lines: list[str]) -> Identity:
         open_agency, open_year = _from_opening(head)
         agency = agency or open_agency
         year = year or open_year
-    period = _PERIOD.search("".join(re.sub(r"\s+", "", ln) for ln in lines[:80]))
+    period = _PERIOD.search(_SPACES.sub("", "".join(lines[:80])))
     if period:
         year = int(period[1])
     return Identity(agency, year, title)

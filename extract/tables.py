@@ -98,6 +98,7 @@ class TableEngine:
     def __init__(self, blank_lines_are_cells: bool) -> None:
         self.labels = label_catalog()
         self.anchors = anchor_matcher()
+        self.subtable = self.labels.matcher(AD, "subtable")
         self.keys = key_catalog()
         self.blank_lines_are_cells = blank_lines_are_cells
         self.mode: str | None = None
@@ -138,10 +139,9 @@ class TableEngine:
     def _anchor(self, norm: str) -> str | None:
         """The table (or ``end``) an anchor label starts, if ``norm`` holds one."""
         found = None
-        for hit in self.anchors.find_all(norm):
-            if hit.key == "end":
+        for table in self.anchors.keys_in(norm):
+            if table == "end":
                 return "end"
-            table = hit.key
             if table == self.mode or (table == RL and not self.result.tables_seen):
                 continue  # prose before the tables mentions 行政复议 too
             found = found or table
@@ -168,7 +168,7 @@ class TableEngine:
         self._close_row()
         if target is not None:
             self._enter(None if target == "end" else target)
-        if self.mode == AD and self.labels.matcher(AD, "subtable").find_all(norm):
+        if self.mode == AD and self.subtable.keys_in(norm):
             # A new 第二十条 item or 信息内容 row: a new header follows.
             self.ad_columns = None
             self.frags = []

@@ -42,7 +42,7 @@ def strip_numbering(label: str) -> str:
     return _NUMBERING.sub("", label)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class LabelHit:
     """One alias found inside a label."""
 
@@ -78,6 +78,12 @@ class AxisMatcher:
             key, axis, templates = self.contains[m.group()]
             hits.append(LabelHit(key, axis, m.start(), m.end(), m.group(), templates))
         return hits
+
+    def keys_in(self, text: str) -> list[str]:
+        """The keys of every alias in ``text``, left to right (groups give ``""``)."""
+        if self.pattern is None:
+            return []
+        return [self.contains[alias][0] for alias in self.pattern.findall(text)]
 
     def best(self, text: str, last_cell: str) -> LabelHit | None:
         """The key this label stands for, or None. See the module docstring."""
