@@ -27,7 +27,7 @@ _FOOTER = re.compile(
     r"|\d{1,4}\s*/\s*\d{1,4})\s*$"
 )
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_SPACE_RUN = re.compile(r" {2,}")
+_SPACE_CELL = re.compile(r"\S+(?: \S+)*")  # cells separated by runs of 2+ spaces
 _WORD = re.compile(r"\S+")
 _SIGN_WORDS = frozenset(("增", "减"))
 _BLANK_VALUE = CellValue(BLANK_KIND)
@@ -137,26 +137,25 @@ def _line_kind(norm: str, stripped: str) -> tuple[str, str | None]:
     return "single", None
 
 
-def _delimited_cells(norm: str, kind: str, sep: str) -> list[tuple[int, int]]:
-    spans, start = [], 0
-    for part in norm.split(sep):
-        spans.append((start, start + len(part)))
+def _delimited_tokens(norm: str, raw: str, kind: str, sep: str, lineno: int,
+                      out: list[Token]) -> bool:
+    """Tokens of a line split by ``sep``; True when it had empty cells."""
+    parts = norm.split(sep)
+    first = 1 if kind == "markdown" else 0  # a markdown row's opening pipe
+    stop = len(parts) - 1 if not parts[-1].strip() else len(parts)  # a closing pipe
+    blanks = False
+    start = 0
+    for i, part in enumerate(parts):
+        s = start
         start += len(part) + 1
-    if kind == "markdown":
-        spans = spans[1:]  # the opening pipe of a markdown row delimits nothing
-    if spans and not norm[spans[-1][0] : spans[-1][1]].strip():
-        spans = spans[:-1]  # nor does a closing pipe: "| 5 | 1 |" is two cells
-    return spans
-
-
-def _space_cells(norm: str, stripped: str) -> list[tuple[int, int]]:
-    offset = norm.index(stripped)
-    spans, start = [], 0
-    for m in _SPACE_RUN.finditer(stripped):
-        spans.append((offset + start, offset + m.start()))
-        start = m.end()
-    spans.append((offset + start, offset + len(stripped)))
-    return spans
+        if i < first or i >= stop:
+            continue
+        if part.strip():
+            _cell_tokens(norm, raw, s, s + len(part), lineno, out)
+        else:
+            out.append(Token(BLANK, "", raw[s : s + len(part)], lineno, _BLANK_VALUE))
+            blanks = True
+    return blanks
 
 
 def tokenise_line(norm: str, raw: str, lineno: int) -> tuple[str, list[Token]]:
@@ -168,29 +167,20 @@ def tokenise_line(norm: str, raw: str, lineno: int) -> tuple[str, list[Token]]:
         return "noise", []
     kind, sep = _line_kind(norm, stripped)
     tokens: list[Token] = []
-    if kind == "single":
-        _cell_tokens(norm, raw, 0, len(norm), lineno, tokens)
-        spans: list[tuple[int, int]] = []
-    elif sep is None:
-        spans = _space_cells(norm, stripped)
-    else:
-        spans = _delimited_cells(norm, kind, sep)
     blanks = False
-    for s, e in spans:
-        if norm[s:e].strip():
-            _cell_tokens(norm, raw, s, e, lineno, tokens)
-        else:
-            tokens.append(Token(BLANK, "", raw[s:e], lineno, _BLANK_VALUE))
-            blanks = True
-    has_value = False
+    if sep is not None:
+        blanks = _delimited_tokens(norm, raw, kind, sep, lineno, tokens)
+    elif kind == "spaces":
+        for m in _SPACE_CELL.finditer(norm):
+            _cell_tokens(norm, raw, m.start(), m.end(), lineno, tokens)
+    else:
+        _cell_tokens(norm, raw, 0, len(norm), lineno, tokens)
     for t in tokens:
         if t.kind == VALUE:
-            has_value = True
-            break
-    if has_value:
-        for t in tokens:
-            t.line_has_value = True
-    elif blanks:
+            for u in tokens:
+                u.line_has_value = True
+            return kind, tokens
+    if blanks:
         # Empty cells count only on lines that print values (see the engine).
         tokens = [t for t in tokens if t.kind != BLANK]
     return kind, tokens

@@ -234,8 +234,8 @@ def _facts(result: TableResult, template: str, warnings: list[Warning_]) -> list
                 "template; kept as read", cell.token.line))
         facts.append(_to_fact(cell, spec.unit, template, warnings))
     facts.extend(_derive_other(facts))
-    order = {k: i for i, k in enumerate(catalog.cells)}
-    facts.sort(key=lambda f: order.get((f.table, f.row_key, f.col_key), len(order)))
+    position = catalog.position
+    facts.sort(key=lambda f: position[(f.table, f.row_key, f.col_key)])
     return facts
 
 

@@ -48,10 +48,11 @@ class KeyCatalog:
     cells: dict[CellKey, CellSpec]
     row_order: dict[str, tuple[str, ...]]
     col_order: dict[str, tuple[str, ...]]
+    position: dict[CellKey, int]  # contract order, for sorting facts
 
     def cells_for(self, template: str) -> list[CellSpec]:
         """The cells a report of ``template`` prints, in contract order."""
-        return [c for c in self.cells.values() if template in c.templates]
+        return _cells_for(template)
 
     def unit(self, key: CellKey) -> str:
         spec = self.cells.get(key)
@@ -111,4 +112,10 @@ def key_catalog() -> KeyCatalog:
         cells=cells,
         row_order={t: tuple(v) for t, v in row_order.items()},
         col_order={t: tuple(v) for t, v in col_order.items()},
+        position={k: i for i, k in enumerate(cells)},
     )
+
+
+@cache
+def _cells_for(template: str) -> list[CellSpec]:
+    return [c for c in key_catalog().cells.values() if template in c.templates]
