@@ -1,0 +1,160 @@
+"""``generate_report``: one deterministic synthetic report with its exact truth.
+
+Each concern draws from its own random stream derived from the seed (identity,
+style, numbers, labels, values, prose, rendering, damage), so forcing the layout
+or the encoding of a seed changes only that: the numbers and labels stay the same.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from .encoding import ENCODINGS, encode, html_charset
+from .identity import AGENCIES, template_for_year
+from .keys import ACTIVE, APPLICATIONS, TEMPLATES
+from .model import Line, Part, Text
+from .narrative import Narrative, narrative
+from .numbers import break_rules as _break_rules
+from .numbers import generate_numbers
+from .render import LAYOUTS, WHITESPACE_LAYOUTS, render
+from .style import canonical_style, draw_style
+from .tables import RowEdits, TableBuilder, choose_edits, combine_active, separate_active
+from .values import Formatter
+
+YEARS = range(2019, 2026)
+EXTENSIONS: dict[str, str] = {"markdown": ".md", "html": ".html"}
+
+
+@dataclass(frozen=True)
+class GeneratedReport:
+    """A synthetic report: its text, its file bytes and the truth of every printed cell.
+
+    ``facts`` holds one dict per printed cell (``table, row_key, col_key, value,
+    cell``) in printing order; ``broken_rules`` the contract rules the numbers
+    break on purpose; ``effects`` the damage applied (``dropped_row:…``,
+    ``reordered_rows:…``, ``truncated:…``).
+    """
+
+    text: str
+    data: bytes
+    encoding: str
+    layout: str
+    template: str
+    agency: str
+    year: int
+    extension: str
+    facts: list[dict[str, object]]
+    broken_rules: list[str]
+    effects: list[str] = field(default_factory=list)
+
+    def truth(self) -> dict[str, object]:
+        """The JSON-ready truth record of this report (without its path)."""
+        return {
+            "agency": self.agency,
+            "year": self.year,
+            "template": self.template,
+            "layout": self.layout,
+            "encoding": self.encoding,
+            "broken_rules": self.broken_rules,
+            "effects": self.effects,
+            "facts": self.facts,
+        }
+
+
+def _rng(seed: int, stream: str) -> random.Random:
+    return random.Random(f"{seed}:{stream}")
+
+
+def _check(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ValueError(f"unknown {name} {value!r}; choose from {', '.join(allowed)}")
+
+
+def _parts(
+    narr: Narrative, builder: TableBuilder, layout: str, edits: RowEdits, subrows: bool
+) -> list[Part]:
+    parts: list[Part] = [*narr.opening, *narr.overview, Text("heading", "二、主动公开政府信息情况")]
+    subs = builder.active_subtables(edits, combined=layout != "markdown")
+    if layout == "markdown":
+        for sub in subs:
+            parts += [Text("caption", sub.title), separate_active(sub)]
+    else:
+        parts.append(combine_active(subs))
+    space_headers = layout != "pdf_text"
+    parts += [
+        Text("heading", "三、收到和处理政府信息公开申请情况"),
+        builder.applications_table(edits, subrows, space_headers),
+        Text("heading", "四、政府信息公开行政复议、行政诉讼情况"),
+        builder.reviews_table(space_headers),
+        *narr.closing,
+    ]
+    return parts
+
+
+def _truncate(rng: random.Random, lines: list[Line]) -> tuple[list[Line], str]:
+    table = rng.choice((ACTIVE, APPLICATIONS, APPLICATIONS))
+    inside = [i for i, line in enumerate(lines) if line.table == table]
+    cut = rng.choice(inside[len(inside) // 4 : max(len(inside) // 4 + 1, 3 * len(inside) // 4)])
+    return lines[: cut + 1], f"truncated:{table}:after_line={cut + 1}"
+
+
+def generate_report(
+    seed: int,
+    *,
+    template: str | None = None,
+    layout: str | None = None,
+    encoding: str | None = None,
+    agency: str | None = None,
+    year: int | None = None,
+    variations: bool = True,
+    break_rules: bool = False,
+    single_other_row: bool = False,
+    drop_row: bool = False,
+    reorder_rows: bool = False,
+    truncate: bool = False,
+) -> GeneratedReport:
+    """Generate one report; every option left ``None`` is drawn from ``seed``."""
+    pick = _rng(seed, "pick")
+    drawn = (
+        pick.choice(AGENCIES),
+        pick.choice(YEARS),
+        pick.choice(LAYOUTS),
+        pick.choice(ENCODINGS),
+    )
+    agency = agency or drawn[0]
+    year = int(year if year is not None else drawn[1])
+    layout = layout or drawn[2]
+    encoding = encoding or drawn[3]
+    template = template or template_for_year(year)
+    _check("template", template, TEMPLATES)
+    _check("layout", layout, LAYOUTS)
+    _check("encoding", encoding, ENCODINGS)
+    subrows = template == "2021" and not single_other_row
+
+    style = draw_style(_rng(seed, "style"), template) if variations else canonical_style(template)
+    nums = generate_numbers(_rng(seed, "numbers"), agency, year, template, subrows)
+    broken = _break_rules(_rng(seed, "break"), nums) if break_rules else []
+    edits, effects = choose_edits(_rng(seed, "edits"), drop_row, reorder_rows)
+    fmt = Formatter(f"{seed}:values", style, layout in WHITESPACE_LAYOUTS)
+    builder = TableBuilder(nums, style, _rng(seed, "labels"), fmt)
+    narr = narrative(_rng(seed, "text"), style, agency, year, nums)
+    parts = _parts(narr, builder, layout, edits, subrows)
+    lines = render(parts, layout, _rng(seed, "render"), html_charset(encoding))
+    if truncate:
+        lines, effect = _truncate(_rng(seed, "truncate"), lines)
+        effects.append(effect)
+    text, data = encode("\n".join(line.text for line in lines) + "\n", encoding)
+    return GeneratedReport(
+        text=text,
+        data=data,
+        encoding=encoding,
+        layout=layout,
+        template=template,
+        agency=agency,
+        year=year,
+        extension=EXTENSIONS.get(layout, ".txt"),
+        facts=[fact.as_dict() for line in lines for fact in line.facts],
+        broken_rules=broken,
+        effects=effects,
+    )

@@ -1,0 +1,122 @@
+"""Renders a report's parts into lines, one function per text layout.
+
+* ``pipe``: the seed's docx-to-text shape: a row's own cells then empty cells up to
+  the table width, joined by `` | `` (or the seed's ``text | `` / ``|`` habit).
+* ``tab``: the full grid, merged cells expanded in place as empty cells, tab-separated.
+* ``markdown``: the full grid as GitHub tables, one per table or 表二 sub-table.
+* ``spaces``: a row's own non-empty cells separated by runs of two or more spaces.
+* ``lines``: one cell per line, as when HTML is flattened; a blank cell is an empty line.
+* ``pdf_text`` and ``html`` live in their own modules.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+from .model import Cell, Fact, Line, Part, Row, Table, Text
+from .render_html import render_html
+from .render_pdf import PdfRenderer
+
+LAYOUTS: tuple[str, ...] = ("pipe", "markdown", "tab", "spaces", "lines", "pdf_text", "html")
+WHITESPACE_LAYOUTS: frozenset[str] = frozenset({"spaces", "pdf_text"})
+
+
+def row_facts(cells: tuple[Cell, ...]) -> tuple[Fact, ...]:
+    """Every fact printed by ``cells``, in order."""
+    return tuple(f for c in cells for f in c.facts)
+
+
+def expand_grid(table: Table) -> list[list[Cell | None]]:
+    """The table as a full grid: each cell at its origin, covered positions ``None``."""
+    grid: list[list[Cell | None]] = [[None] * table.width for _ in table.rows]
+    taken = [[False] * table.width for _ in table.rows]
+    for r, row in enumerate(table.rows):
+        c = 0
+        for cell in row.cells:
+            while c < table.width and taken[r][c]:
+                c += 1
+            if c >= table.width:
+                raise ValueError(f"row {r} of {table.name} overflows its width")
+            grid[r][c] = cell
+            for dr in range(cell.rowspan):
+                for dc in range(cell.colspan):
+                    if r + dr < len(taken) and c + dc < table.width:
+                        taken[r + dr][c + dc] = True
+            c += cell.colspan
+    return grid
+
+
+def _texts(cells: list[Cell | None]) -> list[str]:
+    return [c.text if c is not None else "" for c in cells]
+
+
+def _grid_lines(table: Table, join: Callable[[list[str]], str]) -> list[Line]:
+    grid = expand_grid(table)
+    out = []
+    for row, cells in zip(table.rows, grid, strict=True):
+        out.append(Line(join(_texts(cells)), row_facts(row.cells), table.name))
+    return out
+
+
+def _markdown_table(table: Table) -> list[Line]:
+    lines = _grid_lines(table, lambda t: "| " + " | ".join(t) + " |")
+    rule = Line("|" + "---|" * table.width, (), table.name)
+    return [lines[0], rule, *lines[1:], Line("", (), table.name)]
+
+
+class TextRenderer:
+    """Renders narrative and tables for the non-PDF, non-HTML layouts."""
+
+    def __init__(self, layout: str, rng: random.Random) -> None:
+        self.layout = layout
+        self.seed_pipes = rng.random() < 0.6
+        self.gap = " " * rng.randint(2, 4)
+
+    def text(self, part: Text) -> list[Line]:
+        """A narrative part."""
+        if self.layout != "markdown":
+            return [Line(part.text)]
+        prefix = {"title": "# ", "heading": "## ", "caption": "### "}.get(part.kind, "")
+        return [Line(prefix + part.text), Line("")]
+
+    def table(self, table: Table) -> list[Line]:
+        """A table in this renderer's layout."""
+        if self.layout == "markdown":
+            return _markdown_table(table)
+        if self.layout == "tab":
+            return _grid_lines(table, "\t".join)
+        if self.layout == "lines":
+            return [line for row in table.rows for line in _cell_lines(table.name, row)]
+        if self.layout == "spaces":
+            return [self._spaced(table.name, row) for row in table.rows]
+        return [self._piped(table, row) for row in table.rows]
+
+    def _piped(self, table: Table, row: Row) -> Line:
+        texts = [c.text for c in row.cells] + [""] * (table.width - len(row.cells))
+        if self.seed_pipes:
+            text = "".join(f"{t} | " if t else "|" for t in texts).rstrip()
+        else:
+            text = " | ".join(texts).rstrip()
+        return Line(text, row_facts(row.cells), table.name)
+
+    def _spaced(self, name: str, row: Row) -> Line:
+        texts = [c.text for c in row.cells if c.text]
+        return Line(self.gap.join(texts), row_facts(row.cells), name)
+
+
+def _cell_lines(name: str, row: Row) -> list[Line]:
+    return [Line(c.text, c.facts, name) for c in row.cells]
+
+
+def render(parts: list[Part], layout: str, rng: random.Random, charset: str) -> list[Line]:
+    """Render all parts of a report in ``layout``."""
+    if layout == "html":
+        return render_html(parts, rng, charset)
+    if layout == "pdf_text":
+        return PdfRenderer(rng).render(parts)
+    renderer = TextRenderer(layout, rng)
+    out: list[Line] = []
+    for part in parts:
+        out += renderer.text(part) if isinstance(part, Text) else renderer.table(part)
+    return out
