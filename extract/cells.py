@@ -49,6 +49,8 @@ class Token:
     line_has_value: bool = False
     empty_line: bool = False
     label: str = ""  # TEXT only: the text as labels are compared (normalise_label)
+    cell: int = -1  # index of the cell in its delimited line; -1 elsewhere
+    only_blanks: bool = False  # BLANK on a delimited line of nothing but empty cells
 
 
 @dataclass(slots=True)
@@ -126,10 +128,12 @@ def _cell_tokens(norm: str, raw: str, start: int, end: int, lineno: int,
         out.append(Token(VALUE, word, raw[ws:we], lineno, value))
 
 
-def _line_kind(norm: str, stripped: str) -> tuple[str, str | None]:
+def _line_kind(norm: str, stripped: str, markdown: bool) -> tuple[str, str | None]:
     """Which delimiter separates the cells of a line (None: single spaces or runs)."""
     if "|" in norm:
-        return ("markdown" if stripped[0] == "|" else "pipe"), "|"
+        # A leading pipe opens a markdown row only in markdown text; in the seed's
+        # layout it follows an empty first cell.
+        return ("markdown" if markdown and stripped[0] == "|" else "pipe"), "|"
     if "\t" in norm:
         return "tab", "\t"
     if "  " in stripped:
@@ -138,12 +142,14 @@ def _line_kind(norm: str, stripped: str) -> tuple[str, str | None]:
 
 
 def _delimited_tokens(norm: str, raw: str, kind: str, sep: str, lineno: int,
-                      out: list[Token]) -> bool:
-    """Tokens of a line split by ``sep``; True when it had empty cells."""
+                      out: list[Token], closing_pipe: bool) -> None:
+    """Tokens of a line split by ``sep``, each with its cell index."""
     parts = norm.split(sep)
     first = 1 if kind == "markdown" else 0  # a markdown row's opening pipe
-    stop = len(parts) - 1 if not parts[-1].strip() else len(parts)  # a closing pipe
-    blanks = False
+    # A closing pipe delimits nothing, where the text closes its rows with one; a
+    # closing tab ends an empty last cell.
+    closing = kind == "markdown" or (sep == "|" and closing_pipe)
+    stop = len(parts) - 1 if closing and not parts[-1].strip() else len(parts)
     start = 0
     for i, part in enumerate(parts):
         s = start
@@ -151,39 +157,68 @@ def _delimited_tokens(norm: str, raw: str, kind: str, sep: str, lineno: int,
         if i < first or i >= stop:
             continue
         if part.strip():
+            before = len(out)
             _cell_tokens(norm, raw, s, s + len(part), lineno, out)
+            for t in out[before:]:
+                t.cell = i - first
         else:
-            out.append(Token(BLANK, "", raw[s : s + len(part)], lineno, _BLANK_VALUE))
-            blanks = True
-    return blanks
+            out.append(Token(BLANK, "", raw[s : s + len(part)], lineno, _BLANK_VALUE,
+                             cell=i - first))
 
 
-def tokenise_line(norm: str, raw: str, lineno: int) -> tuple[str, list[Token]]:
-    """Tokens of one line and the kind of delimiter it used."""
+def tokenise_line(norm: str, raw: str, lineno: int, markdown: bool = False,
+                  closing_pipe: bool = True) -> tuple[str, list[Token]]:
+    """Tokens of one line and the kind of delimiter it used.
+
+    ``markdown``: the text has markdown table separator rows, so a leading pipe opens a
+    row instead of following an empty cell. ``closing_pipe``: a pipe at the end of a
+    line closes the row (the seed: every cell is followed by a pipe) rather than
+    separating an empty last cell (cells joined by `` | `` and the line stripped).
+    """
     stripped = norm.strip()
     if not stripped:
+        if "\t" in norm:  # a tab-separated row of empty cells
+            tokens: list[Token] = []
+            _delimited_tokens(norm, raw, "tab", "\t", lineno, tokens, closing_pipe)
+            for t in tokens:
+                t.only_blanks = True
+            return "tab", tokens
         return "empty", [Token(BLANK, "", "", lineno, _BLANK_VALUE, empty_line=True)]
     if stripped[0] in _NOISE_START and (_FOOTER.match(norm) or _MD_SEPARATOR.match(norm)):
         return "noise", []
-    kind, sep = _line_kind(norm, stripped)
-    tokens: list[Token] = []
-    blanks = False
+    kind, sep = _line_kind(norm, stripped, markdown)
+    tokens = []
     if sep is not None:
-        blanks = _delimited_tokens(norm, raw, kind, sep, lineno, tokens)
+        _delimited_tokens(norm, raw, kind, sep, lineno, tokens, closing_pipe)
     elif kind == "spaces":
         for m in _SPACE_CELL.finditer(norm):
             _cell_tokens(norm, raw, m.start(), m.end(), lineno, tokens)
     else:
         _cell_tokens(norm, raw, 0, len(norm), lineno, tokens)
     for t in tokens:
-        if t.kind == VALUE:
-            for u in tokens:
-                u.line_has_value = True
+        if t.kind != BLANK:
+            if t.kind == VALUE or any(u.kind == VALUE for u in tokens):
+                for u in tokens:
+                    u.line_has_value = True
             return kind, tokens
-    if blanks:
-        # Empty cells count only on lines that print values (see the engine).
-        tokens = [t for t in tokens if t.kind != BLANK]
+    for t in tokens:
+        t.only_blanks = True
     return kind, tokens
+
+
+def _rows_close_with_a_pipe(lines: list[str]) -> bool:
+    """Whether a trailing pipe closes rows (the seed) or precedes an empty last cell.
+
+    In the seed every cell is followed by a pipe, so empty cells show as ``||``; text
+    whose cells are joined by `` | `` shows empty cells as ``|  |`` and never ``||``.
+    """
+    joined_style = False
+    for line in lines:
+        if "|" in line:
+            if "||" in line or "| |" in line:
+                return True
+            joined_style = joined_style or "|  |" in line
+    return not joined_style
 
 
 def _classify_layout(kinds: Counter[str], single_word_lines: int, single_lines: int) -> str:
@@ -205,24 +240,29 @@ def tokenise(
     """
     tokens: list[Token] = []
     kinds: Counter[str] = Counter()
-    single_word = single_lines = value_then_empty = value_lines = 0
-    previous_had_value = False
+    single_word = single_lines = adjacent = filled = 0
+    previous_filled = False
+    markdown = any(
+        "-" in line and "|" in line and _MD_SEPARATOR.match(line) for line in norm_lines
+    )
+    closing_pipe = _rows_close_with_a_pipe(norm_lines)
     for i, (norm, raw) in enumerate(zip(norm_lines, raw_lines, strict=True)):
-        kind, line_tokens = tokenise_line(norm, raw, line_numbers[i] if line_numbers else i + 1)
+        kind, line_tokens = tokenise_line(
+            norm, raw, line_numbers[i] if line_numbers else i + 1, markdown, closing_pipe
+        )
         tokens.extend(line_tokens)
-        has_value = any(t.kind == VALUE for t in line_tokens)
-        if kind == "empty" and previous_had_value:
-            value_then_empty += 1
-        previous_had_value = has_value
-        if not has_value:
+        is_filled = kind != "empty"
+        filled += is_filled
+        adjacent += is_filled and previous_filled
+        previous_filled = is_filled
+        if not any(t.kind == VALUE for t in line_tokens):
             continue
-        value_lines += 1
         kinds[kind] += 1
         if kind == "single":
             single_lines += 1
             single_word += len(line_tokens) == 1
     layout = _classify_layout(kinds, single_word, single_lines)
-    # One cell per line marks a blank cell with an empty line, unless the text puts an
-    # empty line after most cells (then empty lines are only spacing).
-    blank_lines = layout == "lines" and value_then_empty <= value_lines / 2
+    # One cell per line marks a blank cell with an empty line, unless the text is
+    # double-spaced (an empty line after every line: then empty lines are spacing).
+    blank_lines = layout == "lines" and adjacent > filled / 5
     return Tokenised(tokens, layout, blank_lines)

@@ -182,10 +182,11 @@ def _derive_other(facts: list[Fact]) -> list[Fact]:
         return []
     derived = []
     for col in key_catalog().col_order[APP]:
-        parts = [f.value for f in by_col.get(col, []) if f.value is not None]
         if col in by_col:
-            derived.append(Fact(APP, "other", col, float(sum(parts)) if parts else None,
-                                None, DERIVED, None, "count", None, None))
+            # Blank and dash sub-cells add nothing, as in the checks' sums.
+            total = sum(f.value for f in by_col[col] if f.value is not None)
+            derived.append(Fact(APP, "other", col, float(total), None, DERIVED, None,
+                                "count", None, None))
     return derived
 
 

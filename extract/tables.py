@@ -74,7 +74,7 @@ class _Row:
     columns: list[Column] | None
     width: int
     line: int
-    cells: list[Token] = field(default_factory=list)
+    cells: list[Token | None] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -90,6 +90,24 @@ class TableResult:
 
 def _joined(frags: Iterable[Token]) -> str:
     return "".join(t.label for t in frags)
+
+
+def _trim_padding(cells: list[Token], width: int) -> list[Token | None]:
+    """The ``width`` cells of a row whose line has more cells than columns.
+
+    The surplus is empty cells: padding after the values (the seed pads every row
+    to the grid's width) or merged label cells before them (a full grid whose row
+    label spans several columns). Padding at the end is taken off first unless only
+    the front has enough empty cells.
+    """
+    surplus = len(cells) - width
+    if surplus <= 0:
+        return list(cells)
+    lead = next((i for i, t in enumerate(cells) if t.kind != BLANK), len(cells))
+    trail = next((i for i, t in enumerate(reversed(cells)) if t.kind != BLANK), len(cells))
+    if lead >= surplus > trail:
+        return list(cells[surplus:])
+    return list(cells[:width])
 
 
 class TableEngine:
@@ -110,25 +128,84 @@ class TableEngine:
         self.rl_runs: list[tuple[list[Token], list[Token]]] = []
         self.last_row_key: dict[str, str] = {}
         self.rows_seen: dict[tuple[str, str], int] = {}
+        # Cell index of each column in delimited lines, where the header is a full grid.
+        self.grid: dict[str, dict[str, int]] = {}
         self.result = TableResult([], [], {}, [], [])
 
     # -- driving -----------------------------------------------------------------
 
-    def run(self, tokens: Iterable[Token]) -> TableResult:
-        for tok in tokens:
+    def run(self, tokens: list[Token]) -> TableResult:
+        i, n = 0, len(tokens)
+        while i < n:
+            tok = tokens[i]
+            i += 1
             if tok.kind == TEXT:
                 self._on_text(tok)
-            elif tok.kind == VALUE or self._blank_counts(tok):
-                self._on_cell(tok)
+            elif tok.kind == VALUE or self._blank_counts(tok) or self._blank_row_starts(tok):
+                if tok.cell >= 0 and self.row is None and self.mode in (AD, APP) and self.frags:
+                    # A delimited row is one line: take its cells together, so that
+                    # merged label cells and padding can be told from blank values.
+                    j = i
+                    while j < n and tokens[j].kind != TEXT and tokens[j].line == tok.line:
+                        j += 1
+                    self._delimited_row([tok, *tokens[i:j]])
+                    i = j
+                else:
+                    self._on_cell(tok)
         self._close_row()
         self._finish_rl()
         return self.result
 
+    def _delimited_row(self, cells: list[Token]) -> None:
+        """Fill a row from the cells of one delimited line that follow its label."""
+        self.row = row = self._open_row(cells[0])
+        if row.key is None or row.columns is None:
+            row.cells = cells[: row.width]
+        else:
+            grid = self.grid.get(row.table)
+            label_cell = self.frags[-1].cell if self.frags else -1
+            if grid and all(c.key in grid for c in row.columns) and label_cell < min(
+                grid.values()
+            ):
+                by_index = {t.cell: t for t in cells}
+                row.cells = [by_index.get(grid[c.key]) for c in row.columns]
+            else:
+                row.cells = _trim_padding(cells, row.width)
+        self._close_row()
+
+    def _blank_row_starts(self, tok: Token) -> bool:
+        """An empty cell after a row label on a line without values: a row printed all
+        blank. Header lines have empty cells too, so their label must name a row."""
+        if tok.line_has_value or tok.cell < 0 or self.row is not None or not self.frags:
+            return False
+        if self.mode not in (AD, APP) or self.frags[-1].line != tok.line:
+            return False
+        return self._resolve_row(self.mode) is not None
+
     def _blank_counts(self, tok: Token) -> bool:
         if tok.empty_line:
-            return self.blank_lines_are_cells and self.row is not None and self.mode != RL
+            if not self.blank_lines_are_cells or self.mode is None:
+                return False
+            if self.mode == RL:
+                # 表四's cells follow its header; the first may be blank.
+                return bool(self.rl_runs) or (
+                    bool(self.rl_header) and self.rl_header[-1].line == tok.line - 1)
+            if self.row is not None:
+                return True
+            # One cell per line: an empty line right after a row label is its first
+            # cell, blank.
+            return (bool(self.frags) and self.frags[-1].line == tok.line - 1
+                    and self._resolve_row(self.mode) is not None)
         # An empty cell is a blank value only on a line that also prints values: the
-        # empty cells of header rows and merged cells are layout, not data.
+        # empty cells of header rows and merged cells are layout, not data. 表四's one
+        # data row may be all blank: a line of empty cells right after its header.
+        if tok.only_blanks:
+            if self.mode != RL:
+                return False
+            if self.rl_runs:
+                run = self.rl_runs[-1][1]
+                return bool(run) and run[-1].line == tok.line
+            return bool(self.rl_header) and self.rl_header[-1].line == tok.line - 1
         return tok.line_has_value and self.mode is not None
 
     def warn(self, code: str, message: str, line: int | None) -> None:
@@ -191,12 +268,17 @@ class TableEngine:
 
     # -- rows of 表二 and 表三 --------------------------------------------------------
 
-    def _open_row(self, first: Token) -> _Row:
-        table = self.mode or AD
+    def _resolve_row(self, table: str) -> LabelHit | None:
+        """The row the pending label fragments name, if any."""
         text = _joined(self.frags)
         last = self.frags[-1].label if self.frags else ""
         hit = self.labels.matcher(table, "row").best(text, last)
-        hit = self._check_context(table, hit, text)
+        return self._check_context(table, hit, text)
+
+    def _open_row(self, first: Token) -> _Row:
+        table = self.mode or AD
+        text = _joined(self.frags)
+        hit = self._resolve_row(table)
         if hit is None:
             label = " ".join(t.raw.strip() for t in self.frags)[-60:]
             if label:
@@ -238,6 +320,8 @@ class TableEngine:
             self.result.markers[(table, axis, hit.key)] = hit.templates
 
     def _columns_for(self, table: str, header_text: str) -> list[Column] | None:
+        if not header_text:
+            return self.ad_columns if table == AD else self._app_columns_or_default()
         hits = [h for h in self.labels.matcher(table, "col").find_all(header_text) if h.key]
         if table == AD:
             if hits:
@@ -253,7 +337,32 @@ class TableEngine:
             ]
             for h in hits:
                 self._mark(table, "col", h)
-        elif self.app_columns is None:
+            grid = self._grid_positions(hits)
+            if grid:
+                self.grid[APP] = grid
+        return self._app_columns_or_default()
+
+    def _grid_positions(self, hits: list[LabelHit]) -> dict[str, int] | None:
+        """Column positions when the header is a full grid (every column in its own
+        cell index, left to right in the template's order); None otherwise, e.g. for
+        the seed, whose header rows omit merged cells and so do not line up."""
+        starts, pos = [], 0
+        for frag in self.frags:
+            starts.append(pos)
+            pos += len(frag.label)
+        positions: dict[str, int] = {}
+        for h in hits:
+            k = max(i for i, start in enumerate(starts) if start <= h.start)
+            cell = self.frags[k].cell
+            if cell < 0 or positions.setdefault(h.key, cell) != cell:
+                return None
+        ordered = [positions[k] for k in self.keys.col_order[APP] if k in positions]
+        if ordered != sorted(set(ordered)) or ordered[0] < 1:
+            return None
+        return positions
+
+    def _app_columns_or_default(self) -> list[Column]:
+        if self.app_columns is None:
             self.warn("header_not_found", "applications: column header not recognised; "
                       "assuming the template's seven columns", None)
             self.app_columns = [Column(k, "") for k in self.keys.col_order[APP]]
@@ -295,13 +404,14 @@ class TableEngine:
         if row.columns is None:
             self.result.deferred_rows.append(row)
             return
-        if len(row.cells) < len(row.columns):
-            self.warn("short_row", f"{row.table}/{row.key}: {len(row.cells)} of "
+        present = sum(t is not None for t in row.cells)
+        if present < len(row.columns):
+            self.warn("short_row", f"{row.table}/{row.key}: {present} of "
                       f"{len(row.columns)} cells", row.line)
         for col, tok in zip(row.columns, row.cells, strict=False):
-            self.result.cells.append(
-                RawCell(row.table, row.key, col.key, tok, row.label, col.label, col.unit_suffix)
-            )
+            if tok is not None:
+                self.result.cells.append(RawCell(
+                    row.table, row.key, col.key, tok, row.label, col.label, col.unit_suffix))
 
     # -- 表四 -----------------------------------------------------------------------
 

@@ -7,8 +7,8 @@ import pytest
 from extract.cells import BLANK, TEXT, VALUE, tokenise, tokenise_line
 
 
-def kinds(line: str) -> list[tuple[int, str]]:
-    _, tokens = tokenise_line(line, line, 1)
+def kinds(line: str, markdown: bool = False) -> list[tuple[int, str]]:
+    _, tokens = tokenise_line(line, line, 1, markdown)
     return [(t.kind, t.text.strip()) for t in tokens]
 
 
@@ -17,7 +17,12 @@ def test_pipe_row_with_blank_cell_and_closing_pipe() -> None:
 
 
 def test_markdown_row_drops_outer_pipes() -> None:
-    assert kinds("| 规章 | 1 | 2 |") == [(TEXT, "规章"), (VALUE, "1"), (VALUE, "2")]
+    assert kinds("| 规章 | 1 | 2 |", markdown=True) == [(TEXT, "规章"), (VALUE, "1"), (VALUE, "2")]
+
+
+def test_leading_pipe_outside_markdown_is_an_empty_first_cell() -> None:
+    # The seed's layout: a row whose first cell is empty starts with a pipe.
+    assert kinds("| 0 | 1 |") == [(BLANK, ""), (VALUE, "0"), (VALUE, "1")]
 
 
 @pytest.mark.parametrize("line", ["|---|---|", "| :--- | ---: |", "- 4 -", "— 5 —", "第 3 页"])
@@ -44,7 +49,8 @@ def test_raw_text_is_kept_as_printed() -> None:
     ("lines", "layout"),
     [
         (["规章 | 1 | 2 |", "行政许可 | 3 | 4 |"], "pipe"),
-        (["| 规章 | 1 | 2 |", "| 行政许可 | 3 | 4 |"], "markdown"),
+        (["| 信息内容 | 甲 | 乙 |", "|---|---|---|", "| 规章 | 1 | 2 |", "| 行政许可 | 3 | 4 |"],
+         "markdown"),
         (["规章\t1\t2", "行政许可\t3\t4"], "tab"),
         (["规章    1    2", "行政许可   3   4"], "spaces"),
         (["规章 1 2", "行政许可 3 4"], "text"),
