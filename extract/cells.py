@@ -180,8 +180,7 @@ def tokenise_line(norm: str, raw: str, lineno: int, markdown: bool = False,
         if "\t" in norm:  # a tab-separated row of empty cells
             tokens: list[Token] = []
             _delimited_tokens(norm, raw, "tab", "\t", lineno, tokens, closing_pipe)
-            for t in tokens:
-                t.only_blanks = True
+            _mark_line(tokens)
             return "tab", tokens
         return "empty", [Token(BLANK, "", "", lineno, _BLANK_VALUE, empty_line=True)]
     if stripped[0] in _NOISE_START and (_FOOTER.match(norm) or _MD_SEPARATOR.match(norm)):
@@ -195,15 +194,18 @@ def tokenise_line(norm: str, raw: str, lineno: int, markdown: bool = False,
             _cell_tokens(norm, raw, m.start(), m.end(), lineno, tokens)
     else:
         _cell_tokens(norm, raw, 0, len(norm), lineno, tokens)
-    for t in tokens:
-        if t.kind != BLANK:
-            if t.kind == VALUE or any(u.kind == VALUE for u in tokens):
-                for u in tokens:
-                    u.line_has_value = True
-            return kind, tokens
-    for t in tokens:
-        t.only_blanks = True
+    _mark_line(tokens)
     return kind, tokens
+
+
+def _mark_line(tokens: list[Token]) -> None:
+    """Tell every token of a line whether the line prints values or only blanks."""
+    if any(t.kind == VALUE for t in tokens):
+        for t in tokens:
+            t.line_has_value = True
+    elif all(t.kind == BLANK for t in tokens):
+        for t in tokens:
+            t.only_blanks = True
 
 
 def _rows_close_with_a_pipe(lines: list[str]) -> bool:

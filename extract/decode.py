@@ -102,21 +102,38 @@ def _from_bom(data: bytes) -> DecodedText | None:
     return None
 
 
+def _plausible_text_ratio(text: str) -> float:
+    """Share of characters a report is made of: CJK, printable, line breaks."""
+    if not text:
+        return 0.0
+    good = sum(
+        1 for c in text
+        if " " <= c <= "~" or c in "\r\n\t" or "\u4e00" <= c <= "\u9fff"
+        or "\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef" or "\u2010" <= c <= "\u201f"
+    )
+    return good / len(text)
+
+
 def _utf16_without_bom(data: bytes) -> str | None:
-    """UTF-16 of mostly CJK text has no NUL pairs; of ASCII lines, NULs on one side."""
+    """UTF-16 without a BOM: the byte order whose decoding reads as text.
+
+    Every ASCII character (digits, spaces, line breaks) puts a NUL byte on one side,
+    and so do CJK code points such as U+4E00, so NULs are the cue; decoding both ways
+    and keeping the one that reads as CJK text settles the byte order.
+    """
     sample = data[:2048]
-    if len(sample) < 4 or len(sample) % 2:
-        sample = sample[: len(sample) // 2 * 2]
-    even_nul = sample[0::2].count(0)
-    odd_nul = sample[1::2].count(0)
-    half = max(1, len(sample) // 2)
-    # CJK code points such as U+4E00 put a NUL on the other side now and then, so
-    # the test is a strong imbalance, not an absence.
-    if odd_nul / half > 0.1 and odd_nul > 4 * even_nul:
-        return "utf-16-le"
-    if even_nul / half > 0.1 and even_nul > 4 * odd_nul:
-        return "utf-16-be"
-    return None
+    sample = sample[: len(sample) // 2 * 2]
+    if b"\x00" not in sample:
+        return None
+    best, best_ratio = None, 0.95
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            ratio = _plausible_text_ratio(sample.decode(codec))
+        except UnicodeDecodeError:
+            continue
+        if ratio > best_ratio:
+            best, best_ratio = codec, ratio
+    return best
 
 
 _CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or b > 13)
@@ -151,22 +168,21 @@ def decode_bytes(data: bytes) -> DecodedText:
     found = _from_bom(data)
     if found:
         return found
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        # Control bytes are valid UTF-8 but never part of a report.
-        if _looks_binary(data):
-            raise DecodeError("binary data, not text (control bytes in the first 4 KB)")
-        return DecodedText(text, "utf-8")
-    utf16 = _utf16_without_bom(data)
+    binary = _looks_binary(data)
+    if not binary:
+        try:
+            return DecodedText(data.decode("utf-8"), "utf-8")
+        except UnicodeDecodeError:
+            pass
+    # NUL bytes: UTF-16 without a BOM (even when the bytes also pass as UTF-8), or
+    # binary data.
+    utf16 = _utf16_without_bom(data) if b"\x00" in data[:4096] else None
     if utf16:
         try:
             return DecodedText(data.decode(utf16), utf16)
         except UnicodeDecodeError:
             pass
-    if _looks_binary(data):
+    if binary:
         raise DecodeError("binary data, not text (control bytes in the first 4 KB)")
     codec = _by_chardet(data)
     for candidate in dict.fromkeys((codec, "gb18030", "big5hkscs")):

@@ -96,13 +96,21 @@ class _Text:
     format: str | None
 
 
+def _lines(text: str) -> list[str]:
+    """Lines of the text; a final line break ends the last line, it opens none."""
+    lines = _LINE_SPLIT.split(text)
+    if len(lines) > 1 and not lines[-1]:
+        lines.pop()
+    return lines
+
+
 def _read_text(data: bytes, suffix: str) -> _Text:
     """Decode any supported file into lines of text."""
     if suffix == ".pdf" or data[:5] == b"%PDF-":
         if len(data) > MAX_PDF_BYTES:
             raise ReportError(f"too large for a report PDF ({len(data) // 2**20} MB)")
         try:
-            return _Text(_LINE_SPLIT.split(pdf_text(data)), None, "pdf", "pdf")
+            return _Text(_lines(pdf_text(data)), None, "pdf", "pdf")
         except PdfError as err:
             raise ReportError(str(err)) from err
     if len(data) > MAX_TEXT_BYTES:
@@ -117,7 +125,7 @@ def _read_text(data: bytes, suffix: str) -> _Text:
     if suffix in (".html", ".htm") or looks_like_html(decoded.text):
         pairs = html_to_lines(decoded.text)
         return _Text([t for _, t in pairs], [n for n, _ in pairs], decoded.encoding, "html")
-    return _Text(_LINE_SPLIT.split(decoded.text), None, decoded.encoding, None)
+    return _Text(_lines(decoded.text), None, decoded.encoding, None)
 
 
 def _first_table_line(norm_lines: list[str]) -> int:

@@ -3,7 +3,8 @@
 Real reports contain arithmetic errors, and analysts need to see them: a failed
 check is reported with the expected (computed) and actual (printed) values and never
 changes or drops a cell. A rule is evaluated wherever the printed total exists and at
-least one of its parts is a number; blank or dash parts count as 0 in the sum.
+least one of its cells (a part or the total) is a number; blank or dash parts count as
+0 in the sum, and a blank or dash total fails the check (its ``actual`` is null).
 
 Rules (``expected`` is the sum of the parts, ``actual`` the printed total):
 - ``applications.balance``: 一 + 二 = (七)总计 + 四, for every column
@@ -112,10 +113,8 @@ def _evaluate(rules: Iterable[Rule], values: Values) -> list[CheckResult]:
             continue
         part_values = [values.get(p) for p in parts]
         total_values = [values[t] for t in totals]
-        if all(v is None for v in part_values) and (
-            len(totals) == 1 or all(v is None for v in total_values)
-        ):
-            continue
+        if all(v is None for v in part_values) and all(v is None for v in total_values):
+            continue  # nothing but blanks and dashes: nothing to check
         if len(totals) > 1 and not all(p in values for p in parts):
             continue
         total = None if None in total_values else float(sum(total_values))  # type: ignore[arg-type]

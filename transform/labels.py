@@ -87,19 +87,23 @@ class AxisMatcher:
 
     def best(self, text: str, last_cell: str) -> LabelHit | None:
         """The key this label stands for, or None. See the module docstring."""
-        best: LabelHit | None = None
-        for hit in self.find_all(text):
-            if hit.axis == "group":
-                continue
-            if best is None or (hit.end, hit.end - hit.start) >= (best.end, best.end - best.start):
-                best = hit
-        if best is not None and best.end == len(text):
-            return best  # (七)总计: a contains alias that ends the label beats 总计
+        best = None
+        best_rank = (-1, -1)
+        if self.pattern is not None:
+            for m in self.pattern.finditer(text):
+                rank = (m.end(), m.end() - m.start())
+                if rank >= best_rank and self.contains[m.group()][1] != "group":
+                    best, best_rank = m, rank
+        if best is not None:
+            key, axis, templates = self.contains[best.group()]
+            hit = LabelHit(key, axis, best.start(), best.end(), best.group(), templates)
+            if hit.end == len(text):
+                return hit  # (七)总计: a contains alias that ends the label beats 总计
         bare = strip_numbering(last_cell)
         if bare in self.exact:
             key, templates = self.exact[bare]
             return LabelHit(key, "row", len(text) - len(bare), len(text), bare, templates, True)
-        return best
+        return hit if best is not None else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -281,16 +281,24 @@ def test_blank_parts_count_as_zero() -> None:
     assert (outcome.passed, outcome.expected, outcome.actual) == (False, 1.0, 2.0)
 
 
-def test_no_check_where_every_part_is_blank() -> None:
+def test_no_check_where_every_cell_is_blank() -> None:
     values = consistent()
-    for col in COLS[:-1]:
+    for col in COLS:
         values[(APP, "granted", col)] = None
-    values[(RL, "litigation_after_review", "upheld")] = None
-    values[(RL, "litigation_after_review", "corrected")] = None
-    values[(RL, "litigation_after_review", "other")] = None
-    values[(RL, "litigation_after_review", "pending")] = None
+    for col in ("upheld", "corrected", "other", "pending", "total"):
+        values[(RL, "litigation_after_review", col)] = None
     checks = report_checks(values)
     assert not [c for c in checks if c.row_key in ("granted", "litigation_after_review")]
+
+
+def test_printed_total_over_blank_parts_is_checked() -> None:
+    # A total of 3 printed above four blank cells is an inconsistency to report.
+    values = consistent()
+    for col in ("upheld", "corrected", "other", "pending"):
+        values[(RL, "review", col)] = None
+    values[(RL, "review", "total")] = 3.0
+    (check,) = [c for c in report_checks(values) if c.row_key == "review"]
+    assert (check.expected, check.actual, check.passed) == (0.0, 3.0, False)
 
 
 def test_absent_row_emits_no_row_check() -> None:
