@@ -3,8 +3,10 @@
 Real reports contain arithmetic errors, and analysts need to see them: a failed
 check is reported with the expected (computed) and actual (printed) values and never
 changes or drops a cell. A rule is evaluated wherever the printed total exists and at
-least one of its cells (a part or the total) is a number; blank or dash parts count as
-0 in the sum, and a blank or dash total fails the check (its ``actual`` is null).
+least one of its cells (a part or the total) is a number. Blank and dash cells count
+as 0 in every sum, so a blank total passes over parts that add up to 0 and fails over
+any other sum (r009's blank carried-forward total); ``actual`` is then null, because
+nothing was printed.
 
 Rules (``expected`` is the sum of the parts, ``actual`` the printed total):
 - ``applications.balance``: 一 + 二 = (七)总计 + 四, for every column
@@ -55,7 +57,10 @@ class CheckResult:
 def _check(rule: str, table: str, row: str | None, col: str | None,
            parts: Iterable[float | None], total: float | None) -> CheckResult:
     expected = float(sum(p for p in parts if p is not None))
-    passed = total is not None and abs(total - expected) <= TOLERANCE * max(1.0, abs(expected))
+    # A blank total stands for nothing, like a blank part: it agrees with parts that
+    # add up to 0 and disagrees with any other sum.
+    printed = 0.0 if total is None else total
+    passed = abs(printed - expected) <= TOLERANCE * max(1.0, abs(expected))
     return CheckResult(rule, table, row, col, expected, total, passed)
 
 
@@ -117,7 +122,8 @@ def _evaluate(rules: Iterable[Rule], values: Values) -> list[CheckResult]:
             continue  # nothing but blanks and dashes: nothing to check
         if len(totals) > 1 and not all(p in values for p in parts):
             continue
-        total = None if None in total_values else float(sum(total_values))  # type: ignore[arg-type]
+        printed = [v for v in total_values if v is not None]
+        total = float(sum(printed)) if printed else None
         out.append(_check(rule, table, row, col, part_values, total))
     return out
 

@@ -268,7 +268,11 @@ def test_blank_carried_forward_fails_balance_with_actual_none() -> None:
     values = consistent()
     values[(APP, "carried_forward", "total")] = None
     check = only(report_checks(values), "applications.balance", None, "total")
-    assert (check.passed, check.expected, check.actual) == (False, 17.0, None)
+    # the blank counts as 0: the printed (七)总计 alone does not balance 一 + 二
+    assert (check.passed, check.expected) == (False, 17.0)
+    assert check.actual == values[(APP, "total", "total")]
+    row_sum = only(report_checks(values), "applications.row_sum", "carried_forward", "total")
+    assert row_sum.passed is False and row_sum.actual is None
 
 
 def test_blank_parts_count_as_zero() -> None:
@@ -381,3 +385,12 @@ def test_derived_other_drives_the_outcome_sum() -> None:
         ("applications.outcome_sum", "total", "total"),
     }
     assert only(checks, "applications.outcome_sum", "total", "commercial").expected == 3.0
+
+
+def test_blank_total_over_zero_parts_passes_with_actual_none() -> None:
+    values = consistent()
+    for col in ("upheld", "corrected", "other", "pending"):
+        values[(RL, "litigation_direct", col)] = 0.0
+    values[(RL, "litigation_direct", "total")] = None
+    (check,) = [c for c in report_checks(values) if c.row_key == "litigation_direct"]
+    assert (check.expected, check.actual, check.passed) == (0.0, None, True)
