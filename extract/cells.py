@@ -156,14 +156,25 @@ def _delimited_tokens(norm: str, raw: str, kind: str, sep: str, lineno: int,
         start += len(part) + 1
         if i < first or i >= stop:
             continue
-        if part.strip():
+        word = part.strip()
+        if not word:
+            out.append(Token(BLANK, "", raw[s : s + len(part)], lineno, _BLANK_VALUE,
+                             False, False, "", i - first))
+        elif " " in word:
             before = len(out)
-            _cell_tokens(norm, raw, s, s + len(part), lineno, out)
+            _words_tokens(norm, raw, s, s + len(part), lineno, out)
             for t in out[before:]:
                 t.cell = i - first
         else:
-            out.append(Token(BLANK, "", raw[s : s + len(part)], lineno, _BLANK_VALUE,
-                             cell=i - first))
+            # One word, the common case: inlined, as this loop is the hot path.
+            ws = s + part.index(word[0])
+            value = _word_value(word)
+            if value is None:
+                out.append(Token(TEXT, word, raw[ws : ws + len(word)], lineno, None, False,
+                                 False, normalise_label(word), i - first))
+            else:
+                out.append(Token(VALUE, word, raw[ws : ws + len(word)], lineno, value,
+                                 False, False, "", i - first))
 
 
 def tokenise_line(norm: str, raw: str, lineno: int, markdown: bool = False,
@@ -200,10 +211,11 @@ def tokenise_line(norm: str, raw: str, lineno: int, markdown: bool = False,
 
 def _mark_line(tokens: list[Token]) -> None:
     """Tell every token of a line whether the line prints values or only blanks."""
-    if any(t.kind == VALUE for t in tokens):
+    kinds = {t.kind for t in tokens}
+    if VALUE in kinds:
         for t in tokens:
             t.line_has_value = True
-    elif all(t.kind == BLANK for t in tokens):
+    elif kinds == {BLANK}:
         for t in tokens:
             t.only_blanks = True
 
@@ -257,7 +269,7 @@ def tokenise(
         filled += is_filled
         adjacent += is_filled and previous_filled
         previous_filled = is_filled
-        if not any(t.kind == VALUE for t in line_tokens):
+        if not line_tokens or not line_tokens[-1].line_has_value:
             continue
         kinds[kind] += 1
         if kind == "single":

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 from extract.cells import VALUE, tokenise
@@ -159,7 +160,7 @@ def _to_fact(cell: RawCell, unit: str, template: str, warnings: list[Warning_]) 
         elif value.unit_suffix == "万":
             number = float(value.number * unit_multiplier("万")[0])
         else:
-            number = float(value.number)
+            number = value.as_float
     kind = value.kind if value is not None else "blank"
     raw = cell.token.raw.strip()
     return Fact(cell.table, cell.row_key, cell.col_key, number, raw, kind,
@@ -201,14 +202,17 @@ def _derive_other(facts: list[Fact]) -> list[Fact]:
 def _missing_parts(facts: list[Fact], template: str) -> list[Warning_]:
     """Tables, rows and cells the template prints but the report did not."""
     printed = {(f.table, f.row_key, f.col_key) for f in facts}
-    rows = {(f.table, f.row_key) for f in facts}
+    if printed >= _template_cells(template):
+        return []  # the common case: everything is there
+    rows = {(t, r) for t, r, _c in printed}
     if (APP, "other") in rows:
         # One 其他处理 row stands for the three 2021 sub-rows, and the other way round.
         rows |= {(APP, k) for k in ("other.no_correction", "other.fee_unpaid", "other.other")}
+    tables = {t for t, _r in rows}
     out: list[Warning_] = []
     for table in TABLES:
         expected = [c for c in key_catalog().cells_for(template) if c.table == table]
-        if not any(f.table == table for f in facts):
+        if table not in tables:
             out.append(Warning_("table_missing", f"{TABLE_TITLES[table]} not found", None))
             continue
         missing_rows = list(dict.fromkeys(
@@ -226,12 +230,18 @@ def _missing_parts(facts: list[Fact], template: str) -> list[Warning_]:
     return out
 
 
+@cache
+def _template_cells(template: str) -> frozenset[tuple[str, str, str]]:
+    return frozenset((c.table, c.row_key, c.col_key) for c in key_catalog().cells_for(template))
+
+
 def _facts(result: TableResult, template: str, warnings: list[Warning_]) -> list[Fact]:
     catalog = key_catalog()
+    specs = catalog.cells
     facts: list[Fact] = []
     for cell in result.cells:
         key = (cell.table, cell.row_key, cell.col_key)
-        spec = catalog.cells.get(key)
+        spec = specs.get(key)
         if spec is None:
             warnings.append(Warning_(
                 "not_a_cell", f"{'/'.join(key)} is not a cell of either template; value "

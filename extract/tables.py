@@ -117,6 +117,7 @@ class TableEngine:
         self.labels = label_catalog()
         self.anchors = anchor_matcher()
         self.subtable = self.labels.matcher(AD, "subtable")
+        self.row_matchers = {t: self.labels.matcher(t, "row") for t in (AD, APP)}
         self.keys = key_catalog()
         self.blank_lines_are_cells = blank_lines_are_cells
         self.mode: str | None = None
@@ -130,6 +131,7 @@ class TableEngine:
         self.rows_seen: dict[tuple[str, str], int] = {}
         # Cell index of each column in delimited lines, where the header is a full grid.
         self.grid: dict[str, dict[str, int]] = {}
+        self.no_row_line = -1
         self.result = TableResult([], [], {}, [], [])
 
     # -- driving -----------------------------------------------------------------
@@ -180,7 +182,12 @@ class TableEngine:
             return False
         if self.mode not in (AD, APP) or self.frags[-1].line != tok.line:
             return False
-        return self._resolve_row(self.mode) is not None
+        if tok.line == self.no_row_line:
+            return False  # already tried on this line (headers have many empty cells)
+        if self._resolve_row(self.mode) is not None:
+            return True
+        self.no_row_line = tok.line
+        return False
 
     def _blank_counts(self, tok: Token) -> bool:
         if tok.empty_line:
@@ -242,7 +249,8 @@ class TableEngine:
         target = self._anchor(norm)
         if self.mode == RL and target is None and self._rl_text(tok, norm):
             return
-        self._close_row()
+        if self.row is not None:
+            self._close_row()
         if target is not None:
             self._enter(None if target == "end" else target)
         if self.mode == AD and self.subtable.keys_in(norm):
@@ -268,17 +276,18 @@ class TableEngine:
 
     # -- rows of 表二 and 表三 --------------------------------------------------------
 
-    def _resolve_row(self, table: str) -> LabelHit | None:
-        """The row the pending label fragments name, if any."""
-        text = _joined(self.frags)
+    def _resolve_row(self, table: str, text: str | None = None) -> LabelHit | None:
+        """The row the pending label fragments (joined: ``text``) name, if any."""
+        if text is None:
+            text = _joined(self.frags)
         last = self.frags[-1].label if self.frags else ""
-        hit = self.labels.matcher(table, "row").best(text, last)
+        hit = self.row_matchers[table].best(text, last)
         return self._check_context(table, hit, text)
 
     def _open_row(self, first: Token) -> _Row:
         table = self.mode or AD
         text = _joined(self.frags)
-        hit = self._resolve_row(table)
+        hit = self._resolve_row(table, text)
         if hit is None:
             label = " ".join(t.raw.strip() for t in self.frags)[-60:]
             if label:

@@ -28,6 +28,7 @@ class CellValue:
     kind: str
     number: Decimal | None = None
     unit_suffix: str = ""
+    as_float: float | None = None  # ``number`` as a float, for the common unit-free case
 
 
 @cache
@@ -64,7 +65,7 @@ def parse_value(word: str) -> CellValue | None:
     number = Decimal(m["num"].replace(",", ""))
     if m["sign"] in ("减", "-"):
         number = -number
-    return CellValue(NUMBER, number, m["unit"] or "")
+    return CellValue(NUMBER, number, m["unit"] or "", float(number))
 
 
 def unit_multiplier(suffix: str) -> tuple[Decimal, str]:

@@ -113,16 +113,16 @@ def _block_rules() -> tuple[Rule, ...]:
 def _evaluate(rules: Iterable[Rule], values: Values) -> list[CheckResult]:
     """Evaluate each rule whose totals are printed and whose cells hold a number."""
     out = []
+    get = values.get
     for rule, table, row, col, parts, totals in rules:
-        if not all(t in values for t in totals):
+        if totals[0] not in values or (len(totals) > 1 and not all(t in values for t in totals)):
             continue
-        part_values = [values.get(p) for p in parts]
-        total_values = [values[t] for t in totals]
-        if all(v is None for v in part_values) and all(v is None for v in total_values):
+        part_values = [get(p) for p in parts]
+        printed = [v for v in map(get, totals) if v is not None]
+        if not printed and part_values.count(None) == len(part_values):
             continue  # nothing but blanks and dashes: nothing to check
         if len(totals) > 1 and not all(p in values for p in parts):
             continue
-        printed = [v for v in total_values if v is not None]
         total = float(sum(printed)) if printed else None
         out.append(_check(rule, table, row, col, part_values, total))
     return out
