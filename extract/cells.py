@@ -245,12 +245,14 @@ def _classify_layout(kinds: Counter[str], single_word_lines: int, single_lines: 
 
 
 def tokenise(
-    norm_lines: list[str], raw_lines: list[str], line_numbers: list[int] | None = None
+    norm_lines: list[str], raw_lines: list[str], line_numbers: list[int] | None = None,
+    closing_pipe: bool | None = None,
 ) -> Tokenised:
     """Tokenise a whole document and name its dominant table layout.
 
     ``line_numbers`` gives each line's number in the source file where the lines are
     not the file's own (HTML flattened to text); by default line i is number i + 1.
+    ``closing_pipe`` says whether a trailing pipe closes rows; None: judge from the text.
     """
     tokens: list[Token] = []
     kinds: Counter[str] = Counter()
@@ -259,7 +261,8 @@ def tokenise(
     markdown = any(
         "-" in line and "|" in line and _MD_SEPARATOR.match(line) for line in norm_lines
     )
-    closing_pipe = _rows_close_with_a_pipe(norm_lines)
+    if closing_pipe is None:
+        closing_pipe = _rows_close_with_a_pipe(norm_lines)
     for i, (norm, raw) in enumerate(zip(norm_lines, raw_lines, strict=True)):
         kind, line_tokens = tokenise_line(
             norm, raw, line_numbers[i] if line_numbers else i + 1, markdown, closing_pipe

@@ -265,7 +265,9 @@ def extract_bytes(data: bytes, *, name: str = "", agency: str | None = None,
     norm_lines = normalise_width("\n".join(text.lines)).split("\n")
     first = _first_table_line(norm_lines)
     numbers = text.line_numbers or list(range(1, len(norm_lines) + 1))
-    tokenised = tokenise(norm_lines[first:], text.lines[first:], numbers[first:])
+    # Flattened HTML joins cells with " | " and never closes a row with a pipe.
+    closing_pipe = False if text.format == "html" else None
+    tokenised = tokenise(norm_lines[first:], text.lines[first:], numbers[first:], closing_pipe)
     if not any(t.kind == VALUE for t in tokenised.tokens):
         raise ReportError("no numbers in the text: not a report with statistical tables")
     result = TableEngine(tokenised.blank_lines_are_cells).run(tokenised.tokens)

@@ -138,3 +138,17 @@ def test_json_has_the_contract_fields() -> None:
         doc["facts"][0])
     assert {"rule", "table", "row_key", "col_key", "expected", "actual", "passed"} <= set(
         doc["checks"][0])
+
+
+def test_html_empty_last_cell_is_a_blank_value() -> None:
+    html = """<html><body><p>区民政局2021年政府信息公开工作年度报告</p><table>
+<tr><td colspan="4">第二十条第（一）项</td></tr>
+<tr><td>信息内容</td><td>本年制发件数</td><td>本年废止件数</td><td>现行有效件数</td></tr>
+<tr><td>规章</td><td>0</td><td>2</td><td></td></tr>
+<tr><td>行政规范性文件</td><td>2</td><td>0</td><td>20</td></tr>
+</table></body></html>"""
+    report = extract_bytes(html.encode(), name="x.html")
+    cells = {(f.row_key, f.col_key): (f.value, f.cell, f.line) for f in report.facts}
+    assert cells[("rules", "repealed")] == (2.0, "number", 4)
+    assert cells[("rules", "in_force")] == (None, "blank", 4)
+    assert cells[("normative_documents", "in_force")] == (20.0, "number", 5)
