@@ -43,7 +43,7 @@ _CODEC_FOR = {
     "ascii": "utf-8",
 }
 
-CHARDET_PREFIX = 1024
+CHARDET_PREFIX = 512
 
 
 class DecodeError(ValueError):
