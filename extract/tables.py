@@ -341,9 +341,16 @@ class TableEngine:
             # of its labels in the text is not the column order: keep the template's
             # order of the columns the header names.
             found = {h.key: h.alias for h in hits}
-            self.app_columns = [
-                Column(k, found[k]) for k in self.keys.col_order[APP] if k in found
-            ]
+            keys = self.keys.col_order[APP]
+            if len(found) < len(keys) - 1:
+                # A header with several labels unreadable (OCR, odd wrapping) says
+                # little about which columns exist: the template's seven are likelier
+                # than a table of three.
+                self.warn("header_partly_read", "applications: column header names only "
+                          f"{', '.join(k for k in keys if k in found)}; reading the "
+                          "template's seven columns", self.frags[0].line)
+                found = {k: found.get(k, "") for k in keys}
+            self.app_columns = [Column(k, found[k]) for k in keys if k in found]
             for h in hits:
                 self._mark(table, "col", h)
             grid = self._grid_positions(hits)

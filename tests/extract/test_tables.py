@@ -211,3 +211,18 @@ def test_prose_numbers_before_the_tables_are_not_cells() -> None:
 def test_no_tables_is_an_error() -> None:
     with pytest.raises(ReportError, match="no statistical tables"):
         extract_bytes("一、总体情况\n2020 年我局共有 5 名工作人员。\n".encode(), name="r.txt")
+
+
+def test_partly_read_header_keeps_the_template_columns() -> None:
+    # OCR broke most header labels: only 自然人, 其他 and 总计 are readable.
+    text = """申请人情况
+自然人总计
+商业企科研机社会公法律服
+其他
+一、本年新收政府信息公开申请数量 32 2 0 0 0 0 34
+"""
+    report = extract_bytes(text.encode(), name="r.txt")
+    new = {f.col_key: f.value for f in report.facts if f.row_key == "new_received"}
+    assert new == {"natural_person": 32, "commercial": 2, "research": 0, "social_welfare": 0,
+                   "legal_services": 0, "other_org": 0, "total": 34}
+    assert any(w.code == "header_partly_read" for w in report.warnings)
