@@ -30,6 +30,9 @@ _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$
 _SPACE_CELL = re.compile(r"\S+(?: \S+)*")  # cells separated by runs of 2+ spaces
 _WORD = re.compile(r"\S+")
 _SIGN_WORDS = frozenset(("增", "减"))
+_UNIT_WORDS = frozenset(("元", "万元", "亿元"))
+# A label word ending in CJK text and then digits, followed by more values.
+_GLUED_VALUE = re.compile(r"(.*[\u4e00-\u9fff)）])(\d[\d,]*)$")
 _BLANK_VALUE = CellValue(BLANK_KIND)
 _VALUE_START = frozenset("0123456789增减+-/\\—–-…无")
 _NOISE_START = frozenset("-—–~第0123456789|:")
@@ -83,15 +86,25 @@ def _text_token(text: str, raw: str, lineno: int) -> Token:
 def _words_tokens(norm: str, raw: str, start: int, end: int, lineno: int,
                   out: list[Token]) -> None:
     """Tokens of a cell of several words: neighbouring label words are joined."""
-    words = [(m.start(), m.end()) for m in _WORD.finditer(norm, start, end)]
+    words = []
+    for m in _WORD.finditer(norm, start, end):
+        glued = _GLUED_VALUE.match(m.group())
+        if glued and m.end() < end and _WORD.search(norm, m.end(), end):
+            # A PDF text layer sometimes loses the space between a label and its
+            # first value: "（七）总计2932 53 0 …" (only where more values follow).
+            cut = m.start() + glued.end(1)
+            words += [(m.start(), cut), (cut, m.end())]
+        else:
+            words.append((m.start(), m.end()))
     text_from = text_to = -1
     i = 0
     while i < len(words):
         ws, we = words[i]
         word = norm[ws:we]
         value = _word_value(word)
-        if word in _SIGN_WORDS and i + 1 < len(words):
-            # "增 271" printed with a space is one signed value.
+        if i + 1 < len(words) and (word in _SIGN_WORDS or (
+                value is not None and norm[words[i + 1][0] : words[i + 1][1]] in _UNIT_WORDS)):
+            # "增 271" and "251000 元", printed with a space, are one value.
             joined = parse_value(word + norm[words[i + 1][0] : words[i + 1][1]])
             if joined is not None and joined.kind == "number":
                 value, we = joined, words[i + 1][1]
@@ -157,6 +170,8 @@ def _delimited_tokens(norm: str, raw: str, kind: str, sep: str, lineno: int,
         if i < first or i >= stop:
             continue
         word = part.strip()
+        if kind == "markdown" and word.startswith(("**", "__")):
+            word = word.strip("*_ ")  # **bold** cells
         if not word:
             out.append(Token(BLANK, "", raw[s : s + len(part)], lineno, _BLANK_VALUE,
                              False, False, "", i - first))
@@ -231,8 +246,31 @@ def _rows_close_with_a_pipe(lines: list[str]) -> bool:
         if "|" in line:
             if "||" in line or "| |" in line:
                 return True
-            joined_style = joined_style or "|  |" in line
+            # A text that closes rows with a pipe closes every row with one.
+            joined_style = joined_style or "|  |" in line or not line.rstrip().endswith("|")
     return not joined_style
+
+
+_LONE_NUMBER = re.compile(r"\s*(\d{1,3})\s*")
+
+
+def page_number_lines(lines: list[str]) -> set[int]:
+    """Indexes of lines that are bare page numbers ("7" alone on its line).
+
+    A lone number may also be a table value, so only numbers that continue a run of
+    page numbers (n, n+1, … down the document, at least two) count.
+    """
+    lone = [(i, int(m.group(1))) for i, line in enumerate(lines)
+            if (m := _LONE_NUMBER.fullmatch(line))]
+    pages: set[int] = set()
+    for k, (i, number) in enumerate(lone):
+        run = [i]
+        for j, following in lone[k + 1:]:
+            if following == number + len(run):
+                run.append(j)
+        if len(run) >= 2 and not pages.intersection(run):
+            pages.update(run)
+    return pages
 
 
 def _classify_layout(kinds: Counter[str], single_word_lines: int, single_lines: int) -> str:
@@ -246,13 +284,14 @@ def _classify_layout(kinds: Counter[str], single_word_lines: int, single_lines: 
 
 def tokenise(
     norm_lines: list[str], raw_lines: list[str], line_numbers: list[int] | None = None,
-    closing_pipe: bool | None = None,
+    closing_pipe: bool | None = None, skip: set[int] | frozenset[int] = frozenset(),
 ) -> Tokenised:
     """Tokenise a whole document and name its dominant table layout.
 
     ``line_numbers`` gives each line's number in the source file where the lines are
     not the file's own (HTML flattened to text); by default line i is number i + 1.
     ``closing_pipe`` says whether a trailing pipe closes rows; None: judge from the text.
+    ``skip``: indexes of lines to leave out (page numbers).
     """
     tokens: list[Token] = []
     kinds: Counter[str] = Counter()
@@ -264,6 +303,8 @@ def tokenise(
     if closing_pipe is None:
         closing_pipe = _rows_close_with_a_pipe(norm_lines)
     for i, (norm, raw) in enumerate(zip(norm_lines, raw_lines, strict=True)):
+        if i in skip:
+            continue
         kind, line_tokens = tokenise_line(
             norm, raw, line_numbers[i] if line_numbers else i + 1, markdown, closing_pipe
         )

@@ -26,6 +26,8 @@ _SKIP = frozenset(("script", "style", "head", "noscript"))
 _CELLS = frozenset(("td", "th"))
 _HTML_HINT = re.compile(r"<\s*(?:html|table|tr|td|body|p|div)\b", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
+_PARSER = lxml.html.HTMLParser(huge_tree=True)
+_MAX_DEPTH = 800  # below Python's recursion limit of 1000
 
 
 def looks_like_html(text: str) -> bool:
@@ -57,7 +59,7 @@ def _cell_text(cell: etree._Element) -> str:
     return _SPACES.sub(" ", cell.text_content()).strip()
 
 
-def _walk(element: etree._Element, out: _Lines) -> None:
+def _walk(element: etree._Element, out: _Lines, depth: int = 0) -> None:
     tag = element.tag if isinstance(element.tag, str) else ""
     line = element.sourceline or out.line
     if tag in _SKIP or not tag:
@@ -73,7 +75,10 @@ def _walk(element: etree._Element, out: _Lines) -> None:
         out.flush()
     out.add_text(element.text, line)
     for child in element:
-        _walk(child, out)
+        if depth < _MAX_DEPTH:
+            _walk(child, out, depth + 1)
+        else:  # deeper than any real page: take the text without the structure
+            out.add_text(child.text_content(), child.sourceline or line)
         out.add_text(child.tail, child.sourceline or line)
     if block:
         out.flush()
@@ -85,7 +90,9 @@ def html_to_lines(html: str) -> list[tuple[int, str]]:
     # lxml refuses str input that declares an encoding; the text is decoded already.
     html = re.sub(r"^\s*<\?xml[^>]*>", "", html)
     try:
-        root = lxml.html.document_fromstring(html)
+        # huge_tree: old CMS pages nest hundreds of unclosed <font>/<div> tags, past
+        # libxml2's default depth limit.
+        root = lxml.html.document_fromstring(html, parser=_PARSER)
     except (etree.ParserError, ValueError):
         return []
     out = _Lines()

@@ -15,7 +15,7 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from extract.cells import VALUE, tokenise
+from extract.cells import VALUE, page_number_lines, tokenise
 from extract.decode import DecodeError, decode_bytes, normalise_width
 from extract.html import html_to_lines, looks_like_html
 from extract.identity import find_identity
@@ -125,6 +125,8 @@ def _read_text(data: bytes, suffix: str) -> _Text:
         raise ReportError(str(err)) from err
     if suffix in (".html", ".htm") or looks_like_html(decoded.text):
         pairs = html_to_lines(decoded.text)
+        if not pairs:
+            raise ReportError("the HTML page has no text (rendered by scripts, or empty)")
         return _Text([t for _, t in pairs], [n for n, _ in pairs], decoded.encoding, "html")
     return _Text(_lines(decoded.text), None, decoded.encoding, None)
 
@@ -268,6 +270,13 @@ def extract_bytes(data: bytes, *, name: str = "", agency: str | None = None,
     # Flattened HTML joins cells with " | " and never closes a row with a pipe.
     closing_pipe = False if text.format == "html" else None
     tokenised = tokenise(norm_lines[first:], text.lines[first:], numbers[first:], closing_pipe)
+    if tokenised.layout == "text":
+        # Bare page numbers matter in PDF text layers only: in one-cell-per-line text
+        # a lone number on its line is a cell.
+        skip = {i - first for i in page_number_lines(norm_lines) if i >= first}
+        if skip:
+            tokenised = tokenise(norm_lines[first:], text.lines[first:], numbers[first:],
+                                 closing_pipe, skip)
     if not any(t.kind == VALUE for t in tokenised.tokens):
         raise ReportError("no numbers in the text: not a report with statistical tables")
     result = TableEngine(tokenised.blank_lines_are_cells).run(tokenised.tokens)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from extract.cells import BLANK, TEXT, VALUE, Token
 from extract.values import find_unit_suffix
 from transform.keys import key_catalog
-from transform.labels import LabelHit, anchor_matcher, label_catalog
+from transform.labels import LabelHit, anchor_matcher, label_catalog, strip_numbering
 
 AD, APP, RL = "active_disclosure", "applications", "reviews_litigation"
 RL_SLOTS = 15
@@ -75,6 +75,7 @@ class _Row:
     width: int
     line: int
     cells: list[Token | None] = field(default_factory=list)
+    frags: list[Token] = field(default_factory=list)  # the label, while it names no row
 
 
 @dataclass(slots=True)
@@ -90,6 +91,10 @@ class TableResult:
 
 def _joined(frags: Iterable[Token]) -> str:
     return "".join(t.label for t in frags)
+
+
+def _filled(row: _Row) -> int:
+    return sum(c is not None for c in row.cells)
 
 
 def _trim_padding(cells: list[Token], width: int) -> list[Token | None]:
@@ -128,7 +133,7 @@ class TableEngine:
         self.rl_header: list[Token] = []
         self.rl_runs: list[tuple[list[Token], list[Token]]] = []
         self.last_row_key: dict[str, str] = {}
-        self.rows_seen: dict[tuple[str, str], int] = {}
+        self.rows: dict[tuple[str, str], _Row] = {}  # rows read, in reading order
         # Cell index of each column in delimited lines, where the header is a full grid.
         self.grid: dict[str, dict[str, int]] = {}
         self.no_row_line = -1
@@ -144,7 +149,15 @@ class TableEngine:
             if tok.kind == TEXT:
                 self._on_text(tok)
             elif tok.kind == VALUE or self._blank_counts(tok) or self._blank_row_starts(tok):
-                if tok.cell >= 0 and self.row is None and self.mode in (AD, APP) and self.frags:
+                if tok.cell >= 0 and self.mode == RL and not self.rl_runs:
+                    j = i
+                    while j < n and tokens[j].kind != TEXT and tokens[j].line == tok.line:
+                        j += 1
+                    for cell in _trim_padding([tok, *tokens[i:j]], RL_SLOTS):
+                        if cell is not None:
+                            self._rl_cell(cell)
+                    i = j
+                elif tok.cell >= 0 and self.row is None and self.mode in (AD, APP) and self.frags:
                     # A delimited row is one line: take its cells together, so that
                     # merged label cells and padding can be told from blank values.
                     j = i
@@ -156,6 +169,7 @@ class TableEngine:
                     self._on_cell(tok)
         self._close_row()
         self._finish_rl()
+        self._emit_rows()
         return self.result
 
     def _delimited_row(self, cells: list[Token]) -> None:
@@ -226,8 +240,11 @@ class TableEngine:
         for table in self.anchors.keys_in(norm):
             if table == "end":
                 return "end"
-            if table == self.mode or (table == RL and not self.result.tables_seen):
-                continue  # prose before the tables mentions 行政复议 too
+            if table == self.mode or (table == RL and (
+                not self.result.tables_seen or RL in self.result.tables_seen)):
+                # Prose before the tables mentions 行政复议 too, and so does prose after
+                # 表四 (section 五): 表四 starts once, after 表二 or 表三.
+                continue
             found = found or table
         return found
 
@@ -250,6 +267,8 @@ class TableEngine:
         if self.mode == RL and target is None and self._rl_text(tok, norm):
             return
         if self.row is not None:
+            if target is None and self._completes_label(tok):
+                return
             self._close_row()
         if target is not None:
             self._enter(None if target == "end" else target)
@@ -289,19 +308,40 @@ class TableEngine:
         text = _joined(self.frags)
         hit = self._resolve_row(table, text)
         if hit is None:
+            # Warned about when the row ends, unless the next line completes the label.
             label = " ".join(t.raw.strip() for t in self.frags)[-60:]
-            if label:
-                self.warn("unmapped_label", f"{table}: no row matches label {label!r}",
-                          self.frags[-1].line)
-            else:
-                self.warn("unlabelled_values", f"{table}: values without a row label",
-                          first.line)
-            return _Row(table, None, label, None, 1 << 30, first.line)
+            return _Row(table, None, label, None, 1 << 30, first.line, frags=list(self.frags))
         self._mark(table, "row", hit)
         columns = self._columns_for(table, text[: hit.start])
         label = self._raw_label(hit)
         width = len(columns) if columns else self._default_width(table, hit.key)
         return _Row(table, hit.key, label, columns, width, first.line)
+
+    def _completes_label(self, tok: Token) -> bool:
+        """A PDF row whose values sit on the first line of a wrapped label
+        (``3.危及“三安全一 5 0 0 …`` / ``稳定”``): the next line completes the label.
+        Only an alias that starts in the pending label counts, so the next row's own
+        label never takes the values."""
+        row = self.row
+        if row is None or row.key is not None or not row.frags or not row.cells:
+            return False
+        last = row.cells[-1]
+        if last is None or not 0 <= tok.line - last.line <= 1:
+            return False
+        pending = _joined(row.frags)
+        text = pending + tok.label
+        hit = self._check_context(row.table, self.row_matchers[row.table].best(text, tok.label),
+                                  text)
+        if hit is None or hit.start >= len(pending):
+            return False
+        self.frags = [*row.frags, tok]
+        self._mark(row.table, "row", hit)
+        columns = self._columns_for(row.table, text[: hit.start])
+        width = len(columns) if columns else self._default_width(row.table, hit.key)
+        self.row = _Row(row.table, hit.key, self._raw_label(hit), columns, width, row.line,
+                        [c for c in row.cells[:width]])
+        self._close_row()
+        return True
 
     def _check_context(self, table: str, hit: LabelHit | None, text: str) -> LabelHit | None:
         """Exact aliases that need a context (3.其他 only after the 其他处理 rows)."""
@@ -309,6 +349,11 @@ class TableEngine:
             return hit
         if table == APP and hit.key in ("other.other", "total"):
             previous = self.last_row_key.get(APP, "")
+            if hit.key == "other.other" and previous.startswith("not_processed"):
+                # A bare （六）其他 right after the 不予处理 rows is the single
+                # 其他处理 row of the 2019 template, not the third 2021 sub-row.
+                hit.key = "other"
+                return hit
             if not previous.startswith("other") and not (
                 hit.key == "total" and previous.startswith("not_processed")
             ):
@@ -342,15 +387,14 @@ class TableEngine:
             # order of the columns the header names.
             found = {h.key: h.alias for h in hits}
             keys = self.keys.col_order[APP]
-            if len(found) < len(keys) - 1:
-                # A header with several labels unreadable (OCR, odd wrapping) says
-                # little about which columns exist: the template's seven are likelier
-                # than a table of three.
+            if len(found) < len(keys):
+                # Every template prints the seven columns; a header naming fewer was
+                # wrapped or OCR'd out of recognition, and reading fewer columns would
+                # shift the rows' values.
                 self.warn("header_partly_read", "applications: column header names only "
                           f"{', '.join(k for k in keys if k in found)}; reading the "
                           "template's seven columns", self.frags[0].line)
-                found = {k: found.get(k, "") for k in keys}
-            self.app_columns = [Column(k, found[k]) for k in keys if k in found]
+            self.app_columns = [Column(k, found.get(k, "")) for k in keys]
             for h in hits:
                 self._mark(table, "col", h)
             grid = self._grid_positions(hits)
@@ -409,25 +453,44 @@ class TableEngine:
             return
         self.frags = []
         if row.key is None:
+            self._warn_unmapped(row)
             return
-        seen = self.rows_seen.get((row.table, row.key))
-        if seen is not None:
-            self.warn("duplicate_row", f"{row.table}/{row.key} printed again (first on line "
-                      f"{seen}); the first is kept", row.line)
+        key = (row.table, row.key)
+        kept = self.rows.get(key)
+        if kept is None:
+            self.rows[key] = row
+            self.last_row_key[row.table] = row.key
             return
-        self.rows_seen[(row.table, row.key)] = row.line
-        self.last_row_key[row.table] = row.key
-        if row.columns is None:
-            self.result.deferred_rows.append(row)
-            return
-        present = sum(t is not None for t in row.cells)
-        if present < len(row.columns):
-            self.warn("short_row", f"{row.table}/{row.key}: {present} of "
-                      f"{len(row.columns)} cells", row.line)
-        for col, tok in zip(row.columns, row.cells, strict=False):
-            if tok is not None:
-                self.result.cells.append(RawCell(
-                    row.table, row.key, col.key, tok, row.label, col.label, col.unit_suffix))
+        # Printed twice (prose before a table quoting a row, a page repeating a row):
+        # the fuller row wins, the earlier on a tie.
+        winner = row if _filled(row) > _filled(kept) else kept
+        self.warn("duplicate_row", f"{row.table}/{row.key} printed on lines {kept.line} and "
+                  f"{row.line}; the row on line {winner.line} is kept", row.line)
+        self.rows[key] = winner
+
+    def _warn_unmapped(self, row: _Row) -> None:
+        if row.frags:
+            self.warn("unmapped_label", f"{row.table}: no row matches label {row.label!r}",
+                      row.frags[-1].line)
+        elif any(c is not None and c.kind == VALUE for c in row.cells):
+            self.warn("unlabelled_values", f"{row.table}: values without a row label",
+                      row.line)
+
+    def _emit_rows(self) -> None:
+        """Cells of every row kept, and short rows reported."""
+        for row in self.rows.values():
+            if row.columns is None:
+                self.result.deferred_rows.append(row)
+                continue
+            present = _filled(row)
+            if present < len(row.columns):
+                self.warn("short_row", f"{row.table}/{row.key}: {present} of "
+                          f"{len(row.columns)} cells", row.line)
+            for col, tok in zip(row.columns, row.cells, strict=False):
+                if tok is not None:
+                    self.result.cells.append(RawCell(
+                        row.table, row.key or "", col.key, tok, row.label, col.label,
+                        col.unit_suffix))
 
     # -- 表四 -----------------------------------------------------------------------
 
@@ -447,11 +510,25 @@ class TableEngine:
 
     def _rl_cell(self, tok: Token) -> None:
         if not self.rl_runs:
+            if not self._rl_ready():
+                return  # a number in a sentence between the heading and the header
             self.rl_runs.append(([], []))
         self.rl_runs[-1][1].append(tok)
         if len(self.rl_runs) == 1 and len(self.rl_runs[0][1]) >= RL_SLOTS:
             self._finish_rl()
             self.mode = None
+
+    def _rl_ready(self) -> bool:
+        """Whether 表四's first value can come: after its column labels, or right
+        after a block label (表四 printed as three labelled rows)."""
+        if not self.rl_header:
+            return False
+        leaves = self.labels.matcher(RL, "col").keys_in(_joined(self.rl_header))
+        if sum(1 for k in leaves if k) >= MIN_HEADER_COLUMNS:
+            return True
+        last = strip_numbering(self.rl_header[-1].label)
+        return any(k and alias == last for alias, (k, _a, _t) in
+                   self.labels.matcher(RL, "block").contains.items())
 
     def _rl_layout(self, header: list[Token]) -> tuple[list[str], dict[str, list[str]]]:
         """Block order and each block's column order, from the 表四 header."""
@@ -492,6 +569,8 @@ class TableEngine:
             for (block, col), tok in zip(slots, cells, strict=False):
                 self.result.cells.append(RawCell(RL, block, col, tok, block, col))
             return
+        if not runs[0][0]:
+            runs[0] = (header[-1:], runs[0][1])  # the first block label ended the header
         for label_tokens, cells in runs:
             hit = self.labels.matcher(RL, "block").best(_joined(label_tokens), "")
             if hit is None or not cells:
