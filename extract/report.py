@@ -15,12 +15,12 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from extract.cells import VALUE, page_number_lines, tokenise
+from extract.cells import VALUE, Token, page_number_lines, tokenise
 from extract.decode import DecodeError, decode_bytes, normalise_width
 from extract.html import html_to_lines, looks_like_html
 from extract.identity import find_identity
 from extract.pdf import PdfError, pdf_text
-from extract.tables import AD, APP, RL, RawCell, TableEngine, TableResult, Warning_
+from extract.tables import AD, APP, RL, Column, Row, TableEngine, TableResult, Warning_
 from extract.values import DERIVED, unit_multiplier
 from transform.checks import report_checks
 from transform.keys import TABLE_TITLES, TABLES, key_catalog
@@ -139,46 +139,47 @@ def _first_table_line(norm_lines: list[str]) -> int:
     return found.string.count("\n", 0, found.start())
 
 
-def _money_multiplier(cell: RawCell, template: str, warnings: list[Warning_]) -> Decimal:
-    suffix = cell.token.value.unit_suffix if cell.token.value else ""
-    factor, kind = unit_multiplier(suffix)
+def _money_multiplier(row: Row, col: Column, tok: Token, template: str,
+                      warnings: list[Warning_]) -> Decimal:
+    """Yuan per printed unit: the cell's own unit, else its column's, else 万元."""
+    factor, kind = unit_multiplier(tok.value.unit_suffix if tok.value else "")
     if kind == "yuan":
         return factor
-    if cell.col_unit_suffix:
-        return unit_multiplier(cell.col_unit_suffix)[0]
+    if col.unit_suffix:
+        return unit_multiplier(col.unit_suffix)[0]
     warnings.append(Warning_(
         "unit_assumed",
-        f"{cell.table}/{cell.row_key}/{cell.col_key}: no unit printed; read as "
-        f"{DEFAULT_MONEY_UNIT} as in the {template} template", cell.token.line))
+        f"{row.table}/{row.key}/{col.key}: no unit printed; read as "
+        f"{DEFAULT_MONEY_UNIT} as in the {template} template", tok.line))
     return unit_multiplier(DEFAULT_MONEY_UNIT)[0]
 
 
-def _to_fact(cell: RawCell, unit: str, template: str, warnings: list[Warning_]) -> Fact:
-    value = cell.token.value
+def _to_fact(row: Row, col: Column, tok: Token, unit: str, template: str,
+             warnings: list[Warning_]) -> Fact:
+    value = tok.value
     number: float | None = None
     if value is not None and value.number is not None:
         if unit == "yuan":
-            number = float(value.number * _money_multiplier(cell, template, warnings))
+            number = float(value.number * _money_multiplier(row, col, tok, template, warnings))
         elif value.unit_suffix == "万":
             number = float(value.number * unit_multiplier("万")[0])
         else:
             number = value.as_float
-    kind = value.kind if value is not None else "blank"
-    raw = cell.token.raw.strip()
-    return Fact(cell.table, cell.row_key, cell.col_key, number, raw, kind,
-                cell.token.line, unit, cell.row_label or None, cell.col_label or None)
+    return Fact(row.table, row.key or "", col.key, number, tok.raw.strip(),
+                value.kind if value is not None else "blank", tok.line, unit,
+                row.label or None, col.label or None)
 
 
 def _resolve_deferred(result: TableResult, template: str) -> None:
     """表二 rows printed without a header take the template's columns for that row."""
-    for row in result.deferred_rows:
-        cols = [c.col_key for c in key_catalog().cells_for(template)
-                if c.table == row.table and c.row_key == row.key]
+    for row in result.rows:
+        if row.columns is not None:
+            continue
+        row.columns = [Column(c.col_key, "") for c in key_catalog().cells_for(template)
+                       if c.table == row.table and c.row_key == row.key]
         result.warnings.append(Warning_(
             "header_not_found", f"{row.table}/{row.key}: no column header; read in the "
             f"{template} template's column order", row.line))
-        for col, tok in zip(cols, row.cells, strict=False):
-            result.cells.append(RawCell(row.table, row.key, col, tok, row.label, ""))
 
 
 def _derive_other(facts: list[Fact]) -> list[Fact]:
@@ -241,19 +242,22 @@ def _facts(result: TableResult, template: str, warnings: list[Warning_]) -> list
     catalog = key_catalog()
     specs = catalog.cells
     facts: list[Fact] = []
-    for cell in result.cells:
-        key = (cell.table, cell.row_key, cell.col_key)
-        spec = specs.get(key)
-        if spec is None:
-            warnings.append(Warning_(
-                "not_a_cell", f"{'/'.join(key)} is not a cell of either template; value "
-                f"{cell.token.raw.strip()!r} not loaded", cell.token.line))
-            continue
-        if template not in spec.templates:
-            warnings.append(Warning_(
-                "cell_not_in_template", f"{'/'.join(key)} is not printed by the {template} "
-                "template; kept as read", cell.token.line))
-        facts.append(_to_fact(cell, spec.unit, template, warnings))
+    for row in result.rows:
+        for col, tok in zip(row.columns or (), row.cells, strict=False):
+            if tok is None:
+                continue
+            key = (row.table, row.key or "", col.key)
+            spec = specs.get(key)
+            if spec is None:
+                warnings.append(Warning_(
+                    "not_a_cell", f"{'/'.join(key)} is not a cell of either template; value "
+                    f"{tok.raw.strip()!r} not loaded", tok.line))
+                continue
+            if template not in spec.templates:
+                warnings.append(Warning_(
+                    "cell_not_in_template", f"{'/'.join(key)} is not printed by the "
+                    f"{template} template; kept as read", tok.line))
+            facts.append(_to_fact(row, col, tok, spec.unit, template, warnings))
     facts.extend(_derive_other(facts))
     position = catalog.position
     facts.sort(key=lambda f: position[(f.table, f.row_key, f.col_key)])

@@ -42,19 +42,6 @@ class Column:
 
 
 @dataclass(slots=True)
-class RawCell:
-    """A cell read from the report, before units and templates are applied."""
-
-    table: str
-    row_key: str
-    col_key: str
-    token: Token
-    row_label: str
-    col_label: str
-    col_unit_suffix: str = ""
-
-
-@dataclass(slots=True)
 class Warning_:
     """Something a reader of the output should know, with the line it concerns."""
 
@@ -67,7 +54,9 @@ class Warning_:
 
 
 @dataclass(slots=True)
-class _Row:
+class Row:
+    """A row read from the report: its key, its columns and the cells under them."""
+
     table: str
     key: str | None
     label: str
@@ -82,8 +71,7 @@ class _Row:
 class TableResult:
     """What the engine found."""
 
-    cells: list[RawCell]
-    deferred_rows: list[_Row]
+    rows: list[Row]  # every row read, in reading order; columns None: no header seen
     markers: dict[tuple[str, str, str], frozenset[str]]
     warnings: list[Warning_]
     tables_seen: list[str]
@@ -93,7 +81,7 @@ def _joined(frags: Iterable[Token]) -> str:
     return "".join(t.label for t in frags)
 
 
-def _filled(row: _Row) -> int:
+def _filled(row: Row) -> int:
     return sum(c is not None for c in row.cells)
 
 
@@ -127,17 +115,17 @@ class TableEngine:
         self.blank_lines_are_cells = blank_lines_are_cells
         self.mode: str | None = None
         self.frags: list[Token] = []
-        self.row: _Row | None = None
+        self.row: Row | None = None
         self.ad_columns: list[Column] | None = None
         self.app_columns: list[Column] | None = None
         self.rl_header: list[Token] = []
         self.rl_runs: list[tuple[list[Token], list[Token]]] = []
         self.last_row_key: dict[str, str] = {}
-        self.rows: dict[tuple[str, str], _Row] = {}  # rows read, in reading order
+        self.rows: dict[tuple[str, str], Row] = {}  # rows read, in reading order
         # Cell index of each column in delimited lines, where the header is a full grid.
         self.grid: dict[str, dict[str, int]] = {}
         self.no_row_line = -1
-        self.result = TableResult([], [], {}, [], [])
+        self.result = TableResult([], {}, [], [])
 
     # -- driving -----------------------------------------------------------------
 
@@ -303,19 +291,19 @@ class TableEngine:
         hit = self.row_matchers[table].best(text, last)
         return self._check_context(table, hit, text)
 
-    def _open_row(self, first: Token) -> _Row:
+    def _open_row(self, first: Token) -> Row:
         table = self.mode or AD
         text = _joined(self.frags)
         hit = self._resolve_row(table, text)
         if hit is None:
             # Warned about when the row ends, unless the next line completes the label.
             label = " ".join(t.raw.strip() for t in self.frags)[-60:]
-            return _Row(table, None, label, None, 1 << 30, first.line, frags=list(self.frags))
+            return Row(table, None, label, None, 1 << 30, first.line, frags=list(self.frags))
         self._mark(table, "row", hit)
         columns = self._columns_for(table, text[: hit.start])
         label = self._raw_label(hit)
         width = len(columns) if columns else self._default_width(table, hit.key)
-        return _Row(table, hit.key, label, columns, width, first.line)
+        return Row(table, hit.key, label, columns, width, first.line)
 
     def _completes_label(self, tok: Token) -> bool:
         """A PDF row whose values sit on the first line of a wrapped label
@@ -338,7 +326,7 @@ class TableEngine:
         self._mark(row.table, "row", hit)
         columns = self._columns_for(row.table, text[: hit.start])
         width = len(columns) if columns else self._default_width(row.table, hit.key)
-        self.row = _Row(row.table, hit.key, self._raw_label(hit), columns, width, row.line,
+        self.row = Row(row.table, hit.key, self._raw_label(hit), columns, width, row.line,
                         [c for c in row.cells[:width]])
         self._close_row()
         return True
@@ -468,7 +456,7 @@ class TableEngine:
                   f"{row.line}; the row on line {winner.line} is kept", row.line)
         self.rows[key] = winner
 
-    def _warn_unmapped(self, row: _Row) -> None:
+    def _warn_unmapped(self, row: Row) -> None:
         if row.frags:
             self.warn("unmapped_label", f"{row.table}: no row matches label {row.label!r}",
                       row.frags[-1].line)
@@ -479,18 +467,11 @@ class TableEngine:
     def _emit_rows(self) -> None:
         """Cells of every row kept, and short rows reported."""
         for row in self.rows.values():
-            if row.columns is None:
-                self.result.deferred_rows.append(row)
-                continue
+            self.result.rows.append(row)
             present = _filled(row)
-            if present < len(row.columns):
+            if row.columns is not None and present < len(row.columns):
                 self.warn("short_row", f"{row.table}/{row.key}: {present} of "
                           f"{len(row.columns)} cells", row.line)
-            for col, tok in zip(row.columns, row.cells, strict=False):
-                if tok is not None:
-                    self.result.cells.append(RawCell(
-                        row.table, row.key or "", col.key, tok, row.label, col.label,
-                        col.unit_suffix))
 
     # -- 表四 -----------------------------------------------------------------------
 
@@ -561,13 +542,17 @@ class TableEngine:
             return
         blocks, cols = self._rl_layout(header)
         if len(runs) == 1:
-            slots = [(b, c) for b in blocks for c in cols[b]]
             cells = runs[0][1]
-            if len(cells) < len(slots):
-                self.warn("short_row", f"reviews_litigation: {len(cells)} of {len(slots)} "
+            slots = sum(len(cols[b]) for b in blocks)
+            if len(cells) < slots:
+                self.warn("short_row", f"reviews_litigation: {len(cells)} of {slots} "
                           "cells", cells[0].line)
-            for (block, col), tok in zip(slots, cells, strict=False):
-                self.result.cells.append(RawCell(RL, block, col, tok, block, col))
+            offset = 0
+            for block in blocks:
+                part = cells[offset : offset + len(cols[block])]
+                offset += len(cols[block])
+                if part:
+                    self._add_rl_row(block, block, cols[block], part)
             return
         if not runs[0][0]:
             runs[0] = (header[-1:], runs[0][1])  # the first block label ended the header
@@ -575,7 +560,9 @@ class TableEngine:
             hit = self.labels.matcher(RL, "block").best(_joined(label_tokens), "")
             if hit is None or not cells:
                 continue
-            for col, tok in zip(cols[hit.key], cells, strict=False):
-                self.result.cells.append(
-                    RawCell(RL, hit.key, col, tok, label_tokens[0].raw.strip(), col)
-                )
+            self._add_rl_row(hit.key, label_tokens[0].raw.strip(), cols[hit.key], cells)
+
+    def _add_rl_row(self, block: str, label: str, cols: list[str], cells: list[Token]) -> None:
+        row = Row(RL, block, label, [Column(c, c) for c in cols], len(cols), cells[0].line,
+                  list(cells[: len(cols)]))
+        self.result.rows.append(row)
