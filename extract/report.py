@@ -15,12 +15,12 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from extract.cells import VALUE, Token, page_number_lines, tokenise
+from extract.cells import VALUE, Token, Tokenised, page_number_lines, tokenise
 from extract.decode import DecodeError, decode_bytes, normalise_width
 from extract.html import html_to_lines, looks_like_html
 from extract.identity import find_identity
 from extract.pdf import PdfError, pdf_text
-from extract.tables import AD, APP, RL, Column, Row, TableEngine, TableResult, Warning_
+from extract.tables import APP, Column, Row, TableEngine, TableResult, Warning_
 from extract.values import DERIVED, unit_multiplier
 from transform.checks import report_checks
 from transform.keys import TABLE_TITLES, TABLES, key_catalog
@@ -264,11 +264,8 @@ def _facts(result: TableResult, template: str, warnings: list[Warning_]) -> list
     return facts
 
 
-def extract_bytes(data: bytes, *, name: str = "", agency: str | None = None,
-                  year: int | None = None) -> ExtractedReport:
-    """Extract a report from its file bytes. ``name`` supplies the extension."""
-    text = _read_text(data, Path(name).suffix.lower())
-    norm_lines = normalise_width("\n".join(text.lines)).split("\n")
+def _tokenise_text(text: _Text, norm_lines: list[str]) -> Tokenised:
+    """Tokens from the first table anchor on, page numbers left out."""
     first = _first_table_line(norm_lines)
     numbers = text.line_numbers or list(range(1, len(norm_lines) + 1))
     # Flattened HTML joins cells with " | " and never closes a row with a pipe.
@@ -281,6 +278,15 @@ def extract_bytes(data: bytes, *, name: str = "", agency: str | None = None,
         if skip:
             tokenised = tokenise(norm_lines[first:], text.lines[first:], numbers[first:],
                                  closing_pipe, skip)
+    return tokenised
+
+
+def extract_bytes(data: bytes, *, name: str = "", agency: str | None = None,
+                  year: int | None = None) -> ExtractedReport:
+    """Extract a report from its file bytes. ``name`` supplies the extension."""
+    text = _read_text(data, Path(name).suffix.lower())
+    norm_lines = normalise_width("\n".join(text.lines)).split("\n")
+    tokenised = _tokenise_text(text, norm_lines)
     if not any(t.kind == VALUE for t in tokenised.tokens):
         raise ReportError("no numbers in the text: not a report with statistical tables")
     result = TableEngine(tokenised.blank_lines_are_cells).run(tokenised.tokens)
@@ -293,7 +299,7 @@ def extract_bytes(data: bytes, *, name: str = "", agency: str | None = None,
     if not facts:
         raise ReportError("no statistical tables (表二/表三/表四) found")
     warnings.extend(_missing_parts(facts, template))
-    if identity.year is None and year is None:
+    if year is None:
         warnings.append(Warning_("year_unknown", "no statistics year in the title or "
                                  "opening lines", None))
     values = {(f.table, f.row_key, f.col_key): f.value for f in facts}
@@ -321,5 +327,4 @@ def extract_file(path: str | Path, *, agency: str | None = None,
     return extract_bytes(data, name=path.name, agency=agency, year=year)
 
 
-__all__ = ["AD", "APP", "RL", "ExtractedReport", "Fact", "ReportError", "extract_bytes",
-           "extract_file"]
+__all__ = ["ExtractedReport", "Fact", "ReportError", "extract_bytes", "extract_file"]
