@@ -18,13 +18,22 @@ from transform.maps import read_map
 HEAD_LINES = 12
 _YEAR = r"((?:19|20)\d{2})"
 _PERIOD = re.compile(r"统计(?:期限|周期|时限|区间|时间|范围)[^0-9]{0,12}" + _YEAR + r"\s*年")
-_REPORT_WORDS = r"(?:政府信息公开|政务公开)(?:工作)?(?:年度)?报告"
+# 政府信息公开工作年度报告 and the variants agencies print: 信息公开…, …工作的年度报告,
+# …工作情况报告, …年度工作报告, …年报.
+_REPORT_WORDS = (
+    r"(?:的)?(?:政府)?(?:信息公开|政务公开)(?:工作)?(?:的)?(?:年度)?(?:工作)?(?:情况)?"
+    r"(?:报告|年报)"
+)
 _TITLE_AGENCY_AFTER = re.compile(
-    _YEAR + r"\s*年度?\s*(?P<agency>[^\d，。,；;]{2,40}?)" + _REPORT_WORDS
+    # The agency between the year and the words, where 政府/政务 is printed: else
+    # "2020年度政府信息公开…" would read 政府 as the agency.
+    _YEAR + r"\s*年度?\s*(?P<agency>[^\d，。,；;]{2,40}?)(?:政府信息公开|政务公开)"
+    r"(?:工作)?(?:的)?(?:年度)?(?:工作)?(?:情况)?(?:报告|年报)"
 )
 _TITLE_YEAR_FIRST = re.compile(_YEAR + r"\s*年度?\s*" + _REPORT_WORDS)
 _OPENING = re.compile(r"^\s*" + _YEAR + r"\s*年度?\s*[,，、]\s*(?P<rest>\S.*)$")
 _NOISE_PREFIX = re.compile(r"^(?:正文|附件\d*|标题)[:：]?")
+_NOISE_SUFFIX = re.compile(r"(?:关于|的)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +53,7 @@ def _agency_pattern() -> re.Pattern[str]:
 
 def _clean_agency(text: str) -> str | None:
     text = _NOISE_PREFIX.sub("", re.sub(r"\s+", "", text)).strip("#*《》“”\"'：:,，")
+    text = _NOISE_SUFFIX.sub("", text)  # 某局关于2020年度…报告
     return text if len(text) >= 2 else None
 
 
@@ -75,9 +85,22 @@ def _from_title(head: list[str]) -> tuple[str | None, int | None, str | None]:
         if not m or m.start() >= len(compact):
             continue
         before = compact[: m.start()]
-        agency = _clean_agency(before) or (_clean_agency(head[i - 1]) if i else None)
+        agency = _clean_agency(before) or _agency_from_lines_above(head, i)
         return agency, int(m[1]), (agency or "") + m.group(0)
     return None, None, None
+
+
+def _agency_from_lines_above(head: list[str], i: int) -> str | None:
+    """The agency printed on the line(s) above the title: one line, or two when the
+    upper one does not end like an agency (杭州市滨江区 / 应急管理局)."""
+    if i == 0:
+        return None
+    agency = _clean_agency(head[i - 1])
+    if agency and i >= 2 and not _agency_pattern().fullmatch(_SPACES.sub("", head[i - 2])):
+        upper = _clean_agency(head[i - 2])
+        if upper and len(upper) <= 12 and not re.search(r"[，。,.;；:：\d]", upper):
+            agency = upper + agency
+    return agency
 
 
 def _from_opening(head: list[str]) -> tuple[str | None, int | None]:

@@ -45,3 +45,24 @@ def test_period_sentence_alone_gives_the_year() -> None:
 def test_nothing_to_find() -> None:
     identity = find_identity(["一、总体情况", "我局认真贯彻落实条例。"])
     assert (identity.agency, identity.year, identity.title) == (None, None, None)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "滨江区应急管理局关于2020年度政府信息公开工作年度报告",
+        "滨江区应急管理局2020年度信息公开工作年度报告",
+        "滨江区应急管理局关于2020年度政府信息公开工作的年度报告",
+        "滨江区应急管理局2020年政府信息公开工作情况报告",
+        "滨江区应急管理局2020年度政府信息公开年度工作报告",
+        "滨江区应急管理局2020年政府信息公开年报",
+    ],
+)
+def test_title_wordings(title: str) -> None:
+    identity = find_identity([title, "一、总体情况"])
+    assert (identity.agency, identity.year) == ("滨江区应急管理局", 2020)
+
+
+def test_agency_over_two_lines_above_the_title() -> None:
+    identity = find_identity(["杭州市滨江区", "应急管理局", "2020年度政府信息公开工作年度报告"])
+    assert (identity.agency, identity.year) == ("杭州市滨江区应急管理局", 2020)
