@@ -209,8 +209,10 @@ def tokenise_line(norm: str, raw: str, lineno: int, markdown: bool = False,
             _mark_line(tokens)
             return "tab", tokens
         return "empty", [Token(BLANK, "", "", lineno, _BLANK_VALUE, empty_line=True)]
-    if stripped[0] in _NOISE_START and (_FOOTER.match(norm) or _MD_SEPARATOR.match(norm)):
-        return "noise", []
+    if stripped[0] in _NOISE_START and (
+        _FOOTER.match(norm) or ("|" in norm and _MD_SEPARATOR.match(norm))
+    ):
+        return "noise", []  # (a "--" alone on its line is a dash cell, not a separator)
     kind, sep = _line_kind(norm, stripped, markdown)
     tokens = []
     if sep is not None:

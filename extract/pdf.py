@@ -11,7 +11,10 @@ from __future__ import annotations
 import io
 import logging
 
-MAX_PAGES = 300
+MAX_PAGES = 100
+# A text layer larger than this is not a report; stopping early also bounds the cost
+# of a small file whose pages share one huge content stream.
+MAX_TEXT_CHARS = 4 * 1024 * 1024
 
 # pypdf logs every malformed object it recovers from; the report's own warnings say
 # what matters to the reader.
@@ -20,6 +23,10 @@ logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 class PdfError(ValueError):
     """The PDF cannot be read or has no text layer."""
+
+
+def _one_line(err: BaseException) -> str:
+    return " ".join(str(err).split())[:200]
 
 
 def pdf_text(data: bytes) -> str:
@@ -34,11 +41,22 @@ def pdf_text(data: bytes) -> str:
         pages = reader.pages
         if len(pages) > MAX_PAGES:
             raise PdfError(f"the PDF has {len(pages)} pages; a report has at most {MAX_PAGES}")
-        text = "\n".join(page.extract_text() or "" for page in pages)
+        texts, size = [], 0
+        for page in pages:
+            texts.append(page.extract_text() or "")
+            size += len(texts[-1])
+            if size > MAX_TEXT_CHARS:
+                raise PdfError("the PDF's text layer is too large for a report")
+        text = "\n".join(texts)
     except PdfError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as err:
-        raise PdfError(f"unreadable PDF: {err}") from err
+    except PdfReadError as err:
+        raise PdfError(f"unreadable PDF: {_one_line(err)}") from err
+    except Exception as err:
+        # pypdf raises many kinds of errors on broken files (NotImplementedError for an
+        # unknown filter, AssertionError, its own LimitReachedError…): all are one
+        # unreadable file.
+        raise PdfError(f"unreadable PDF ({type(err).__name__}: {_one_line(err)})") from err
     if not text.strip():
         raise PdfError("the PDF has no text layer (a scan?); OCR it first")
     return text

@@ -10,6 +10,7 @@ the others.
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -115,10 +116,7 @@ def _read_text(data: bytes, suffix: str) -> _Text:
         except PdfError as err:
             raise ReportError(str(err)) from err
     if len(data) > MAX_TEXT_BYTES:
-        raise ReportError(
-            f"too large for a report ({len(data) / 2**20:.1f} MB of text; the limit is "
-            f"{MAX_TEXT_BYTES // 2**20} MB)"
-        )
+        raise ReportError(f"too large for a report (more than {MAX_TEXT_BYTES // 2**20} MB)")
     try:
         decoded = decode_bytes(data)
     except DecodeError as err:
@@ -311,20 +309,26 @@ def extract_bytes(data: bytes, *, name: str = "", agency: str | None = None,
     )
 
 
+def _read_file(path: Path) -> bytes:
+    """The file's bytes, refusing devices, pipes and anything over the size limit."""
+    limit = MAX_PDF_BYTES if path.suffix.lower() == ".pdf" else MAX_TEXT_BYTES
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise ReportError("not a regular file")
+        with open(path, "rb") as fh:
+            data = fh.read(limit + 1)  # st_size can lie (/proc); never read more
+    except OSError as err:
+        raise ReportError(f"cannot read: {err.strerror or err}") from err
+    if len(data) > limit:
+        raise ReportError(f"too large for a report (more than {limit // 2**20} MB)")
+    return data
+
+
 def extract_file(path: str | Path, *, agency: str | None = None,
                  year: int | None = None) -> ExtractedReport:
     """Extract a report from a file path."""
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        limit = MAX_PDF_BYTES if path.suffix.lower() == ".pdf" else MAX_TEXT_BYTES
-        if size > limit:
-            raise ReportError(f"too large for a report ({size / 2**20:.1f} MB; the limit is "
-                              f"{limit // 2**20} MB)")
-        data = path.read_bytes()
-    except OSError as err:
-        raise ReportError(f"cannot read: {err.strerror or err}") from err
-    return extract_bytes(data, name=path.name, agency=agency, year=year)
+    return extract_bytes(_read_file(path), name=path.name, agency=agency, year=year)
 
 
 __all__ = ["ExtractedReport", "Fact", "ReportError", "extract_bytes", "extract_file"]

@@ -339,9 +339,9 @@ class TableEngine:
             previous = self.last_row_key.get(APP, "")
             if hit.key == "other.other" and previous.startswith("not_processed"):
                 # A bare （六）其他 right after the 不予处理 rows is the single
-                # 其他处理 row of the 2019 template, not the third 2021 sub-row.
-                hit.key = "other"
-                return hit
+                # 其他处理 row (no template marker), not the third 2021 sub-row.
+                return LabelHit("other", hit.axis, hit.start, hit.end, hit.alias,
+                                frozenset(), hit.exact)
             if not previous.startswith("other") and not (
                 hit.key == "total" and previous.startswith("not_processed")
             ):

@@ -15,6 +15,7 @@ from functools import cache
 
 from transform.maps import read_map
 
+MAX_DIGITS = 16
 NUMBER = "number"
 DASH = "dash"
 BLANK = "blank"
@@ -62,7 +63,10 @@ def parse_value(word: str) -> CellValue | None:
     m = value_pattern().fullmatch(word)
     if m is None:
         return None
-    number = Decimal(m["num"].replace(",", ""))
+    digits = m["num"].replace(",", "")
+    if len(digits) > MAX_DIGITS:
+        return None  # no count or amount is this long: an ID, a phone number, noise
+    number = Decimal(digits)
     if m["sign"] in ("减", "-"):
         number = -number
     return CellValue(NUMBER, number, m["unit"] or "", float(number))

@@ -57,7 +57,14 @@ def _expand(paths: Sequence[str]) -> list[Path]:
 def cmd_extract(args: argparse.Namespace) -> int:
     from extract.report import ReportError, extract_file
 
-    files = _expand(args.file)
+    try:
+        files = _expand(args.file)
+    except OSError as err:
+        print(f"xxgk: cannot list {err.filename}: {err.strerror}", file=sys.stderr)
+        return 1
+    if not files:
+        print(f"xxgk: no files in {' '.join(args.file)}", file=sys.stderr)
+        return 1
     failures = 0
     for i, path in enumerate(files):
         try:
@@ -66,14 +73,20 @@ def cmd_extract(args: argparse.Namespace) -> int:
             print(f"xxgk: {path}: {err}", file=sys.stderr)
             failures += 1
             continue
+        except Exception as err:
+            # A bug of ours must cost one file, not the rest of the folder.
+            print(f"xxgk: {path}: internal error ({type(err).__name__}: "
+                  f"{' '.join(str(err).split())[:200]})", file=sys.stderr)
+            failures += 1
+            continue
         if args.json:
-            json.dump(report.as_dict(), sys.stdout, ensure_ascii=False)
+            json.dump(report.as_dict(), sys.stdout, ensure_ascii=False, allow_nan=False)
             sys.stdout.write("\n")
         else:
             if len(files) > 1:
                 print(("\n" if i else "") + f"== {path}")
             print(_summary(report))
-    return 1 if failures or not files else 0
+    return 1 if failures else 0
 
 
 def build_parser() -> argparse.ArgumentParser:

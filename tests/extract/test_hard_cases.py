@@ -89,12 +89,14 @@ def test_table_four_printed_as_three_labelled_rows() -> None:
 
 
 def test_heji_as_total_and_a_bare_qita_in_2019() -> None:
-    text = (APP_HEAD.replace("总计 商业", "合计 商业")
+    text = ("区统计局2020年政府信息公开工作年度报告\n" + APP_HEAD.replace("总计 商业", "合计 商业")
             + "（五）不予处理 5.要求行政机关确认或重新出具已获取信息 0 0 0 0 0 0 0\n"
             "（六）其他 1 0 0 0 0 0 1\n（七）合计 5 0 0 0 0 0 5\n")
-    got = cells(text)
+    report = extract_bytes(text.encode(), name="r.txt")
+    got = {(f.row_key, f.col_key): f.value for f in report.facts}
     assert got[("other", "total")] == 1
     assert got[("total", "natural_person")] == 5 and got[("total", "total")] == 5
+    assert report.template == "2019"  # the bare 其他 is no 2021 marker
 
 
 def test_label_glued_to_its_first_value() -> None:

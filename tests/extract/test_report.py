@@ -152,3 +152,25 @@ def test_html_empty_last_cell_is_a_blank_value() -> None:
     assert cells[("rules", "repealed")] == (2.0, "number", 4)
     assert cells[("rules", "in_force")] == (None, "blank", 4)
     assert cells[("normative_documents", "in_force")] == (20.0, "number", 5)
+
+
+def test_devices_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ReportError, match="not a regular file"):
+        extract_file(Path("/dev/zero"))
+
+
+def test_absurdly_long_numbers_are_not_values() -> None:
+    text = ("第二十条第（一）项\n信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数\n"
+            "规章 | 1 | " + "9" * 400 + " | 3 |\n")
+    report = extract_bytes(text.encode(), name="x.txt")
+    json.dumps(report.as_dict(), allow_nan=False)  # would raise on an infinity
+    assert all(f.value is None or f.value < 1e16 for f in report.facts)
+
+
+def test_a_double_dash_line_is_a_dash_cell_in_one_cell_per_line_text() -> None:
+    cells = ["第二十条第（一）项", "信息内容", "本年制发件数", "本年废止件数", "现行有效件数",
+             "规章", "1", "--", "3"]
+    report = extract_bytes("\n".join(cells).encode(), name="x.txt")
+    got = {(f.row_key, f.col_key): (f.value, f.cell) for f in report.facts}
+    assert got[("rules", "repealed")] == (None, "dash")
+    assert got[("rules", "in_force")] == (3.0, "number")

@@ -72,3 +72,39 @@ def test_console_script_is_installed(report_file: Path) -> None:
                           capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["year"] == 2020
+
+
+def test_empty_folder_is_a_one_line_error(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["extract", str(tmp_path), "--json"]) == 1
+    assert capsys.readouterr().err.strip() == f"xxgk: no files in {tmp_path}"
+
+
+def test_an_internal_error_costs_one_file_not_the_folder(
+    report_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import extract.report
+
+    real = extract.report.extract_file
+    broken = report_file.parent / "0000.txt"
+    broken.write_text(REPORT, encoding="utf-8")
+
+    def flaky(path: Path, **kwargs: object):  # one file hits a bug
+        if Path(path).name == "0000.txt":
+            raise AssertionError("boom\nsecond line")
+        return real(path, **kwargs)
+
+    monkeypatch.setattr(extract.report, "extract_file", flaky)
+    assert main(["extract", str(report_file.parent), "--json"]) == 1
+    captured = capsys.readouterr()
+    assert len(captured.out.strip().splitlines()) == 1  # 2020.txt still extracted
+    assert captured.err.strip() == (f"xxgk: {broken}: internal error "
+                                    "(AssertionError: boom second line)")
+
+
+def test_agency_and_year_overrides(report_file: Path,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["extract", str(report_file), "--json", "--agency", "区统计局（新）",
+                 "--year", "2019"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert (doc["agency"], doc["year"]) == ("区统计局（新）", 2019)
