@@ -27,6 +27,8 @@ _FOOTER = re.compile(
     r"|\d{1,4}\s*/\s*\d{1,4})\s*$"
 )
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+MAX_CELLS = 200  # per delimited line; the widest table row has 16
+MAX_CELL_CHARS = 2000  # per cell of several words; the longest label is about 60
 _SPACE_CELL = re.compile(r"\S+(?: \S+)*")  # cells separated by runs of 2+ spaces
 _WORD = re.compile(r"\S+")
 _SIGN_WORDS = frozenset(("增", "减"))
@@ -86,7 +88,11 @@ def _text_token(text: str, raw: str, lineno: int) -> Token:
 def _words_tokens(norm: str, raw: str, start: int, end: int, lineno: int,
                   out: list[Token]) -> None:
     """Tokens of a cell of several words: neighbouring label words are joined."""
-    words = []
+    words: list[tuple[int, int]] = []
+    if end - start > MAX_CELL_CHARS:
+        # No table cell is this long: a wall of text or numbers is prose, one token.
+        out.append(_text_token(norm[start:end].strip(), raw[start:end].strip(), lineno))
+        return
     for m in _WORD.finditer(norm, start, end):
         glued = _GLUED_VALUE.match(m.group())
         if glued and m.end() < end and _WORD.search(norm, m.end(), end):
@@ -157,7 +163,11 @@ def _line_kind(norm: str, stripped: str, markdown: bool) -> tuple[str, str | Non
 def _delimited_tokens(norm: str, raw: str, kind: str, sep: str, lineno: int,
                       out: list[Token], closing_pipe: bool) -> None:
     """Tokens of a line split by ``sep``, each with its cell index."""
-    parts = norm.split(sep)
+    parts = norm.split(sep, MAX_CELLS)
+    if len(parts) > MAX_CELLS:
+        # No table row has this many cells: one prose token, not thousands of cells.
+        out.append(_text_token(norm.strip(), raw.strip(), lineno))
+        return
     first = 1 if kind == "markdown" else 0  # a markdown row's opening pipe
     # A closing pipe delimits nothing, where the text closes its rows with one; a
     # closing tab ends an empty last cell.
@@ -260,19 +270,23 @@ def page_number_lines(lines: list[str]) -> set[int]:
     """Indexes of lines that are bare page numbers ("7" alone on its line).
 
     A lone number may also be a table value, so only numbers that continue a run of
-    page numbers (n, n+1, … down the document, at least two) count.
+    page numbers (n, n+1, … down the document, at least two) count. One pass: each
+    run waits for its next number.
     """
-    lone = [(i, int(m.group(1))) for i, line in enumerate(lines)
-            if (m := _LONE_NUMBER.fullmatch(line))]
-    pages: set[int] = set()
-    for k, (i, number) in enumerate(lone):
-        run = [i]
-        for j, following in lone[k + 1:]:
-            if following == number + len(run):
-                run.append(j)
-        if len(run) >= 2 and not pages.intersection(run):
-            pages.update(run)
-    return pages
+    waiting: dict[int, list[int]] = {}  # next page number -> the run expecting it
+    runs: list[list[int]] = []
+    for i, line in enumerate(lines):
+        m = _LONE_NUMBER.fullmatch(line)
+        if m is None:
+            continue
+        number = int(m.group(1))
+        run = waiting.pop(number, None)
+        if run is None:
+            run = []
+            runs.append(run)
+        run.append(i)
+        waiting[number + 1] = run
+    return {i for run in runs if len(run) >= 2 for i in run}
 
 
 def _classify_layout(kinds: Counter[str], single_word_lines: int, single_lines: int) -> str:

@@ -18,6 +18,7 @@ and warnings with line numbers; it does not decide units or templates.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -28,6 +29,9 @@ from transform.labels import LabelHit, anchor_matcher, label_catalog, strip_numb
 
 AD, APP, RL = "active_disclosure", "applications", "reviews_litigation"
 RL_SLOTS = 15
+# The most label fragments kept waiting for values: r011's 表四 header is 33 short
+# fragments, its 表三 header 16; text beyond this many is prose, not a label.
+MAX_FRAGMENTS = 80
 # A 表三 header naming fewer columns than this is taken as unreadable.
 MIN_HEADER_COLUMNS = 3
 
@@ -265,6 +269,9 @@ class TableEngine:
             self.ad_columns = None
             self.frags = []
         self.frags.append(tok)
+        if len(self.frags) > MAX_FRAGMENTS:
+            # No header or label spans this many fragments: what came first is prose.
+            del self.frags[: -MAX_FRAGMENTS // 2]
 
     def _on_cell(self, tok: Token) -> None:
         if self.mode is None:
@@ -400,8 +407,7 @@ class TableEngine:
             pos += len(frag.label)
         positions: dict[str, int] = {}
         for h in hits:
-            k = max(i for i, start in enumerate(starts) if start <= h.start)
-            cell = self.frags[k].cell
+            cell = self.frags[bisect_right(starts, h.start) - 1].cell
             if cell < 0 or positions.setdefault(h.key, cell) != cell:
                 return None
         ordered = [positions[k] for k in self.keys.col_order[APP] if k in positions]
@@ -480,6 +486,8 @@ class TableEngine:
         cells = sum(len(run) for _, run in self.rl_runs)
         if cells == 0:
             self.rl_header.append(tok)
+            if len(self.rl_header) > 2 * MAX_FRAGMENTS:
+                del self.rl_header[:-MAX_FRAGMENTS]
             return True
         blocks = self.labels.matcher(RL, "block").find_all(norm)
         if cells < RL_SLOTS and any(h.key for h in blocks):

@@ -174,3 +174,25 @@ def test_a_double_dash_line_is_a_dash_cell_in_one_cell_per_line_text() -> None:
     got = {(f.row_key, f.col_key): (f.value, f.cell) for f in report.facts}
     assert got[("rules", "repealed")] == (None, "dash")
     assert got[("rules", "in_force")] == (3.0, "number")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "申请人情况\n" + "自然人 |\n商业企业 |\n科研机构 |\n" * 3000
+        + "一、本年新收政府信息公开申请数量 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |\n",
+        "申请人情况\n" + "某某 | |\n" * 20000 + "规章 | 1 |\n",
+        "申请人情况\n" + "规章 1 2 3\n7\n" * 20000,
+        "第二十条第（一）项\n信息内容 本年制发件数\n" + "1 " * 500_000,
+        "第二十条第（一）项\n信息内容 | 本年制发件数\n规章" + " | 1" * 300_000,
+    ],
+    ids=["grid-header", "blank-rows", "page-numbers", "number-wall", "pipe-wall"],
+)
+def test_hostile_text_finishes_in_bounded_time(text: str) -> None:
+    # Inputs that once took quadratic time; a generous bound, not a benchmark.
+    started = time.perf_counter()
+    try:
+        extract_bytes(text.encode(), name="x.txt")
+    except ReportError:
+        pass
+    assert time.perf_counter() - started < 20
