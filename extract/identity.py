@@ -51,8 +51,13 @@ def _agency_pattern() -> re.Pattern[str]:
     return re.compile(r"^(?P<agency>\S{1,30}?(?:" + "|".join(map(re.escape, suffixes)) + "))")
 
 
+def looks_like_agency(name: str) -> bool:
+    """Whether a name ends like an agency (局, 委员会, 人民政府, 街道办事处…)."""
+    return bool(_agency_pattern().fullmatch(_SPACES.sub("", name)))
+
+
 def _clean_agency(text: str) -> str | None:
-    text = _NOISE_PREFIX.sub("", re.sub(r"\s+", "", text)).strip("#*《》“”\"'：:,，")
+    text = _NOISE_PREFIX.sub("", _SPACES.sub("", text)).strip("#*《》“”\"'：:,，")
     text = _NOISE_SUFFIX.sub("", text)  # 某局关于2020年度…报告
     return text if len(text) >= 2 else None
 
@@ -79,8 +84,8 @@ def _from_title(head: list[str]) -> tuple[str | None, int | None, str | None]:
     if m:
         return _clean_agency(m["agency"]), int(m[1]), m.group(0)
     for i, line in enumerate(head[:6]):
-        compact = re.sub(r"\s+", "", line)
-        pair = compact + (re.sub(r"\s+", "", head[i + 1]) if i + 1 < len(head) else "")
+        compact = _SPACES.sub("", line)
+        pair = compact + (_SPACES.sub("", head[i + 1]) if i + 1 < len(head) else "")
         m = _TITLE_YEAR_FIRST.search(pair)
         if not m or m.start() >= len(compact):
             continue
@@ -107,7 +112,7 @@ def _from_opening(head: list[str]) -> tuple[str | None, int | None]:
     for line in head[:3]:
         m = _OPENING.match(line)
         if m:
-            agency = _agency_pattern().match(re.sub(r"\s+", "", m["rest"]))
+            agency = _agency_pattern().match(_SPACES.sub("", m["rest"]))
             return (agency["agency"] if agency else None), int(m[1])
     return None, None
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from extract.cells import VALUE, Token, Tokenised, page_number_lines, tokenise
 from extract.decode import DecodeError, decode_bytes, normalise_width
 from extract.html import html_to_lines, looks_like_html
-from extract.identity import find_identity
+from extract.identity import find_identity, looks_like_agency
 from extract.pdf import PdfError, pdf_text
 from extract.tables import APP, Column, Row, TableEngine, TableResult, Warning_
 from extract.values import DERIVED, unit_multiplier
@@ -35,6 +35,7 @@ MAX_TEXT_BYTES = 8 * 1024 * 1024
 MAX_PDF_BYTES = 200 * 1024 * 1024
 DEFAULT_MONEY_UNIT = "万元"
 _LINE_SPLIT = re.compile(r"\r\n|\r|\n")
+_YEAR_STEM = re.compile(r"(?:19|20)\d{2}")
 
 
 class ReportError(ValueError):
@@ -300,6 +301,9 @@ def extract_bytes(data: bytes, *, name: str = "", agency: str | None = None,
     if year is None:
         warnings.append(Warning_("year_unknown", "no statistics year in the title or "
                                  "opening lines", None))
+    if not (agency or identity.agency):
+        warnings.append(Warning_("agency_unknown", "no agency in the title or opening "
+                                 "lines", None))
     values = {(f.table, f.row_key, f.col_key): f.value for f in facts}
     return ExtractedReport(
         agency=agency or identity.agency, year=year, template=template,
@@ -324,11 +328,26 @@ def _read_file(path: Path) -> bytes:
     return data
 
 
+def identity_from_path(path: Path) -> tuple[str | None, int | None]:
+    """Agency and year from the source layout ``<agency>/<year>.<ext>``, where the
+    file is named by a year; the folder counts only if it is named like an agency."""
+    if not _YEAR_STEM.fullmatch(path.stem):
+        return None, None
+    agency = path.parent.name if looks_like_agency(path.parent.name) else None
+    return agency, int(path.stem)
+
+
 def extract_file(path: str | Path, *, agency: str | None = None,
                  year: int | None = None) -> ExtractedReport:
-    """Extract a report from a file path."""
+    """Extract a report from a file path.
+
+    Agency and year come from the caller, else the path (``区应急管理局/2020.txt``),
+    else the report's own text, as the output contract orders them.
+    """
     path = Path(path)
-    return extract_bytes(_read_file(path), name=path.name, agency=agency, year=year)
+    path_agency, path_year = identity_from_path(path)
+    return extract_bytes(_read_file(path), name=path.name, agency=agency or path_agency,
+                         year=year if year is not None else path_year)
 
 
 __all__ = ["ExtractedReport", "Fact", "ReportError", "extract_bytes", "extract_file"]
