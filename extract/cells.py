@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from extract.values import BLANK as BLANK_KIND
-from extract.values import CellValue, parse_value
+from extract.values import CellValue, money_unit_words, parse_value, value_start_chars
 from transform.labels import normalise_label
 
 TEXT, VALUE, BLANK = 0, 1, 2
@@ -31,12 +31,10 @@ MAX_CELLS = 200  # per delimited line; the widest table row has 16
 MAX_CELL_CHARS = 2000  # per cell of several words; the longest label is about 60
 _SPACE_CELL = re.compile(r"\S+(?: \S+)*")  # cells separated by runs of 2+ spaces
 _WORD = re.compile(r"\S+")
-_SIGN_WORDS = frozenset(("增", "减"))
-_UNIT_WORDS = frozenset(("元", "万元", "亿元"))
+_SIGN_WORDS = frozenset(("增", "减"))  # printed apart from their number: "增 271"
 # A label word ending in CJK text and then digits, followed by more values.
 _GLUED_VALUE = re.compile(r"(.*[\u4e00-\u9fff)）])(\d[\d,]*)$")
 _BLANK_VALUE = CellValue(BLANK_KIND)
-_VALUE_START = frozenset("0123456789增减+-/\\—–-…无")
 _NOISE_START = frozenset("-—–~第0123456789|:")
 _VALUE_MEMO: dict[str, CellValue | None] = {}
 _VALUE_MEMO_SIZE = 4096
@@ -70,7 +68,7 @@ class Tokenised:
 def _word_value(word: str) -> CellValue | None:
     # Most words are labels: only a word that starts like a number, a sign or a dash
     # is worth parsing. Values repeat ("0", "1", "/"), so parses are memoised.
-    if word[0] not in _VALUE_START:
+    if word[0] not in value_start_chars():
         return None
     try:
         return _VALUE_MEMO[word]
@@ -109,7 +107,8 @@ def _words_tokens(norm: str, raw: str, start: int, end: int, lineno: int,
         word = norm[ws:we]
         value = _word_value(word)
         if i + 1 < len(words) and (word in _SIGN_WORDS or (
-                value is not None and norm[words[i + 1][0] : words[i + 1][1]] in _UNIT_WORDS)):
+                value is not None
+                and norm[words[i + 1][0] : words[i + 1][1]] in money_unit_words())):
             # "增 271" and "251000 元", printed with a space, are one value.
             joined = parse_value(word + norm[words[i + 1][0] : words[i + 1][1]])
             if joined is not None and joined.kind == "number":

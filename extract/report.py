@@ -21,10 +21,10 @@ from extract.decode import DecodeError, decode_bytes, normalise_width
 from extract.html import html_to_lines, looks_like_html
 from extract.identity import find_identity, looks_like_agency
 from extract.pdf import PdfError, pdf_text
-from extract.tables import APP, Column, Row, TableEngine, TableResult, Warning_
+from extract.tables import Column, Row, TableEngine, TableResult, Warning_
 from extract.values import DERIVED, unit_multiplier
 from transform.checks import report_checks
-from transform.keys import TABLE_TITLES, TABLES, key_catalog
+from transform.keys import TABLE_TITLES, TABLES, derived_rows, key_catalog
 from transform.labels import table_start_pattern
 from transform.template import detect_template
 
@@ -160,8 +160,8 @@ def _to_fact(row: Row, col: Column, tok: Token, unit: str, template: str,
     if value is not None and value.number is not None:
         if unit == "yuan":
             number = float(value.number * _money_multiplier(row, col, tok, template, warnings))
-        elif value.unit_suffix == "万":
-            number = float(value.number * unit_multiplier("万")[0])
+        elif value.unit_suffix:
+            number = float(value.number * unit_multiplier(value.unit_suffix)[0])  # 1.2万
         else:
             number = value.as_float
     return Fact(row.table, row.key or "", col.key, number, tok.raw.strip(),
@@ -181,23 +181,21 @@ def _resolve_deferred(result: TableResult, template: str) -> None:
             f"{template} template's column order", row.line))
 
 
-def _derive_other(facts: list[Fact]) -> list[Fact]:
-    """Where the three 2021 其他处理 sub-rows are printed, ``other`` is their sum."""
-    subs = ("other.no_correction", "other.fee_unpaid", "other.other")
-    by_col: dict[str, list[Fact]] = {}
-    printed_other = any(f.table == APP and f.row_key == "other" for f in facts)
-    for f in facts:
-        if f.table == APP and f.row_key in subs:
-            by_col.setdefault(f.col_key, []).append(f)
-    if printed_other or not by_col:
-        return []
-    derived = []
-    for col in key_catalog().col_order[APP]:
-        if col in by_col:
-            # Blank and dash sub-cells add nothing, as in the checks' sums.
-            total = sum(f.value for f in by_col[col] if f.value is not None)
-            derived.append(Fact(APP, "other", col, float(total), None, DERIVED, None,
-                                "count", None, None))
+def _derive_sums(facts: list[Fact]) -> list[Fact]:
+    """Rows printed as parts (the three 2021 其他处理 sub-rows) summed into the row
+    the other template prints (``other``), marked derived."""
+    derived: list[Fact] = []
+    for (table, row_key), parts in derived_rows().items():
+        printed = {(f.row_key, f.col_key): f for f in facts if f.table == table}
+        if any(r == row_key for r, _c in printed):
+            continue  # the report prints the row itself
+        for col in key_catalog().col_order[table]:
+            cells = [printed[(p, col)] for p in parts if (p, col) in printed]
+            if cells:
+                # Blank and dash parts add nothing, as in the checks' sums.
+                total = sum(f.value for f in cells if f.value is not None)
+                derived.append(Fact(table, row_key, col, float(total), None, DERIVED, None,
+                                    key_catalog().unit((table, row_key, col)), None, None))
     return derived
 
 
@@ -207,9 +205,11 @@ def _missing_parts(facts: list[Fact], template: str) -> list[Warning_]:
     if printed >= _template_cells(template):
         return []  # the common case: everything is there
     rows = {(t, r) for t, r, _c in printed}
-    if (APP, "other") in rows:
-        # One 其他处理 row stands for the three 2021 sub-rows, and the other way round.
-        rows |= {(APP, k) for k in ("other.no_correction", "other.fee_unpaid", "other.other")}
+    for (table, row_key), parts in derived_rows().items():
+        if (table, row_key) in rows:
+            # One 其他处理 row stands for the three 2021 sub-rows (and is derived from
+            # them where they are printed).
+            rows |= {(table, p) for p in parts}
     tables = {t for t, _r in rows}
     out: list[Warning_] = []
     for table in TABLES:
@@ -222,10 +222,11 @@ def _missing_parts(facts: list[Fact], template: str) -> list[Warning_]:
         if missing_rows:
             out.append(Warning_("rows_missing", f"{table}: rows not found: "
                                 f"{', '.join(missing_rows)}", None))
+        derived_parts = {p for parts in derived_rows().values() for p in parts}
         missing_cells = [f"{c.row_key}/{c.col_key}" for c in expected
                          if (table, c.row_key) in rows
                          and (table, c.row_key, c.col_key) not in printed
-                         and not c.row_key.startswith("other")]
+                         and c.row_key not in derived_parts]
         if missing_cells:
             out.append(Warning_("cells_missing", f"{table}: cells not found: "
                                 f"{', '.join(missing_cells)}", None))
@@ -257,7 +258,7 @@ def _facts(result: TableResult, template: str, warnings: list[Warning_]) -> list
                     "cell_not_in_template", f"{'/'.join(key)} is not printed by the "
                     f"{template} template; kept as read", tok.line))
             facts.append(_to_fact(row, col, tok, spec.unit, template, warnings))
-    facts.extend(_derive_other(facts))
+    facts.extend(_derive_sums(facts))
     position = catalog.position
     facts.sort(key=lambda f: position[(f.table, f.row_key, f.col_key)])
     return facts

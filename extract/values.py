@@ -72,6 +72,21 @@ def parse_value(word: str) -> CellValue | None:
     return CellValue(NUMBER, number, m["unit"] or "", float(number))
 
 
+SIGN_WORDS = ("增", "减", "+", "-")
+
+
+@cache
+def value_start_chars() -> frozenset[str]:
+    """Characters a value can start with: digits, signs, the first of every dash."""
+    return frozenset("0123456789" + "".join(SIGN_WORDS)) | {d[0] for d in _dashes()}
+
+
+@cache
+def money_unit_words() -> frozenset[str]:
+    """Unit suffixes of money (元, 万元…), which PDF text layers print as own words."""
+    return frozenset(s for s, (_m, unit) in _units().items() if unit == "yuan")
+
+
 def unit_multiplier(suffix: str) -> tuple[Decimal, str]:
     """Multiplier and unit kind (``yuan``, ``count`` or empty) of a unit suffix."""
     return _units().get(suffix, (Decimal(1), ""))

@@ -117,5 +117,12 @@ def key_catalog() -> KeyCatalog:
 
 
 @cache
+def derived_rows() -> dict[tuple[str, str], tuple[str, ...]]:
+    """Rows that are the sum of other rows when those are printed instead:
+    ``(table, row_key) -> part row keys`` (``maps/derived.csv``)."""
+    return {(r["table"], r["row_key"]): tuple(r["parts"].split()) for r in read_map("derived")}
+
+
+@cache
 def _cells_for(template: str) -> list[CellSpec]:
     return [c for c in key_catalog().cells.values() if template in c.templates]

@@ -22,6 +22,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "units": ("suffix", "multiplier", "unit"),
     "dashes": ("token",),
     "agency_suffixes": ("suffix",),
+    "derived": ("table", "row_key", "parts"),
 }
 
 
