@@ -56,6 +56,7 @@ class DecodedText:
 
     text: str
     encoding: str
+    printed: str | None = None  # the text as printed, where ``text`` converted it (Big5)
 
 
 _WIDTH_CHARS = re.compile("[" + "".join(map(chr, sorted(_WIDTH_TABLE))) + "]")
@@ -209,6 +210,6 @@ def decode_bytes(data: bytes) -> DecodedText:
         except UnicodeDecodeError:
             continue
         if candidate.startswith("big5"):
-            text = to_simplified(text)
-        return DecodedText(text, "big5" if candidate.startswith("big5") else candidate)
+            return DecodedText(to_simplified(text), "big5", printed=text)
+        return DecodedText(text, candidate)
     raise DecodeError("undecodable: not UTF-8, UTF-16, GB18030 or Big5 text")

@@ -93,10 +93,11 @@ class ExtractedReport:
 
 @dataclass(frozen=True, slots=True)
 class _Text:
-    lines: list[str]
+    lines: list[str]  # as labels are matched (Big5 in simplified characters)
     line_numbers: list[int] | None
     encoding: str | None
     format: str | None
+    printed: list[str] | None = None  # as printed, where it differs from ``lines``
 
 
 def _lines(text: str) -> list[str]:
@@ -105,6 +106,18 @@ def _lines(text: str) -> list[str]:
     if len(lines) > 1 and not lines[-1]:
         lines.pop()
     return lines
+
+
+def _printed_lines(lines: list[str], printed: str | None) -> list[str] | None:
+    """The lines as printed (traditional characters of a Big5 report), so raw values
+    and labels quote the source; a line whose conversion changed its length keeps
+    the converted text, since cells are cut from both at the same offsets."""
+    if printed is None:
+        return None
+    originals = _lines(printed)
+    if len(originals) != len(lines):
+        return None
+    return [o if len(o) == len(c) else c for o, c in zip(originals, lines, strict=True)]
 
 
 def _read_text(data: bytes, suffix: str) -> _Text:
@@ -127,7 +140,8 @@ def _read_text(data: bytes, suffix: str) -> _Text:
         if not pairs:
             raise ReportError("the HTML page has no text (rendered by scripts, or empty)")
         return _Text([t for _, t in pairs], [n for n, _ in pairs], decoded.encoding, "html")
-    return _Text(_lines(decoded.text), None, decoded.encoding, None)
+    lines = _lines(decoded.text)
+    return _Text(lines, None, decoded.encoding, None, _printed_lines(lines, decoded.printed))
 
 
 def _first_table_line(norm_lines: list[str]) -> int:
@@ -270,13 +284,14 @@ def _tokenise_text(text: _Text, norm_lines: list[str]) -> Tokenised:
     numbers = text.line_numbers or list(range(1, len(norm_lines) + 1))
     # Flattened HTML joins cells with " | " and never closes a row with a pipe.
     closing_pipe = False if text.format == "html" else None
-    tokenised = tokenise(norm_lines[first:], text.lines[first:], numbers[first:], closing_pipe)
+    raw_lines = text.printed or text.lines
+    tokenised = tokenise(norm_lines[first:], raw_lines[first:], numbers[first:], closing_pipe)
     if tokenised.layout == "text":
         # Bare page numbers matter in PDF text layers only: in one-cell-per-line text
         # a lone number on its line is a cell.
         skip = {i - first for i in page_number_lines(norm_lines) if i >= first}
         if skip:
-            tokenised = tokenise(norm_lines[first:], text.lines[first:], numbers[first:],
+            tokenised = tokenise(norm_lines[first:], raw_lines[first:], numbers[first:],
                                  closing_pipe, skip)
     return tokenised
 

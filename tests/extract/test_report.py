@@ -209,3 +209,13 @@ def test_identity_from_the_source_layout(tmp_path: Path) -> None:
     report = extract_file(plain)
     assert report.agency is None
     assert any(w.code == "agency_unknown" for w in report.warnings)
+
+
+def test_big5_report_quotes_labels_as_printed() -> None:
+    import opencc
+
+    traditional = opencc.OpenCC("s2t").convert(SEED_LIKE)
+    report = extract_bytes(traditional.encode("big5hkscs"), name="x.txt")
+    assert report.encoding == "big5" and report.agency == "区民政局"
+    fee = next(f for f in report.facts if f.row_key == "fees")
+    assert fee.raw_row_label == "行政事業性收費" and fee.value == 15000.0
