@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from extract.values import BLANK as BLANK_KIND
 from extract.values import CellValue, money_unit_words, parse_value, value_start_chars
@@ -36,8 +37,6 @@ _SIGN_WORDS = frozenset(("增", "减"))  # printed apart from their number: "增
 _GLUED_VALUE = re.compile(r"(.*[\u4e00-\u9fff)）])(\d[\d,]*)$")
 _BLANK_VALUE = CellValue(BLANK_KIND)
 _NOISE_START = frozenset("-—–~第0123456789|:")
-_VALUE_MEMO: dict[str, CellValue | None] = {}
-_VALUE_MEMO_SIZE = 4096
 
 
 @dataclass(slots=True)
@@ -70,13 +69,10 @@ def _word_value(word: str) -> CellValue | None:
     # is worth parsing. Values repeat ("0", "1", "/"), so parses are memoised.
     if word[0] not in value_start_chars():
         return None
-    try:
-        return _VALUE_MEMO[word]
-    except KeyError:
-        if len(_VALUE_MEMO) > _VALUE_MEMO_SIZE:
-            _VALUE_MEMO.clear()
-        value = _VALUE_MEMO[word] = parse_value(word)
-        return value
+    return _parse_memoised(word)
+
+
+_parse_memoised = lru_cache(maxsize=4096)(parse_value)
 
 
 def _text_token(text: str, raw: str, lineno: int) -> Token:

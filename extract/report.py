@@ -23,7 +23,7 @@ from extract.identity import find_identity, looks_like_agency
 from extract.pdf import PdfError, pdf_text
 from extract.tables import Column, Row, TableEngine, TableResult, Warning_
 from extract.values import DERIVED, unit_multiplier
-from transform.checks import report_checks
+from transform.checks import CheckResult, report_checks
 from transform.keys import TABLE_TITLES, TABLES, derived_rows, key_catalog
 from transform.labels import table_start_pattern
 from transform.template import detect_template
@@ -78,7 +78,7 @@ class ExtractedReport:
     format: str
     title: str | None
     facts: list[Fact]
-    checks: list
+    checks: list[CheckResult]
     warnings: list[Warning_] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:

@@ -24,10 +24,9 @@ from dataclasses import dataclass, field
 
 from extract.cells import BLANK, TEXT, VALUE, Token
 from extract.values import find_unit_suffix
-from transform.keys import key_catalog
+from transform.keys import AD, APP, RL, key_catalog
 from transform.labels import LabelHit, anchor_matcher, label_catalog, strip_numbering
 
-AD, APP, RL = "active_disclosure", "applications", "reviews_litigation"
 RL_SLOTS = 15
 # The most label fragments kept waiting for values: r011's 表四 header is 33 short
 # fragments, its 表三 header 16; text beyond this many is prose, not a label.

@@ -22,9 +22,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from transform.keys import key_catalog
+from transform.keys import APP, RL, key_catalog
 
-APP, RL = "applications", "reviews_litigation"
 TOLERANCE = 1e-6
 # Rows that add up to (七)总计. ``other`` stands for the three 2021 sub-rows, whose
 # sum the pipeline derives, so they are not counted twice.

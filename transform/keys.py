@@ -16,7 +16,8 @@ from functools import cache
 from transform.maps import MapError, read_map
 
 TEMPLATES = ("2019", "2021")
-TABLES = ("active_disclosure", "applications", "reviews_litigation")
+AD, APP, RL = "active_disclosure", "applications", "reviews_litigation"  # 表二, 表三, 表四
+TABLES = (AD, APP, RL)
 
 # The Chinese names analysts and the templates use for the three tables.
 TABLE_TITLES = {

@@ -220,3 +220,27 @@ def test_big5_report_quotes_labels_as_printed() -> None:
     assert report.encoding == "big5" and report.agency == "区民政局"
     fee = next(f for f in report.facts if f.row_key == "fees")
     assert fee.raw_row_label == "行政事業性收費" and fee.value == 15000.0
+
+
+def test_warnings_for_assumed_units_unknown_cells_and_missing_headers() -> None:
+    text = """区民政局2020年政府信息公开工作年度报告
+第二十条第（九）项
+信息内容 | 采购项目数量 | 采购总金额
+政府集中采购 | 3 | 12.5
+第二十条第（一）项
+规章 | 1 | 2 | 3
+"""
+    report = extract_bytes(text.encode(), name="x.txt")
+    codes = {w.code for w in report.warnings}
+    amount = next(f for f in report.facts if f.row_key == "procurement" and f.col_key == "amount")
+    assert amount.value == 125000.0 and "unit_assumed" in codes  # no unit: 万元
+    assert "header_not_found" in codes  # 规章 without its 信息内容 row
+    rules = {f.col_key: f.value for f in report.facts if f.row_key == "rules"}
+    assert rules == {"made": 1.0, "published": 2.0, "total_published": 3.0}  # 2019 columns
+
+
+def test_year_unknown_is_a_warning() -> None:
+    text = "第二十条第（一）项\n信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数\n规章 | 1 | 0 | 11\n"
+    report = extract_bytes(text.encode(), name="x.txt")
+    assert report.year is None
+    assert {"year_unknown", "agency_unknown"} <= {w.code for w in report.warnings}
