@@ -18,6 +18,7 @@ and warnings with line numbers; it does not decide units or templates.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ RL_SLOTS = 15
 # The most label fragments kept waiting for values: r011's 表四 header is 33 short
 # fragments, its 表三 header 16; text beyond this many is prose, not a label.
 MAX_FRAGMENTS = 80
+_SENTENCE = re.compile("[，。；,;]")
 # A 表三 header naming fewer columns than this is taken as unreadable.
 MIN_HEADER_COLUMNS = 3
 
@@ -127,6 +129,7 @@ class TableEngine:
         self.rows: dict[tuple[str, str], Row] = {}  # rows read, in reading order
         # Cell index of each column in delimited lines, where the header is a full grid.
         self.grid: dict[str, dict[str, int]] = {}
+        self.rl_read = False  # 表四's cells have been read
         self.no_row_line = -1
         self.result = TableResult([], {}, [], [])
 
@@ -232,9 +235,9 @@ class TableEngine:
             if table == "end":
                 return "end"
             if table == self.mode or (table == RL and (
-                not self.result.tables_seen or RL in self.result.tables_seen)):
+                not self.result.tables_seen or self.rl_read)):
                 # Prose before the tables mentions 行政复议 too, and so does prose after
-                # 表四 (section 五): 表四 starts once, after 表二 or 表三.
+                # 表四 (section 五): 表四 starts after 表二 or 表三, and is read once.
                 continue
             found = found or table
         return found
@@ -484,6 +487,11 @@ class TableEngine:
         """Handle text inside 表四; False when it ends the table."""
         cells = sum(len(run) for _, run in self.rl_runs)
         if cells == 0:
+            if _SENTENCE.search(tok.text):
+                # A sentence (，。；) is prose about reviews, not 表四's header: its
+                # numbers (行政复议 351 件，其中结果维持 72 件…) are not cells.
+                self.rl_header = []
+                return True
             self.rl_header.append(tok)
             if len(self.rl_header) > 2 * MAX_FRAGMENTS:
                 del self.rl_header[:-MAX_FRAGMENTS]
@@ -548,6 +556,7 @@ class TableEngine:
         if not runs:
             return
         blocks, cols = self._rl_layout(header)
+        self.rl_read = True
         if len(runs) == 1:
             cells = runs[0][1]
             slots = sum(len(cols[b]) for b in blocks)

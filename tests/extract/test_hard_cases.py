@@ -152,3 +152,17 @@ def test_deeply_nested_html_is_still_read() -> None:
             "<tr><td>信息内容</td><td>本年制发件数</td><td>本年废止件数</td><td>现行有效件数</td></tr>"
             "<tr><td>规章</td><td>1</td><td>0</td><td>11</td></tr></table></body></html>")
     assert cells(html, "r.html")[("rules", "in_force")] == 11
+
+
+def test_prose_before_the_tables_that_quotes_anchors_and_review_numbers() -> None:
+    # The prose enters a table early (it quotes 本年新收…数量) and then tells the
+    # year's reviews in sentences: none of it may take 表四's place.
+    text = ("一、总体情况\n全年本年新收政府信息公开申请数量 3119 件。政府信息公开行政复议 351\n"
+            "件，其中结果维持 72 件，结果纠正 64 件，其他结果 178 件，尚\n未审结 37 件。\n"
+            "二、主动公开政府信息情况\n第二十条第（一）项\n"
+            "信息内容 本年制发件数 本年废止件数 现行有效件数\n规章 1 0 11\n"
+            + APP_HEAD + "一、本年新收政府信息公开申请数量 3001 53 0 0 61 4 3119\n"
+            + RL_HEAD + RL_VALUES)
+    got = cells(text)
+    assert got[("new_received", "natural_person")] == 3001
+    assert got[("review", "upheld")] == 72 and got[("litigation_after_review", "total")] == 20
