@@ -36,6 +36,9 @@ MAX_PDF_BYTES = 200 * 1024 * 1024
 DEFAULT_MONEY_UNIT = "万元"
 _LINE_SPLIT = re.compile(r"\r\n|\r|\n")
 _YEAR_STEM = re.compile(r"(?:19|20)\d{2}")
+_RUNNING_HEADER = re.compile(
+    r"(?:19|20)\d{2}\s*年度?.{0,12}(?:信息公开|政务公开).{0,6}(?:报告|年报)"
+)
 
 
 class ReportError(ValueError):
@@ -285,14 +288,19 @@ def _tokenise_text(text: _Text, norm_lines: list[str]) -> Tokenised:
     # Flattened HTML joins cells with " | " and never closes a row with a pipe.
     closing_pipe = False if text.format == "html" else None
     raw_lines = text.printed or text.lines
-    tokenised = tokenise(norm_lines[first:], raw_lines[first:], numbers[first:], closing_pipe)
+    # Running page headers repeat the report's title inside the tables; no cell says
+    # 年度报告.
+    headers = {i - first for i in range(first, len(norm_lines))
+               if _RUNNING_HEADER.search(norm_lines[i])}
+    tokenised = tokenise(norm_lines[first:], raw_lines[first:], numbers[first:], closing_pipe,
+                         headers)
     if tokenised.layout == "text":
         # Bare page numbers matter in PDF text layers only: in one-cell-per-line text
         # a lone number on its line is a cell.
         skip = {i - first for i in page_number_lines(norm_lines) if i >= first}
         if skip:
             tokenised = tokenise(norm_lines[first:], raw_lines[first:], numbers[first:],
-                                 closing_pipe, skip)
+                                 closing_pipe, skip | headers)
     return tokenised
 
 

@@ -166,3 +166,12 @@ def test_prose_before_the_tables_that_quotes_anchors_and_review_numbers() -> Non
     got = cells(text)
     assert got[("new_received", "natural_person")] == 3001
     assert got[("review", "upheld")] == 72 and got[("litigation_after_review", "total")] == 20
+
+
+def test_running_page_header_inside_a_table() -> None:
+    text = ("淮安市人民政府2024年政府信息公开工作年度报告\n第二十条第（一）项\n"
+            "信息内容 本年制发件数 本年废止件数 现行有效件数\n规章 1 0 11\n"
+            + RL_HEAD.replace("复议后起诉\n", "复议后起诉\n淮安市人民政府 2024 年政府信息公开工作年度报告\n")
+            + RL_VALUES)
+    got = cells(text)
+    assert got[("review", "upheld")] == 72 and got[("litigation_after_review", "total")] == 20
