@@ -510,7 +510,8 @@ class TableEngine:
                 return  # a number in a sentence between the heading and the header
             self.rl_runs.append(([], []))
         self.rl_runs[-1][1].append(tok)
-        if len(self.rl_runs) == 1 and len(self.rl_runs[0][1]) >= RL_SLOTS:
+        if len(self.rl_runs) == 1 and len(self.rl_runs[0][1]) >= 2 * RL_SLOTS:
+            # Far more numbers than 表四 has cells: prose numbers, stop here.
             self._finish_rl()
             self.mode = None
 
@@ -558,8 +559,10 @@ class TableEngine:
         blocks, cols = self._rl_layout(header)
         self.rl_read = True
         if len(runs) == 1:
-            cells = runs[0][1]
             slots = sum(len(cols[b]) for b in blocks)
+            # An empty line or cell before the values (spacing, a corner cell) is not
+            # the first value: trim it when the run has more cells than 表四.
+            cells = [c for c in _trim_padding(runs[0][1], slots) if c is not None]
             if len(cells) < slots:
                 self.warn("short_row", f"reviews_litigation: {len(cells)} of {slots} "
                           "cells", cells[0].line)

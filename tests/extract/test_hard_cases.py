@@ -175,3 +175,13 @@ def test_running_page_header_inside_a_table() -> None:
             + RL_VALUES)
     got = cells(text)
     assert got[("review", "upheld")] == 72 and got[("litigation_after_review", "total")] == 20
+
+
+def test_one_cell_per_line_table_four_with_an_empty_line_before_its_values() -> None:
+    header = ["第二十条第（一）项", "信息内容", "本年制发件数", "本年废止件数", "现行有效件数",
+              "规章", "1", "0", "11", "四、政府信息公开行政复议、行政诉讼情况", "行政复议", "行政诉讼",
+              "结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "未经复议直接起诉", "复议后起诉",
+              *["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2]
+    text = "\n".join([*header, "", *RL_VALUES.split(), "五、存在的主要问题及改进情况"])
+    got = cells(text)
+    assert got[("review", "upheld")] == 72 and got[("litigation_after_review", "total")] == 20
