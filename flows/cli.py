@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 EXTRACT_EPILOG = """examples:
-  xxgk extract raw/区应急管理局/2020.txt --json
+  xxgk extract raw/区应急管理局/2020.txt --json   # agency and year from the path
   xxgk extract report.pdf --json | jq '.checks[] | select(.passed == false)'
   xxgk extract report.html            # a readable summary instead of JSON
   xxgk extract data/demo              # every report below a folder, one summary each
@@ -103,8 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ext.add_argument("file", nargs="+", help="report file(s) or folder(s)")
     ext.add_argument("--json", action="store_true", help="print the contract's JSON object")
-    ext.add_argument("--agency", help="agency name, when the report does not say it")
-    ext.add_argument("--year", type=int, help="statistics year, when the report does not say")
+    ext.add_argument("--agency", help="agency name; overrides the path and the report's text")
+    ext.add_argument("--year", type=int,
+                     help="statistics year; overrides the path and the report's text")
     ext.set_defaults(func=cmd_extract)
     return parser
 
