@@ -260,10 +260,11 @@ def _facts(result: TableResult, template: str, warnings: list[Warning_]) -> list
     specs = catalog.cells
     facts: list[Fact] = []
     for row in result.rows:
+        table, row_key = row.table, row.key or ""
         for col, tok in zip(row.columns or (), row.cells, strict=False):
             if tok is None:
                 continue
-            key = (row.table, row.key or "", col.key)
+            key = (table, row_key, col.key)
             spec = specs.get(key)
             if spec is None:
                 warnings.append(Warning_(

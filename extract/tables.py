@@ -86,6 +86,13 @@ def _joined(frags: Iterable[Token]) -> str:
     return "".join(t.label for t in frags)
 
 
+def _end_of_cells(tokens: list[Token], i: int, line: int) -> int:
+    """Index after the cells that follow ``tokens[i - 1]`` on its line."""
+    while i < len(tokens) and tokens[i].kind != TEXT and tokens[i].line == line:
+        i += 1
+    return i
+
+
 def _filled(row: Row) -> int:
     return sum(c is not None for c in row.cells)
 
@@ -144,9 +151,7 @@ class TableEngine:
                 self._on_text(tok)
             elif tok.kind == VALUE or self._blank_counts(tok) or self._blank_row_starts(tok):
                 if tok.cell >= 0 and self.mode == RL and not self.rl_runs:
-                    j = i
-                    while j < n and tokens[j].kind != TEXT and tokens[j].line == tok.line:
-                        j += 1
+                    j = _end_of_cells(tokens, i, tok.line)
                     for cell in _trim_padding([tok, *tokens[i:j]], RL_SLOTS):
                         if cell is not None:
                             self._rl_cell(cell)
@@ -154,9 +159,7 @@ class TableEngine:
                 elif tok.cell >= 0 and self.row is None and self.mode in (AD, APP) and self.frags:
                     # A delimited row is one line: take its cells together, so that
                     # merged label cells and padding can be told from blank values.
-                    j = i
-                    while j < n and tokens[j].kind != TEXT and tokens[j].line == tok.line:
-                        j += 1
+                    j = _end_of_cells(tokens, i, tok.line)
                     self._delimited_row([tok, *tokens[i:j]])
                     i = j
                 else:
