@@ -26,7 +26,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from extract.report import extract_bytes
-from synth import ENCODINGS, LAYOUTS, generate_report
+from synth import ENCODINGS, LAYOUTS, cell_differences, generate_report
 
 SIZE_BAND = (5 * 1024, 7 * 1024)
 
@@ -49,15 +49,7 @@ def reference_loop() -> float:
 
 
 def _correct(report, truth) -> bool:
-    got = {(f.table, f.row_key, f.col_key): (f.value, f.cell) for f in report.facts}
-    for fact in truth.facts:
-        value, cell = got.get((fact["table"], fact["row_key"], fact["col_key"]), (None, None))
-        want = fact["value"]
-        if cell != fact["cell"] or (value is None) != (want is None):
-            return False
-        if want is not None and abs(value - want) > 1e-6 * max(1.0, abs(want)):
-            return False
-    return len(got) == len(truth.facts)
+    return not cell_differences([f.as_dict() for f in report.facts], truth.facts)
 
 
 def run(n: int, seed: int, rounds: int, layouts: list[str], encodings: list[str]) -> dict:

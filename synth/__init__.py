@@ -8,6 +8,7 @@ bytes.
 
 from __future__ import annotations
 
+from .compare import cell_differences
 from .corpus import write_corpus
 from .encoding import ENCODINGS
 from .generator import GeneratedReport, generate_report
@@ -20,6 +21,7 @@ __all__ = [
     "LAYOUTS",
     "TEMPLATES",
     "GeneratedReport",
+    "cell_differences",
     "generate_report",
     "valid_keys",
     "violations",

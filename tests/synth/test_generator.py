@@ -318,3 +318,14 @@ def test_generated_report_is_frozen() -> None:
     assert isinstance(rep, GeneratedReport)
     with pytest.raises(AttributeError):
         rep.year = 1999  # type: ignore[misc]
+
+
+def test_cell_differences_names_every_disagreement() -> None:
+    from synth import cell_differences
+
+    truth = [{"table": "t", "row_key": "r", "col_key": "a", "value": 1.0, "cell": "number"},
+             {"table": "t", "row_key": "r", "col_key": "b", "value": None, "cell": "blank"}]
+    assert cell_differences(truth, truth) == []
+    wrong = [{**truth[0], "value": 2.0}, {**truth[1], "value": 0.0, "cell": "number"}]
+    assert len(cell_differences(wrong, truth)) == 2
+    assert cell_differences(truth[:1], truth) == ["t/r/b: got None, want (None, 'blank')"]
