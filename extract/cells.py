@@ -79,6 +79,14 @@ def _text_token(text: str, raw: str, lineno: int) -> Token:
     return Token(TEXT, text, raw, lineno, label=normalise_label(text))
 
 
+def _word_token(word: str, raw: str, lineno: int, cell: int = -1) -> Token:
+    """A TEXT or VALUE token for one word of a cell."""
+    value = _word_value(word)
+    if value is None:
+        return Token(TEXT, word, raw, lineno, None, False, False, normalise_label(word), cell)
+    return Token(VALUE, word, raw, lineno, value, False, False, "", cell)
+
+
 def _words_tokens(norm: str, raw: str, start: int, end: int, lineno: int,
                   out: list[Token]) -> None:
     """Tokens of a cell of several words: neighbouring label words are joined."""
@@ -132,14 +140,8 @@ def _cell_tokens(norm: str, raw: str, start: int, end: int, lineno: int,
     if " " in word:
         _words_tokens(norm, raw, start, end, lineno, out)
         return
-    # One word, the common case in delimited layouts.
     ws = start + (len(cell) - len(cell.lstrip()))
-    we = ws + len(word)
-    value = _word_value(word)
-    if value is None:
-        out.append(_text_token(word, raw[ws:we], lineno))
-    else:
-        out.append(Token(VALUE, word, raw[ws:we], lineno, value))
+    out.append(_word_token(word, raw[ws : ws + len(word)], lineno))
 
 
 def _line_kind(norm: str, stripped: str, markdown: bool) -> tuple[str, str | None]:
@@ -186,15 +188,8 @@ def _delimited_tokens(norm: str, raw: str, kind: str, sep: str, lineno: int,
             for t in out[before:]:
                 t.cell = i - first
         else:
-            # One word, the common case: inlined, as this loop is the hot path.
             ws = s + part.index(word[0])
-            value = _word_value(word)
-            if value is None:
-                out.append(Token(TEXT, word, raw[ws : ws + len(word)], lineno, None, False,
-                                 False, normalise_label(word), i - first))
-            else:
-                out.append(Token(VALUE, word, raw[ws : ws + len(word)], lineno, value,
-                                 False, False, "", i - first))
+            out.append(_word_token(word, raw[ws : ws + len(word)], lineno, i - first))
 
 
 def tokenise_line(norm: str, raw: str, lineno: int, markdown: bool = False,

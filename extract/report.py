@@ -147,12 +147,10 @@ def _read_text(data: bytes, suffix: str) -> _Text:
     return _Text(lines, None, decoded.encoding, None, _printed_lines(lines, decoded.printed))
 
 
-def _first_table_line(norm_lines: list[str]) -> int:
+def _first_table_line(norm_text: str) -> int:
     """Index of the first line that can start a table; the prose before it is skipped."""
-    found = table_start_pattern().search("\n".join(norm_lines))
-    if found is None:
-        return 0
-    return found.string.count("\n", 0, found.start())
+    found = table_start_pattern().search(norm_text)
+    return 0 if found is None else norm_text.count("\n", 0, found.start())
 
 
 def _money_multiplier(row: Row, col: Column, tok: Token, template: str,
@@ -282,9 +280,9 @@ def _facts(result: TableResult, template: str, warnings: list[Warning_]) -> list
     return facts
 
 
-def _tokenise_text(text: _Text, norm_lines: list[str]) -> Tokenised:
+def _tokenise_text(text: _Text, norm_text: str, norm_lines: list[str]) -> Tokenised:
     """Tokens from the first table anchor on, page numbers left out."""
-    first = _first_table_line(norm_lines)
+    first = _first_table_line(norm_text)
     numbers = text.line_numbers or list(range(1, len(norm_lines) + 1))
     # Flattened HTML joins cells with " | " and never closes a row with a pipe.
     closing_pipe = False if text.format == "html" else None
@@ -309,8 +307,9 @@ def extract_bytes(data: bytes, *, name: str = "", agency: str | None = None,
                   year: int | None = None) -> ExtractedReport:
     """Extract a report from its file bytes. ``name`` supplies the extension."""
     text = _read_text(data, Path(name).suffix.lower())
-    norm_lines = normalise_width("\n".join(text.lines)).split("\n")
-    tokenised = _tokenise_text(text, norm_lines)
+    norm_text = normalise_width("\n".join(text.lines))
+    norm_lines = norm_text.split("\n")
+    tokenised = _tokenise_text(text, norm_text, norm_lines)
     if not any(t.kind == VALUE for t in tokenised.tokens):
         raise ReportError("no numbers in the text: not a report with statistical tables")
     result = TableEngine(tokenised.blank_lines_are_cells).run(tokenised.tokens)
