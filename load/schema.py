@@ -1,0 +1,360 @@
+"""The one schema of the warehouse: every dataset, column, type and meaning.
+
+The output contract (``spec/README.md``, "Warehouse") fixes three datasets. Their
+columns are declared here once, PUDL-style, and everything else is derived from this
+registry: the pyarrow schema the Parquet files are written with, the pandas dtypes
+analysts get back (:func:`conform`), empty frames, and the data dictionary shipped as
+``docs/data-dictionary.md`` (:func:`data_dictionary`; a test keeps the file current).
+
+pandas dtypes follow the arrow types, chosen so that nulls survive and strings stay
+strings: integers are nullable (``Int16``, ``Int32``, ``Int64``), ``value``,
+``expected`` and ``actual`` are plain ``float64`` (null is NaN), booleans are
+``boolean``, strings ``string`` and the timestamp ``datetime64[us, UTC]``.
+
+Run ``python -m load.schema`` to print the data dictionary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+import pyarrow as pa
+
+from transform.maps import read_map
+
+PARTITION_COLUMN = "year"
+
+
+class SchemaError(ValueError):
+    """A frame does not have the columns or values its dataset requires."""
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of a dataset: its name, arrow type, meaning and whether it may be null."""
+
+    name: str
+    arrow_type: pa.DataType
+    description: str
+    nullable: bool = True
+
+    @property
+    def field(self) -> pa.Field:
+        return pa.field(self.name, self.arrow_type, nullable=self.nullable)
+
+    @property
+    def pandas_dtype(self) -> object:
+        return pandas_dtype(self.arrow_type)
+
+
+@dataclass(frozen=True, slots=True)
+class Dataset:
+    """One Parquet dataset of the warehouse, Hive-partitioned by ``year``."""
+
+    name: str
+    columns: tuple[Column, ...]
+    description: str
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise SchemaError(f"dataset {self.name!r} has no column {name!r}")
+
+
+def pandas_dtype(arrow_type: pa.DataType) -> object:
+    """The pandas dtype that holds ``arrow_type`` without losing nulls or strings."""
+    if pa.types.is_timestamp(arrow_type):
+        return pd.DatetimeTZDtype(unit=arrow_type.unit, tz=arrow_type.tz or "UTC")
+    try:
+        return _PANDAS_DTYPES[arrow_type]
+    except KeyError:
+        raise SchemaError(f"no pandas dtype declared for arrow type {arrow_type}") from None
+
+
+_PANDAS_DTYPES: dict[pa.DataType, object] = {
+    pa.int16(): pd.Int16Dtype(),
+    pa.int32(): pd.Int32Dtype(),
+    pa.int64(): pd.Int64Dtype(),
+    pa.float64(): "float64",
+    pa.bool_(): pd.BooleanDtype(),
+    pa.string(): pd.StringDtype(),
+}
+
+S, I16, I32, I64, F64 = pa.string(), pa.int16(), pa.int32(), pa.int64(), pa.float64()
+UTC_US = pa.timestamp("us", tz="UTC")
+
+# Columns shared by several datasets, so that their meaning is written once.
+_YEAR = "report year: the statistics year, not the publication year"
+_AGENCY_ID = "stable id from the agency registry"
+_AGENCY = "canonical agency name"
+_TEMPLATE = "`2019` or `2021`: which official table template the report follows"
+_TABLE = ("`active_disclosure` (表二), `applications` (表三), "
+          "`reviews_litigation` (表四)")
+_SOURCE = "path of the report file relative to the source root"
+_SHA = "sha256 of the report file's bytes"
+
+FACTS = Dataset(
+    name="facts",
+    description="One row per table cell of every report.",
+    columns=(
+        Column("year", I16, _YEAR, nullable=False),
+        Column("agency_id", S, _AGENCY_ID),
+        Column("agency", S, _AGENCY),
+        Column("template", S, _TEMPLATE),
+        Column("table", S, _TABLE, nullable=False),
+        Column("row_key", S, "canonical row key (see the keys below)", nullable=False),
+        Column("col_key", S, "canonical column key (see the keys below)", nullable=False),
+        Column("value", F64, "the number, in `unit`; null where the cell is blank or a dash"),
+        Column("unit", S, "`count` or `yuan` (万元 amounts are converted to yuan)"),
+        Column("cell", S, "`number`, `blank`, `dash` (`/`, `—`, `无`…) or `derived` "
+               "(computed, e.g. the 2021 sub-rows of 其他处理 summed into `other`)"),
+        Column("raw_row_label", S, "the row label exactly as found in the source, for audit"),
+        Column("raw_col_label", S, "the column label exactly as found in the source"),
+        Column("raw_value", S, "the cell exactly as found in the source"),
+        Column("source", S, _SOURCE, nullable=False),
+        Column("source_sha256", S, _SHA, nullable=False),
+        Column("line", I32, "1-based line of the decoded text where the value was read "
+               "(null for derived cells)"),
+    ),
+)
+
+REPORTS = Dataset(
+    name="reports",
+    description=(
+        "One row per report file processed: the ledger of what each source file's last "
+        "hash, status and error was. Reports whose year could not be found (failed "
+        "reports) have a null year and live in the `year=__HIVE_DEFAULT_PARTITION__` "
+        "partition, which pyarrow, pandas and DuckDB read back as null."
+    ),
+    columns=(
+        Column("year", I16, _YEAR + "; null when it could not be determined"),
+        Column("agency_id", S, _AGENCY_ID),
+        Column("agency", S, _AGENCY),
+        Column("template", S, _TEMPLATE),
+        Column("source", S, _SOURCE, nullable=False),
+        Column("source_sha256", S, _SHA),
+        Column("bytes", I64, "size of the report file in bytes"),
+        Column("encoding", S, "how the file was decoded: `utf-8`, `gb18030`, `big5`, "
+               "`utf-16`…"),
+        Column("format", S, "layout the tables were read from: `pipe`, `markdown`, `tab`, "
+               "`spaces`, `lines`, `html`, `pdf`, `text`…"),
+        Column("title", S, "the report's title as found"),
+        Column("status", S, "`ok`, `partial` or `failed`", nullable=False),
+        Column("error", S, "why the report failed or is partial; null when `ok`"),
+        Column("n_facts", I32, "number of facts rows of this report"),
+        Column("n_checks_failed", I32, "number of its failed checks"),
+        Column("run_id", S, "id of the pipeline run that processed the file"),
+        Column("processed_at", UTC_US, "when the file was processed (UTC)"),
+        Column("n_warnings", I32, "number of extraction warnings (extension)"),
+        Column("warnings", S, "the extraction warnings, human-readable, one per line "
+               "(extension)"),
+    ),
+)
+
+CHECKS = Dataset(
+    name="checks",
+    description=(
+        "One row per consistency rule evaluated. A failed check never drops data. "
+        "`cross_year.carry` rows are recomputed by the warehouse whenever an agency's "
+        "reports change and are attributed to the year-N report."
+    ),
+    columns=(
+        Column("year", I16, _YEAR, nullable=False),
+        Column("agency_id", S, _AGENCY_ID),
+        Column("source_sha256", S, _SHA),
+        Column("rule", S, "`applications.balance`, `applications.row_sum`, "
+               "`applications.outcome_sum`, `reviews_litigation.block_sum`, "
+               "`cross_year.carry`", nullable=False),
+        Column("table", S, _TABLE),
+        Column("row_key", S, "the row the rule is about (null when it spans rows)"),
+        Column("col_key", S, "the column the rule is about (null when it spans columns)"),
+        Column("expected", F64, "the value the rule computes (e.g. the sum of the parts; "
+               "for `cross_year.carry` the year N−1 结转下年度)"),
+        Column("actual", F64, "the value printed (null when the total is blank)"),
+        Column("passed", pa.bool_(), "whether expected and actual agree", nullable=False),
+        Column("source", S, "path of the report the check belongs to (extension: lets a "
+               "rerun of one file replace exactly its rows)", nullable=False),
+    ),
+)
+
+DATASETS: dict[str, Dataset] = {d.name: d for d in (FACTS, REPORTS, CHECKS)}
+
+
+def dataset(name: str) -> Dataset:
+    """The dataset called ``name``; a clear error for any other name."""
+    try:
+        return DATASETS[name]
+    except KeyError:
+        known = ", ".join(DATASETS)
+        raise SchemaError(f"unknown dataset {name!r} (known: {known})") from None
+
+
+def arrow_schema(name: str) -> pa.Schema:
+    """The full pyarrow schema of a dataset, ``year`` included, in contract order."""
+    return pa.schema([c.field for c in dataset(name).columns])
+
+
+def file_schema(name: str) -> pa.Schema:
+    """The schema of one partition file: the Hive partition column lives in the path."""
+    return pa.schema([c.field for c in dataset(name).columns if c.name != PARTITION_COLUMN])
+
+
+def partition_schema(name: str) -> pa.Schema:
+    """The schema of the Hive partition key (``year`` as int16)."""
+    return pa.schema([dataset(name).column(PARTITION_COLUMN).field])
+
+
+def empty_frame(name: str) -> pd.DataFrame:
+    """A frame with no rows and every column of the dataset, typed."""
+    ds = dataset(name)
+    return pd.DataFrame({c.name: pd.Series([], dtype=c.pandas_dtype) for c in ds.columns})
+
+
+def _check_columns(df: pd.DataFrame, ds: Dataset, wanted: Sequence[str]) -> None:
+    missing = [c for c in wanted if c not in df.columns]
+    unexpected = [str(c) for c in df.columns if c not in ds.names]
+    problems = []
+    if missing:
+        problems.append("missing columns: " + ", ".join(missing))
+    if unexpected:
+        problems.append("unexpected columns: " + ", ".join(unexpected))
+    if problems:
+        raise SchemaError(f"{ds.name}: " + "; ".join(problems))
+
+
+def _cast(series: pd.Series, col: Column, dataset_name: str) -> pd.Series:
+    dtype = col.pandas_dtype
+    try:
+        if pa.types.is_string(col.arrow_type):
+            # astype("string") would turn 2019 into "2019" silently, which is what we want
+            # for template; anything else non-string is left to pandas to stringify.
+            return series.astype(dtype)
+        if pa.types.is_timestamp(col.arrow_type):
+            return pd.to_datetime(series, utc=True).astype(dtype)
+        return series.astype(dtype)
+    except (TypeError, ValueError) as err:
+        raise SchemaError(
+            f"{dataset_name}.{col.name}: cannot convert {series.dtype} to {dtype}: {err}"
+        ) from err
+
+
+def _check_nulls(df: pd.DataFrame, ds: Dataset, names: Iterable[str]) -> None:
+    bad = [n for n in names if not ds.column(n).nullable and df[n].isna().any()]
+    if bad:
+        raise SchemaError(f"{ds.name}: null values in required columns: {', '.join(bad)}")
+
+
+def conform(df: pd.DataFrame, name: str, *, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """``df`` with exactly the dataset's columns (or ``columns``), in order, typed.
+
+    Raises :class:`SchemaError` naming any missing or unexpected column, a value that
+    cannot be converted, or a null in a column that must not be null.
+    """
+    ds = dataset(name)
+    wanted = list(columns) if columns is not None else ds.names
+    for col in wanted:
+        ds.column(col)  # an unknown requested column is an error too
+    _check_columns(df, ds, wanted)
+    if columns is not None:
+        df = df[wanted]
+    out = pd.DataFrame(
+        {n: _cast(df[n], ds.column(n), ds.name) for n in wanted}, index=df.index
+    ).reset_index(drop=True)
+    _check_nulls(out, ds, wanted)
+    return out
+
+
+# --------------------------------------------------------------------------- dictionary
+
+DICTIONARY_HEADER = """\
+# Data dictionary
+
+<!-- Generated by `python -m load.schema` from load/schema.py and transform/maps/keys.csv.
+     Do not edit by hand: tests/load/test_schema.py fails when this file is stale. -->
+
+The warehouse holds three Parquet datasets, each Hive-partitioned by `year`
+(`WAREHOUSE/facts/year=2020/part-0.parquet`), one file per partition. Read them with
+
+```python
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as ds
+
+facts = pd.read_parquet("WAREHOUSE/facts")   # year comes back as a category
+# keep year an int16 (and null-year reports null):
+part = ds.partitioning(pa.schema([("year", pa.int16())]), flavor="hive")
+facts = pd.read_parquet("WAREHOUSE/facts", partitioning=part)
+```
+
+or with DuckDB:
+
+```sql
+SELECT * FROM read_parquet('WAREHOUSE/facts/**/*.parquet', hive_partitioning=true);
+```
+
+`WAREHOUSE/facts`, `reports` and `checks` are symbolic links into the current
+snapshot (`WAREHOUSE/.current`), which every write replaces in one atomic step.
+"""
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _code(text: str) -> str:
+    return f"`{text}`" if text else ""
+
+
+def _dataset_section(ds: Dataset) -> list[str]:
+    lines = [f"## `{ds.name}`", "", _md(ds.description), "",
+             "| column | type | null | meaning |", "|---|---|---|---|"]
+    for col in ds.columns:
+        null = "yes" if col.nullable else "no"
+        lines.append(f"| `{col.name}` | {col.arrow_type} | {null} | {_md(col.description)} |")
+    return [*lines, ""]
+
+
+def _keys_section() -> list[str]:
+    lines = [
+        "## Canonical keys",
+        "",
+        "Every `(table, row_key, col_key)` of `keys.csv`. `*` means every key of the other "
+        "axis. *Comparable* means both the 2019 and the 2021 template print the key, so "
+        "its values can be compared across the template change.",
+        "",
+        "| table | row_key | row_label | col_key | col_label | templates | unit | comparable "
+        "| notes |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in read_map("keys"):
+        comparable = "yes" if {"2019", "2021"} <= set(r["templates"].split()) else "no"
+        cells = [r["table"], _code(r["row_key"]), _md(r["row_label"]), _code(r["col_key"]),
+                 _md(r["col_label"]), r["templates"], r["unit"], comparable,
+                 _md(r.get("notes", ""))]
+        lines.append("| " + " | ".join(cells) + " |")
+    return [*lines, ""]
+
+
+def data_dictionary() -> str:
+    """Markdown describing every dataset and column, and the canonical keys."""
+    lines = [DICTIONARY_HEADER]
+    for ds in DATASETS.values():
+        lines += _dataset_section(ds)
+    lines += _keys_section()
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Print the data dictionary (``python -m load.schema > docs/data-dictionary.md``)."""
+    print(data_dictionary(), end="")
+
+
+if __name__ == "__main__":
+    main()
