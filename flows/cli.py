@@ -89,6 +89,120 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+RUN_EPILOG = """examples:
+  xxgk run --source raw --warehouse wh            # nightly: new and changed files only
+  xxgk run --source raw --warehouse wh --failed   # rerun what failed or is partial
+  xxgk run --source raw --warehouse wh --agency 区应急管理局 --year 2020
+  xxgk run --source raw --warehouse wh --full --quiet
+  xxgk run --source raw --warehouse wh --dask-workers 4   # a local Dask cluster
+
+Exit status: 0 when every processed report is ok, 1 when any is failed or partial
+(all the others are still written), 2 for a usage or configuration error (a missing
+source, a broken registry, a warehouse another run is writing). Runs in Prefect's
+ephemeral mode unless PREFECT_API_URL points at a Prefect server.
+"""
+
+STATUS_EPILOG = """examples:
+  xxgk status --warehouse wh            # failures first, with their reasons
+  xxgk status --warehouse wh --json | jq 'select(.status != "ok")'
+"""
+
+SERVE_EPILOG = """examples:
+  xxgk serve --source raw --warehouse wh                  # 02:00 Asia/Shanghai
+  xxgk serve --source raw --warehouse wh --cron "30 1 * * *"
+  PREFECT_API_URL=http://prefect.internal:4200/api xxgk serve --source raw --warehouse wh
+
+Without PREFECT_API_URL, a local Prefect server (loopback, SQLite under the project's
+.prefect/) is started and stopped with this command; its UI is on --port.
+"""
+
+
+def _usage_error(message: str) -> int:
+    print(f"xxgk: {message}", file=sys.stderr)
+    return 2
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from flows.run import run_command
+
+    return run_command(args)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from flows.run import status_command
+
+    return status_command(args)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from flows.serve import serve_command
+
+    return serve_command(args)
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from load.schema import data_dictionary
+
+    sys.stdout.write(data_dictionary())
+    return 0
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--source", required=True, help="folder of report files "
+                        "(SOURCE/<agency>/<year>.<ext>), crawled recursively")
+    parser.add_argument("--warehouse", required=True, help="warehouse folder (created if "
+                        "missing)")
+    parser.add_argument("--agency", action="append", default=[], metavar="NAME",
+                        help="only this agency (any registered spelling); repeatable")
+    parser.add_argument("--year", action="append", type=int, default=[], metavar="N",
+                        help="only this statistics year; repeatable")
+    parser.add_argument("--failed", action="store_true",
+                        help="only reports whose last status is failed or partial")
+    parser.add_argument("--full", action="store_true",
+                        help="reprocess every file, loaded or not")
+    parser.add_argument("--registry", metavar="FILE", help="agency registry CSV (default: "
+                        "the bundled one, transform/maps/agencies.csv)")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="worker processes for parsing (default 2)")
+    parser.add_argument("--dask-address", metavar="URL",
+                        help="run batches on this Dask scheduler (tcp://host:8786)")
+    parser.add_argument("--dask-workers", type=int, metavar="N",
+                        help="run batches on a local Dask cluster of N worker processes")
+    parser.add_argument("--quiet", action="store_true",
+                        help="print nothing unless a report failed (for cron)")
+
+
+def _add_pipeline_commands(sub: argparse._SubParsersAction) -> None:
+    fmt = argparse.RawDescriptionHelpFormatter
+    run = sub.add_parser("run", help="crawl, extract, check and load into the warehouse",
+                         description="Run the Prefect flow over a source folder.",
+                         epilog=RUN_EPILOG, formatter_class=fmt)
+    _add_run_options(run)
+    run.set_defaults(func=cmd_run)
+    status = sub.add_parser("status", help="the last status of every report",
+                            description="The last status of every report in the "
+                            "warehouse, failures first, with their reasons.",
+                            epilog=STATUS_EPILOG, formatter_class=fmt)
+    status.add_argument("--warehouse", required=True)
+    status.add_argument("--json", action="store_true", help="one JSON object per report")
+    status.set_defaults(func=cmd_status)
+    serve = sub.add_parser("serve", help="serve the nightly schedule from this machine",
+                           description="Serve the nightly deployment (cron, Asia/Shanghai) "
+                           "and the rerun deployment until Ctrl-C or SIGTERM.",
+                           epilog=SERVE_EPILOG, formatter_class=fmt)
+    serve.add_argument("--source", default="data/demo", help="default: data/demo")
+    serve.add_argument("--warehouse", default="warehouse", help="default: ./warehouse")
+    serve.add_argument("--cron", default="0 2 * * *", help='default: "0 2 * * *"')
+    serve.add_argument("--registry", metavar="FILE", help="agency registry CSV")
+    serve.add_argument("--port", type=int, default=4200,
+                       help="port of the local Prefect server (default 4200)")
+    serve.set_defaults(func=cmd_serve)
+    schema = sub.add_parser("schema", help="print the data dictionary (markdown)",
+                            description="The warehouse's datasets, columns and canonical "
+                            "keys, generated from the one schema source.")
+    schema.set_defaults(func=cmd_schema)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="xxgk",
@@ -107,6 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     ext.add_argument("--year", type=int,
                      help="statistics year; overrides the path and the report's text")
     ext.set_defaults(func=cmd_extract)
+    _add_pipeline_commands(sub)
     return parser
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 MAPS_PACKAGE = "transform.maps"
 
@@ -23,6 +24,8 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "dashes": ("token",),
     "agency_suffixes": ("suffix",),
     "derived": ("table", "row_key", "parts"),
+    "agencies": ("agency_id", "name", "relation"),
+    "warning_codes": ("code", "status", "meaning"),
 }
 
 
@@ -37,10 +40,27 @@ def read_map(name: str) -> tuple[dict[str, str], ...]:
         text = resources.files(MAPS_PACKAGE).joinpath(f"{name}.csv").read_text("utf-8")
     except FileNotFoundError as err:
         raise MapError(f"map {name}.csv not found in {MAPS_PACKAGE}") from err
-    reader = csv.DictReader(text.splitlines())
+    return parse_map(text, name, f"{name}.csv")
+
+
+def read_map_file(path: str | Path, name: str) -> tuple[dict[str, str], ...]:
+    """Read a map an operator keeps outside the package (e.g. an agency registry),
+    checked against the same required columns as the bundled map ``name``."""
+    try:
+        text = Path(path).read_text("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as err:
+        raise MapError(f"{path}: cannot read the {name} map ({err})") from err
+    return parse_map(text, name, str(path))
+
+
+def parse_map(text: str, name: str, where: str) -> tuple[dict[str, str], ...]:
+    """Rows of a map's CSV text. Lines starting with ``#`` are comments, so a map can
+    say in itself how to edit it."""
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
+    reader = csv.DictReader(lines)
     missing = set(REQUIRED_COLUMNS.get(name, ())) - set(reader.fieldnames or ())
     if missing:
-        raise MapError(f"map {name}.csv lacks columns: {', '.join(sorted(missing))}")
+        raise MapError(f"{where} lacks columns: {', '.join(sorted(missing))}")
     return tuple(
         {k: (v or "").strip() for k, v in row.items() if k is not None} for row in reader
     )

@@ -1,0 +1,170 @@
+"""The Prefect flow of a run: plan, extract in batches, publish, summarise.
+
+Thin by design: every step is a call into plain library code (``load.plan``,
+``transform.process``, ``load.warehouse``, ``load.summary``). What lives here is
+orchestration only:
+
+- batches of reports are tasks (one task per report would cost ≈ 10 ms of
+  orchestration and a stream of API events each, more than the parsing itself);
+- CPU-bound batches run in worker processes (``ProcessPoolTaskRunner``), or on a Dask
+  cluster (``DaskTaskRunner``) when the run is given one; a run with a single batch
+  stays in-process, since starting a worker costs more than the batch;
+- a batch whose files hit a transient read error is retried; parse errors are not
+  (they are recorded per file by the library and never raise);
+- the flow decides its final state itself (a flow that returns data ends
+  ``Completed`` even when a task failed): ``Failed`` when a report failed or is
+  partial, with the summary as its data, and the summary as a markdown artifact.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.futures import PrefectFuture, as_completed
+from prefect.states import Completed, Failed, State
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+
+from extract.source import SourceFile, TransientReadError, open_source
+from load.plan import Selection, batches, plan_source
+from load.summary import RunSummary
+from load.warehouse import Warehouse
+from transform.process import (
+    FAILED,
+    BatchResult,
+    Outcome,
+    combine,
+    fail_batch,
+    load_registry,
+    process_batch,
+)
+
+DEFAULT_WORKERS = 2
+
+
+def retry_if_transient(task: Any, task_run: Any, state: State) -> bool:
+    """Retry a batch only when it failed on a transient read error."""
+    try:
+        state.result()
+    except TransientReadError:
+        return True
+    except Exception:  # parse errors and bugs are not worth a retry
+        return False
+    return False
+
+
+@task(name="extract-batch", retries=2, retry_delay_seconds=[2, 10],
+      retry_condition_fn=retry_if_transient)
+def extract_batch(location: str, files: list[SourceFile], registry: str | None,
+                  run_id: str, processed_at: datetime) -> BatchResult:
+    """Extract, canonicalise and check one batch of report files."""
+    return process_batch(location, files, registry, run_id, processed_at)
+
+
+@task(name="publish")
+def publish_results(warehouse: Warehouse, results: Sequence[BatchResult],
+                    replace: Sequence[str]) -> str:
+    """Swap the batches' rows into the warehouse in one atomic step."""
+    rows = combine(results)
+    published = warehouse.publish(facts=rows.facts, reports=rows.reports,
+                                  checks=rows.checks, replace_sources=replace)
+    return str(published.snapshot)
+
+
+def choose_runner(n_batches: int, workers: int, dask_address: str | None,
+                  dask_workers: int | None) -> AbstractContextManager[TaskRunner]:
+    """Processes for parsing, Dask when asked, and no pool for a single batch."""
+    if dask_address or dask_workers:
+        from prefect_dask import DaskTaskRunner  # only runs on a cluster need it
+
+        if dask_address:
+            return DaskTaskRunner(address=dask_address)
+        return DaskTaskRunner(cluster_class="distributed.LocalCluster", cluster_kwargs={
+            "n_workers": dask_workers, "threads_per_worker": 1, "processes": True,
+            "dashboard_address": None})
+    if n_batches <= 1 or workers <= 1:
+        return ThreadPoolTaskRunner(max_workers=1)
+    return ProcessPoolTaskRunner(max_workers=min(workers, n_batches))
+
+
+def _log_outcomes(logger: Any, outcomes: Sequence[Outcome], quiet: bool) -> None:
+    """Name the file in every warning and error line."""
+    for outcome in outcomes:
+        if outcome.status == FAILED:
+            logger.error("%s: failed: %s", outcome.source, outcome.error)
+        elif not quiet:
+            for warning in outcome.warnings:
+                logger.warning("%s: %s", outcome.source, warning)
+
+
+def _run_batches(runner: TaskRunner, work: list[list[SourceFile]], params: dict[str, Any],
+                 summary: RunSummary, quiet: bool) -> list[BatchResult]:
+    logger = get_run_logger()
+    futures: dict[PrefectFuture[BatchResult], list[SourceFile]] = {
+        runner.submit(extract_batch, {**params, "files": files}): files for files in work
+    }
+    results: list[BatchResult] = []
+    done_files = 0
+    total = sum(len(files) for files in work)
+    for number, future in enumerate(as_completed(list(futures)), start=1):
+        files = futures[future]
+        try:
+            result = future.result()
+        except Exception as err:  # the batch's files are recorded as failed
+            logger.error("batch of %d files (%s…) failed: %s", len(files), files[0].path, err)
+            reason = f"batch failed: {type(err).__name__}: {err}"
+            result = fail_batch(files, reason, params["registry"], params["run_id"],
+                                params["processed_at"])
+        results.append(result)
+        summary.add(result.outcomes)
+        _log_outcomes(logger, result.outcomes, quiet)
+        done_files += len(files)
+        if not quiet:
+            logger.info("batch %d/%d done: %d/%d reports (%s)", number, len(work),
+                        done_files, total, summary.headline())
+    return results
+
+
+@flow(name="xxgk-run", log_prints=False)
+def run_pipeline(source: str, warehouse: str, agencies: list[str] | None = None,
+                 years: list[int] | None = None, failed: bool = False, full: bool = False,
+                 registry: str | None = None, workers: int = DEFAULT_WORKERS,
+                 dask_address: str | None = None, dask_workers: int | None = None,
+                 quiet: bool = False) -> State:
+    """Crawl ``source``, process new, changed or selected reports, and publish them
+    to ``warehouse`` (the parameters mirror ``xxgk run``)."""
+    started = time.monotonic()
+    logger = get_run_logger()
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
+    store = Warehouse(warehouse)
+    selection = Selection(tuple(agencies or ()), tuple(years or ()), failed, full)
+    summary = RunSummary(run_id=run_id, warehouse=warehouse)
+    with store.locked():
+        plan = plan_source(open_source(source), store.ledger(), selection,
+                           load_registry(registry))
+        summary.planned = plan.describe()
+        summary.add(Outcome(f.path, "skipped", f.reason, None, None) for f in plan.skipped)
+        work = batches(plan, workers)
+        if not quiet:
+            logger.info("plan: %s; %d batches", summary.planned, len(work))
+        if work:
+            params = {"location": source, "registry": registry, "run_id": run_id,
+                      "processed_at": datetime.now(UTC)}
+            with choose_runner(len(work), workers, dask_address, dask_workers) as runner:
+                results = _run_batches(runner, work, params, summary, quiet)
+            summary.snapshot = publish_results(store, results, [f.path for f in plan.todo])
+    summary.seconds = time.monotonic() - started
+    create_markdown_artifact(markdown=summary.markdown(), key="xxgk-run-summary",
+                             description=summary.headline())
+    if summary.exit_code:
+        return Failed(message=summary.headline(), data=summary)
+    return Completed(message=summary.headline(), data=summary)
+
+
+__all__ = ["choose_runner", "retry_if_transient", "run_pipeline"]

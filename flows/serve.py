@@ -1,0 +1,141 @@
+"""``xxgk serve``: the nightly schedule on one machine, from one process.
+
+Prefect's ephemeral server cannot hold schedules ("Cannot schedule flows on an
+ephemeral server"), so when no ``PREFECT_API_URL`` is configured this command starts
+a local Prefect server itself (loopback only, SQLite under the project's
+``PREFECT_HOME``), waits until it answers its health check, and serves two
+deployments of the same flow on it:
+
+- ``nightly``: on a cron schedule in the Asia/Shanghai time zone (the reports'
+  agencies keep Beijing time, whatever the machine's zone);
+- ``rerun``: unscheduled, for operators to start from the UI or
+  ``prefect deployment run 'xxgk-run/rerun' -p failed=true``.
+
+Ctrl-C or SIGTERM stops the served deployments and then the server it started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from types import FrameType
+
+from flows.environment import configure_prefect, uses_server
+
+TIMEZONE = "Asia/Shanghai"
+SERVER_START_TIMEOUT = 180.0  # a first start runs the database migrations
+
+
+class ServeError(RuntimeError):
+    """The local Prefect server could not be started."""
+
+
+def server_healthy(api_url: str, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(f"{api_url}/health", timeout=timeout) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def start_local_server(port: int) -> tuple[subprocess.Popen[bytes], str]:
+    """``prefect server start`` on loopback; returns the process and its API URL once
+    the server answers."""
+    api_url = f"http://127.0.0.1:{port}/api"
+    if server_healthy(api_url):
+        raise ServeError(f"port {port} already has a Prefect server; set PREFECT_API_URL="
+                         f"{api_url} to use it, or pass --port")
+    home = Path(os.environ["PREFECT_HOME"])
+    log_path = home / "server.log"
+    home.mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    # Its own database: `xxgk run` in ephemeral mode keeps using prefect.db meanwhile,
+    # and two servers on one SQLite file lock each other out.
+    env.setdefault("PREFECT_SERVER_DATABASE_CONNECTION_URL",
+                   f"sqlite+aiosqlite:///{home / 'server.db'}")
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+             "--port", str(port)],
+            stdout=log, stderr=subprocess.STDOUT, env=env,
+        )
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ServeError(f"the Prefect server exited with {process.returncode}; "
+                             f"see {log_path}")
+        if server_healthy(api_url):
+            return process, api_url
+        time.sleep(0.5)
+    stop_server(process)
+    raise ServeError(f"the Prefect server did not answer within {SERVER_START_TIMEOUT:.0f} s;"
+                     f" see {log_path}")
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt  # SIGTERM stops as cleanly as Ctrl-C
+
+
+def deployments(args: argparse.Namespace) -> list[object]:
+    """The nightly and rerun deployments of the run flow."""
+    from prefect.schedules import Cron
+
+    from flows.pipeline import run_pipeline
+
+    params = {"source": str(Path(args.source).resolve()),
+              "warehouse": str(Path(args.warehouse).resolve()), "registry": args.registry}
+    nightly = run_pipeline.to_deployment(
+        name="nightly", schedules=[Cron(args.cron, timezone=TIMEZONE)], parameters=params,
+        description="Incremental nightly run: new and changed report files.",
+        tags=["xxgk", "nightly"])
+    rerun = run_pipeline.to_deployment(
+        name="rerun", parameters={**params, "failed": True},
+        description="Operators' rerun: failed and partial reports by default; set agencies,"
+        " years, failed=false or full=true to choose.", tags=["xxgk", "rerun"])
+    return [nightly, rerun]
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    configure_prefect()
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    server = None
+    try:
+        if not uses_server():
+            print(f"xxgk serve: starting a local Prefect server on 127.0.0.1:{args.port} "
+                  f"(PREFECT_HOME={os.environ['PREFECT_HOME']})", flush=True)
+            server, api_url = start_local_server(args.port)
+            os.environ["PREFECT_API_URL"] = api_url
+            print(f"xxgk serve: Prefect UI at {api_url.removesuffix('/api')}", flush=True)
+        from prefect import serve
+
+        serve(*deployments(args))  # type: ignore[arg-type]
+    except ServeError as err:
+        print(f"xxgk: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("xxgk serve: stopping", flush=True)
+    finally:
+        if server is not None:
+            stop_server(server)
+        signal.signal(signal.SIGTERM, previous)
+    return 0
+
+
+__all__ = ["deployments", "serve_command", "server_healthy", "start_local_server"]

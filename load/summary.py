@@ -1,0 +1,83 @@
+"""What a run did, in the words an operator needs at 7 a.m.
+
+The run summary is printed at the end of ``xxgk run``, published as a Prefect
+markdown artifact, and decides the exit code of the contract: 0 when every processed
+report is ``ok``, 1 when any is ``failed`` or ``partial`` (all others are still
+written). It is plain data so that the flow, the CLI and the tests share it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from transform.process import FAILED, OK, PARTIAL, SKIPPED, Outcome
+
+STATUS_ORDER = (FAILED, PARTIAL, OK, SKIPPED)
+
+
+@dataclass(slots=True)
+class RunSummary:
+    """Counts per status, the reports that need attention, and the plan's reasons."""
+
+    run_id: str
+    warehouse: str
+    planned: str = ""
+    counts: Counter[str] = field(default_factory=Counter)
+    problems: list[Outcome] = field(default_factory=list)
+    seconds: float = 0.0
+    snapshot: str | None = None
+
+    def add(self, outcomes: Iterable[Outcome]) -> None:
+        for outcome in outcomes:
+            self.counts[outcome.status] += 1
+            if outcome.status in (FAILED, PARTIAL):
+                self.problems.append(outcome)
+        self.problems.sort(key=lambda o: (STATUS_ORDER.index(o.status), o.source))
+
+    @property
+    def processed(self) -> int:
+        return sum(n for status, n in self.counts.items() if status != SKIPPED)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.counts[FAILED] or self.counts[PARTIAL] else 0
+
+    def headline(self) -> str:
+        counts = ", ".join(f"{self.counts[s]} {s}" for s in STATUS_ORDER if self.counts[s])
+        if not self.processed:
+            return f"nothing to do ({self.planned or 'no report files'})"
+        return f"{self.processed} reports processed: {counts} ({self.seconds:.1f} s)"
+
+    def text(self) -> str:
+        """The plain-text summary the CLI prints."""
+        lines = [f"xxgk run {self.run_id}: {self.headline()}"]
+        if self.planned and self.processed:
+            lines.append(f"  plan: {self.planned}")
+        for outcome in self.problems:
+            lines.append(f"  {outcome.status.upper():8} {outcome.source}: {outcome.error}")
+        return "\n".join(lines)
+
+    def markdown(self) -> str:
+        """The summary as a markdown artifact: counts, then every problem report."""
+        lines = [f"# xxgk run `{self.run_id}`", "", self.headline(), "",
+                 f"Warehouse: `{self.warehouse}`", "", "| status | reports |", "|---|---:|"]
+        lines += [f"| {s} | {self.counts[s]} |" for s in STATUS_ORDER]
+        if self.problems:
+            lines += ["", "## Reports that need attention", "",
+                      "| status | source | agency | year | reason |", "|---|---|---|---|---|"]
+            lines += [
+                f"| {o.status} | `{_cell(o.source)}` | {_cell(o.agency or '')} | "
+                f"{o.year or ''} | {_cell(o.error)} |"
+                for o in self.problems
+            ]
+        return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+__all__ = ["RunSummary"]

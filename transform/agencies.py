@@ -1,0 +1,134 @@
+"""The agency registry: one ``agency_id`` per agency, whatever name a report prints.
+
+Reports name their publisher in many ways (区应急管理局, 江州市云溪区应急管理局,
+区应急局) and agencies are renamed in reforms (区安全生产监督管理局 became
+区应急管理局 in 2019). Analysts compare an agency across years, so every spelling
+must land on one stable id. The registry is a declarative CSV that operators edit
+(``transform/maps/agencies.csv`` is the bundled demo district's): one row per
+spelling, with its relation (``name``, ``alias``, ``former``) or a ``region`` prefix
+that may precede any name. A name the registry does not know still loads, under an
+id derived from the name, with a warning that tells the operator what to add.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from transform.maps import MapError, read_map, read_map_file
+
+RELATIONS = ("name", "alias", "former", "region")
+_SPACES = re.compile(r"\s+")
+_QUOTES = str.maketrans("", "", "“”\"'《》")
+
+
+@dataclass(frozen=True, slots=True)
+class Agency:
+    """An agency as the warehouse stores it; ``known`` is False for a name the
+    registry lacks (the id is then derived from the name)."""
+
+    agency_id: str
+    name: str
+    known: bool = True
+    matched_as: str = "name"
+
+
+class AgencyRegistry:
+    """Canonicalises agency names through the registry's spellings."""
+
+    def __init__(self, rows: Iterable[dict[str, str]], where: str = "agency registry") -> None:
+        self.where = where
+        self._regions: list[str] = []
+        self._names: dict[str, str] = {}  # agency_id -> canonical name
+        self._spellings: dict[str, tuple[str, str]] = {}  # match key -> (agency_id, relation)
+        for number, row in enumerate(rows, start=2):
+            self._add(row, number)
+        self._regions.sort(key=len, reverse=True)  # 江州市云溪区 before 江州市
+        ids_without_name = {i for i, _ in self._spellings.values()} - set(self._names)
+        if ids_without_name:
+            raise MapError(f"{where}: no row with relation 'name' for "
+                           f"{', '.join(sorted(ids_without_name))}")
+
+    @classmethod
+    def bundled(cls) -> AgencyRegistry:
+        """The registry shipped with the project (the demo district)."""
+        return _bundled_registry()
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> AgencyRegistry:
+        """An operator's registry file, in the bundled file's format."""
+        return cls(read_map_file(path, "agencies"), where=str(path))
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def _add(self, row: dict[str, str], number: int) -> None:
+        agency_id, name, relation = row["agency_id"], row["name"], row["relation"]
+        if relation not in RELATIONS:
+            raise MapError(f"{self.where}, row {number}: relation {relation!r} is not one "
+                           f"of {', '.join(RELATIONS)}")
+        if not name:
+            raise MapError(f"{self.where}, row {number}: empty name")
+        if relation == "region":
+            self._regions.append(_clean(name))
+            return
+        if not agency_id:
+            raise MapError(f"{self.where}, row {number}: {name} has no agency_id")
+        if relation == "name":
+            if agency_id in self._names:
+                raise MapError(f"{self.where}, row {number}: {agency_id} has two names "
+                               f"({self._names[agency_id]}, {name}); make one an alias")
+            self._names[agency_id] = name
+        self._add_spelling(_clean(name), agency_id, relation, number)
+
+    def _add_spelling(self, spelling: str, agency_id: str, relation: str, number: int) -> None:
+        # The region is stripped from both sides of a comparison, so 区教育局 and
+        # 江州市云溪区教育局 meet at 教育局; two agencies meeting there is an error.
+        for key in {spelling, self._strip_region(spelling)}:
+            other = self._spellings.get(key)
+            if other and other[0] != agency_id:
+                raise MapError(f"{self.where}, row {number}: {key} names both {other[0]} "
+                               f"and {agency_id}")
+            if not other or other[1] != "name":
+                self._spellings[key] = (agency_id, relation)
+
+    def _strip_region(self, name: str) -> str:
+        for region in self._regions:
+            if name.startswith(region) and len(name) > len(region) + 1:
+                return name[len(region):]
+        return name
+
+    def resolve(self, name: str) -> Agency:
+        """The agency a printed name stands for; unknown names get a derived id."""
+        cleaned = _clean(name)
+        for key in (cleaned, self._strip_region(cleaned)):
+            found = self._spellings.get(key)
+            if found:
+                agency_id, relation = found
+                return Agency(agency_id, self._names[agency_id], True, relation)
+        return Agency(unknown_agency_id(self._strip_region(cleaned)), name.strip(), False,
+                      "unknown")
+
+
+def _clean(name: str) -> str:
+    """Compare names without width, spaces or quotes: 区 应急 管理局 = 区应急管理局."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", name)).translate(_QUOTES)
+
+
+def unknown_agency_id(key: str) -> str:
+    """A stable id for a name the registry lacks: the same name gives the same id on
+    every run, so its rows can still be compared and rerun until it is registered."""
+    return "new-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]
+
+
+@cache
+def _bundled_registry() -> AgencyRegistry:
+    return AgencyRegistry(read_map("agencies"), where="transform/maps/agencies.csv")
+
+
+__all__ = ["Agency", "AgencyRegistry", "unknown_agency_id"]

@@ -1,0 +1,305 @@
+"""Turn source files into warehouse rows: extract, canonicalise, check, classify.
+
+This is the work one pipeline batch does, as plain Python so that it runs the same in
+a Prefect task, a worker process, a Dask worker or a unit test. For each file it reads
+the bytes (refusing what is too large), extracts the report, resolves the agency
+through the registry, and produces the rows of the three warehouse datasets plus an
+outcome line for the run summary. Every failure is caught per file: one broken
+report costs its own row (status ``failed`` with the reason), never the batch.
+Only transient read errors escape, so that the caller can retry them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from extract.report import (
+    MAX_PDF_BYTES,
+    MAX_TEXT_BYTES,
+    ExtractedReport,
+    ReportError,
+    extract_bytes,
+    identity_from_path,
+)
+from extract.source import Source, SourceFile, TransientReadError, open_source
+from extract.tables import Warning_
+from load.schema import conform, dataset
+from transform.agencies import Agency, AgencyRegistry
+from transform.maps import read_map
+
+log = logging.getLogger(__name__)
+
+OK, PARTIAL, FAILED, SKIPPED = "ok", "partial", "failed", "skipped"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One file's result, for the run summary and the logs."""
+
+    source: str
+    status: str
+    error: str
+    agency: str | None
+    year: int | None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class BatchResult:
+    """The rows a batch adds to the warehouse, and what happened to each file."""
+
+    facts: pd.DataFrame
+    reports: pd.DataFrame
+    checks: pd.DataFrame
+    outcomes: list[Outcome] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Rows:
+    facts: list[dict[str, Any]] = field(default_factory=list)
+    reports: list[dict[str, Any]] = field(default_factory=list)
+    checks: list[dict[str, Any]] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+
+
+@cache
+def warning_statuses() -> dict[str, str]:
+    """Warning code → the report status it implies (``transform/maps/warning_codes.csv``)."""
+    return {row["code"]: row["status"] for row in read_map("warning_codes")}
+
+
+def status_of(warnings: Sequence[Warning_]) -> str:
+    """``partial`` when a warning means cells are missing, else ``ok``. A code the
+    map lacks counts as partial: an unknown problem is worth a rerun."""
+    statuses = warning_statuses()
+    return PARTIAL if any(statuses.get(w.code, PARTIAL) == PARTIAL for w in warnings) else OK
+
+
+def describe_warning(warning: Warning_) -> str:
+    where = f" (line {warning.line})" if warning.line else ""
+    return f"{warning.code}: {warning.message}{where}"
+
+
+def read_limited(source: Source, path: str) -> bytes:
+    """The file's bytes, refusing files too large to be a report."""
+    data = source.read(path)
+    limit = MAX_PDF_BYTES if path.lower().endswith(".pdf") else MAX_TEXT_BYTES
+    if len(data) > limit:
+        raise ReportError(f"too large for a report (more than {limit // 2**20} MB)")
+    return data
+
+
+class ReportProcessor:
+    """Processes files of one source into rows, under one run id and timestamp."""
+
+    def __init__(self, source: Source, registry: AgencyRegistry, run_id: str,
+                 processed_at: datetime) -> None:
+        self.source = source
+        self.registry = registry
+        self.run_id = run_id
+        self.processed_at = processed_at
+
+    def process(self, files: Sequence[SourceFile]) -> BatchResult:
+        """Every file of the batch. Reads all bytes first, so that a transient read
+        error (raised to the caller for a retry) happens before any parsing work."""
+        contents: dict[str, bytes | Exception] = {}
+        for file in files:
+            if not file.is_report:
+                continue
+            try:
+                contents[file.path] = read_limited(self.source, file.path)
+            except TransientReadError:
+                raise
+            except (OSError, ReportError) as err:
+                contents[file.path] = err
+        rows = _Rows()
+        for file in files:
+            if not file.is_report:
+                rows.outcomes.append(Outcome(file.path, SKIPPED, file.reason, None, None))
+                continue
+            self._process_one(file, contents[file.path], rows)
+        return _frames(rows)
+
+    def fail_all(self, files: Sequence[SourceFile], reason: str) -> BatchResult:
+        """Rows for files whose batch could not run at all (a read error that outlived
+        its retries, a crashed worker): each is recorded as failed with the reason."""
+        rows = _Rows()
+        for file in files:
+            agency, year = identity_from_path(Path(file.path))
+            self._failed(file, file.sha256, file.bytes, agency, year, reason, rows)
+        return _frames(rows)
+
+    def _process_one(self, file: SourceFile, data: bytes | Exception, rows: _Rows) -> None:
+        path_agency, path_year = identity_from_path(Path(file.path))
+        digest = file.sha256
+        size = file.bytes
+        try:
+            if isinstance(data, Exception):
+                raise data
+            digest, size = hashlib.sha256(data).hexdigest(), len(data)  # as parsed
+            report = extract_bytes(data, name=file.path, agency=path_agency, year=path_year)
+        except (ReportError, OSError) as err:
+            reason = _reason(err)
+            self._failed(file, digest, size, path_agency, path_year, reason, rows)
+            return
+        except Exception as err:  # a bug must cost one file, not the run
+            log.error("%s: internal error\n%s", file.path, traceback.format_exc())
+            reason = f"internal error: {type(err).__name__}: {err}"
+            self._failed(file, digest, size, path_agency, path_year, reason, rows)
+            return
+        self._add_report(file.path, digest, size, report, rows)
+
+    def _failed(self, file: SourceFile, digest: str, size: int, agency: str | None,
+                year: int | None, reason: str, rows: _Rows) -> None:
+        resolved = self.registry.resolve(agency) if agency else None
+        rows.reports.append(self._report_row(
+            file.path, digest, size, resolved, year, status=FAILED, error=reason))
+        rows.outcomes.append(Outcome(file.path, FAILED, reason,
+                                     resolved.name if resolved else None, year))
+
+    def _add_report(self, path: str, digest: str, size: int, report: ExtractedReport,
+                    rows: _Rows) -> None:
+        missing = [what for what, v in (("agency", report.agency), ("year", report.year))
+                   if v is None]
+        resolved = self.registry.resolve(report.agency) if report.agency else None
+        if missing:
+            reason = (f"no {' and no '.join(missing)}: neither the folder layout "
+                      "<agency>/<year>.<ext> nor the report's title or opening lines "
+                      "name it")
+            rows.reports.append(self._report_row(path, digest, size, resolved, report.year,
+                                                 status=FAILED, error=reason, report=report))
+            rows.outcomes.append(Outcome(path, FAILED, reason, report.agency, report.year))
+            return
+        assert resolved is not None and report.year is not None
+        warnings = list(report.warnings)
+        if not resolved.known:
+            warnings.append(Warning_(
+                "agency_unregistered", f"agency {report.agency!r} is not in the agency "
+                f"registry; loaded under the new id {resolved.agency_id}"))
+        status = status_of([w for w in warnings if w.code != "agency_unregistered"])
+        texts = tuple(describe_warning(w) for w in warnings)
+        error = "; ".join(describe_warning(w) for w in warnings
+                          if warning_statuses().get(w.code, PARTIAL) == PARTIAL)
+        base = {"year": report.year, "agency_id": resolved.agency_id, "source": path,
+                "source_sha256": digest}
+        rows.facts.extend(_fact_rows(report, base, resolved))
+        checks = _check_rows(report, base)
+        rows.checks.extend(checks)
+        rows.reports.append(self._report_row(
+            path, digest, size, resolved, report.year, status=status,
+            error=error if status == PARTIAL else "", report=report,
+            n_facts=len(report.facts), n_checks_failed=sum(not c["passed"] for c in checks),
+            warnings=texts))
+        rows.outcomes.append(Outcome(path, status, error, resolved.name, report.year, texts))
+
+    def _report_row(self, path: str, digest: str, size: int, agency: Agency | None,
+                    year: int | None, *, status: str, error: str,
+                    report: ExtractedReport | None = None, n_facts: int = 0,
+                    n_checks_failed: int = 0, warnings: tuple[str, ...] = ()) -> dict[str, Any]:
+        return {
+            "year": year, "agency_id": agency.agency_id if agency else None,
+            "agency": agency.name if agency else None,
+            "template": report.template if report else None, "source": path,
+            "source_sha256": digest, "bytes": size,
+            "encoding": report.encoding if report else None,
+            "format": report.format if report else None,
+            "title": report.title if report else None, "status": status,
+            "error": error or None, "n_facts": n_facts, "n_checks_failed": n_checks_failed,
+            "run_id": self.run_id, "processed_at": self.processed_at,
+            "n_warnings": len(warnings), "warnings": "\n".join(warnings) or None,
+        }
+
+
+def _reason(err: Exception) -> str:
+    if isinstance(err, OSError) and not isinstance(err, ReportError):
+        return f"cannot read: {err.strerror or err}"
+    return str(err)
+
+
+def _fact_rows(report: ExtractedReport, base: dict[str, Any],
+               agency: Agency) -> list[dict[str, Any]]:
+    extra = {"agency": agency.name, "template": report.template}
+    return [
+        {**base, **extra, "table": f.table, "row_key": f.row_key, "col_key": f.col_key,
+         "value": f.value, "unit": f.unit, "cell": f.cell, "raw_row_label": f.raw_row_label,
+         "raw_col_label": f.raw_col_label, "raw_value": f.raw_value, "line": f.line}
+        for f in report.facts
+    ]
+
+
+def _check_rows(report: ExtractedReport, base: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {**base, "rule": c.rule, "table": c.table, "row_key": c.row_key,
+         "col_key": c.col_key, "expected": c.expected, "actual": c.actual,
+         "passed": c.passed}
+        for c in report.checks
+    ]
+
+
+def _frame(records: list[dict[str, Any]], name: str) -> pd.DataFrame:
+    return conform(pd.DataFrame.from_records(records, columns=dataset(name).names), name)
+
+
+def _frames(rows: _Rows) -> BatchResult:
+    return BatchResult(
+        facts=_frame(rows.facts, "facts"),
+        reports=_frame(rows.reports, "reports"),
+        checks=_frame(rows.checks, "checks"),
+        outcomes=rows.outcomes,
+    )
+
+
+def combine(results: Sequence[BatchResult]) -> BatchResult:
+    """Several batches' rows as one (what a run publishes)."""
+    if not results:
+        return _frames(_Rows())
+    return BatchResult(
+        facts=pd.concat([r.facts for r in results], ignore_index=True),
+        reports=pd.concat([r.reports for r in results], ignore_index=True),
+        checks=pd.concat([r.checks for r in results], ignore_index=True),
+        outcomes=[o for r in results for o in r.outcomes],
+    )
+
+
+def process_batch(location: str, files: Sequence[SourceFile], registry_path: str | None,
+                  run_id: str, processed_at: datetime) -> BatchResult:
+    """One batch, from picklable arguments (it runs in worker processes)."""
+    return ReportProcessor(open_source(location), load_registry(registry_path), run_id,
+                           processed_at).process(files)
+
+
+def fail_batch(files: Sequence[SourceFile], reason: str, registry_path: str | None,
+               run_id: str, processed_at: datetime) -> BatchResult:
+    """Failed rows for a whole batch that could not run (see ``fail_all``)."""
+    return ReportProcessor(_NoSource(), load_registry(registry_path), run_id,
+                           processed_at).fail_all(files, reason)
+
+
+class _NoSource:
+    location = ""
+
+    def files(self) -> Any:
+        return iter(())
+
+    def read(self, path: str) -> bytes:
+        raise OSError(f"{path}: not readable here")
+
+
+def load_registry(path: str | None) -> AgencyRegistry:
+    """The operator's registry file, else the bundled one."""
+    return AgencyRegistry.from_file(path) if path else AgencyRegistry.bundled()
+
+
+__all__ = ["FAILED", "OK", "PARTIAL", "SKIPPED", "BatchResult", "Outcome",
+           "ReportProcessor", "combine", "fail_batch", "load_registry", "process_batch",
+           "status_of"]
