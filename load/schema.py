@@ -21,10 +21,18 @@ from dataclasses import dataclass
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.dataset as pads
 
 from transform.maps import read_map
 
 PARTITION_COLUMN = "year"
+# The partition directory of reports whose year is unknown (failed reports): `year=0`,
+# read back as null through :func:`hive_partitioning`. The Hive convention,
+# `year=__HIVE_DEFAULT_PARTITION__`, makes a plain `pandas.read_parquet(WAREHOUSE/reports)`
+# fail ("Cannot yet unify dictionaries with nulls", pandas-dev/pandas#55400), and a file
+# outside any `year=` directory makes DuckDB's `hive_partitioning=true` fail ("Hive
+# partition mismatch"); `year=0` is read by every reader, and no report is of year 0.
+UNKNOWN_YEAR = "0"
 
 
 class SchemaError(ValueError):
@@ -130,8 +138,9 @@ REPORTS = Dataset(
     description=(
         "One row per report file processed: the ledger of what each source file's last "
         "hash, status and error was. Reports whose year could not be found (failed "
-        "reports) have a null year and live in the `year=__HIVE_DEFAULT_PARTITION__` "
-        "partition, which pyarrow, pandas and DuckDB read back as null."
+        "reports) have a null year; they are stored in the partition `year=0`, which "
+        "`Warehouse.read` and the int16 read above return as null, while a plain "
+        "`pd.read_parquet` or DuckDB show year 0."
     ),
     columns=(
         Column("year", I16, _YEAR + "; null when it could not be determined"),
@@ -211,6 +220,16 @@ def partition_schema(name: str) -> pa.Schema:
     return pa.schema([dataset(name).column(PARTITION_COLUMN).field])
 
 
+def hive_partitioning(name: str) -> pads.Partitioning:
+    """How to read a dataset's `year=` directories: int16, `year=0` meaning null."""
+    return pads.HivePartitioning(partition_schema(name), null_fallback=UNKNOWN_YEAR)
+
+
+def partition_dir(year: int | None) -> str:
+    """The directory name of a year's partition (`year=2020`; `year=0` for unknown)."""
+    return f"{PARTITION_COLUMN}={UNKNOWN_YEAR if year is None else int(year)}"
+
+
 def empty_frame(name: str) -> pd.DataFrame:
     """A frame with no rows and every column of the dataset, typed."""
     ds = dataset(name)
@@ -288,8 +307,8 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 
 facts = pd.read_parquet("WAREHOUSE/facts")   # year comes back as a category
-# keep year an int16 (and null-year reports null):
-part = ds.partitioning(pa.schema([("year", pa.int16())]), flavor="hive")
+# keep year an int16 (and read the reports of unknown year, stored under year=0, as null):
+part = ds.HivePartitioning(pa.schema([("year", pa.int16())]), null_fallback="0")
 facts = pd.read_parquet("WAREHOUSE/facts", partitioning=part)
 ```
 
@@ -301,7 +320,16 @@ SELECT * FROM read_parquet('WAREHOUSE/facts/**/*.parquet', hive_partitioning=tru
 
 `WAREHOUSE/facts`, `reports` and `checks` are symbolic links into the current
 snapshot (`WAREHOUSE/.current`), which every write replaces in one atomic step.
+A dataset with no rows holds one empty file (under `year=0`), so readers still see
+its columns. `Warehouse.read` (in `load.warehouse`) returns the dtypes listed below.
 """
+
+
+_TYPE_NAMES = {"double": "float64", "bool": "bool"}
+
+
+def _type_name(arrow_type: pa.DataType) -> str:
+    return _TYPE_NAMES.get(str(arrow_type), str(arrow_type))
 
 
 def _md(text: str) -> str:
@@ -317,7 +345,8 @@ def _dataset_section(ds: Dataset) -> list[str]:
              "| column | type | null | meaning |", "|---|---|---|---|"]
     for col in ds.columns:
         null = "yes" if col.nullable else "no"
-        lines.append(f"| `{col.name}` | {col.arrow_type} | {null} | {_md(col.description)} |")
+        kind = _type_name(col.arrow_type)
+        lines.append(f"| `{col.name}` | {kind} | {null} | {_md(col.description)} |")
     return [*lines, ""]
 
 

@@ -1,0 +1,183 @@
+"""Immutable snapshots of the warehouse: reading one, and building the next.
+
+A snapshot is a directory ``WAREHOUSE/.snapshots/<id>/`` holding the three datasets,
+each Hive-partitioned by year with exactly one file per partition
+(``facts/year=2020/part-0.parquet``). A snapshot is never modified once it is
+complete: the next one is built beside it, in ``.snapshots/.tmp-<id>/``, from hard
+links to the partition files that did not change and newly written files for those
+that did, then renamed to its final name. Only then does the warehouse point
+``.current`` at it (``load.warehouse``). A file ``.parent`` inside each snapshot names
+the snapshot it was built from, so that garbage collection can keep exactly the
+current snapshot and its predecessor (for readers still in flight).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as pads
+import pyarrow.parquet as pq
+
+from load.durable import fsync_dir, link_or_copy, write_parquet
+from load.schema import (
+    DATASETS,
+    PARTITION_COLUMN,
+    UNKNOWN_YEAR,
+    arrow_schema,
+    conform,
+    empty_frame,
+    file_schema,
+    hive_partitioning,
+    pandas_dtype,
+    partition_dir,
+)
+
+PART_FILE = "part-0.parquet"
+PARENT_FILE = ".parent"
+TMP_PREFIX = ".tmp-"
+
+Year = int | None
+
+
+def new_snapshot_id() -> str:
+    """A fresh, sortable, readable snapshot id (UTC time and pid)."""
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{os.getpid()}"
+
+
+def _pandas_type(arrow_type: pa.DataType) -> object | None:
+    """types_mapper for ``to_pandas``: nullable dtypes, so int columns with nulls stay ints."""
+    if pa.types.is_floating(arrow_type) or pa.types.is_timestamp(arrow_type):
+        return None  # numpy float64 and datetime64[us, UTC] are what pandas gives anyway
+    try:
+        return pandas_dtype(arrow_type)
+    except ValueError:
+        return None
+
+
+def _parse_year(dirname: str) -> Year | None:
+    """``year=2020`` -> 2020, ``year=0`` -> None (unknown); anything else is not ours."""
+    key, _, value = dirname.partition("=")
+    if key != PARTITION_COLUMN or not value.isdigit():
+        raise ValueError(dirname)
+    return None if value == UNKNOWN_YEAR else int(value)
+
+
+class Snapshot:
+    """Read access to one complete snapshot directory."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.id = path.name
+
+    def parent(self) -> str | None:
+        """The id of the snapshot this one was built from (None for the first)."""
+        try:
+            return (self.path / PARENT_FILE).read_text("utf-8").strip() or None
+        except FileNotFoundError:
+            return None
+
+    def partitions(self, dataset: str) -> dict[Year, Path]:
+        """The partition files of ``dataset`` that hold rows, by year."""
+        root = self.path / dataset
+        found: dict[Year, Path] = {}
+        if not root.is_dir():
+            return found
+        for entry in sorted(root.iterdir()):
+            file = entry / PART_FILE
+            if entry.name.startswith((".", "_")) or not file.is_file():
+                continue
+            if pq.read_metadata(file).num_rows:
+                found[_parse_year(entry.name)] = file
+        return found
+
+    def read(self, dataset: str, *, columns: list[str] | None = None,
+             filter: pc.Expression | None = None) -> pd.DataFrame:
+        """Rows of ``dataset`` (all, or matching ``filter``), conformed to the schema."""
+        root = self.path / dataset
+        if not root.is_dir():
+            frame = empty_frame(dataset)
+            return frame if columns is None else frame[columns]
+        data = pads.dataset(
+            root, schema=arrow_schema(dataset), format="parquet",
+            partitioning=hive_partitioning(dataset),
+        )
+        table = data.to_table(columns=columns, filter=filter)
+        frame = table.to_pandas(types_mapper=_pandas_type)
+        if PARTITION_COLUMN in frame.columns:
+            # Files are read in path order; sort by year so unknown years come last.
+            frame = frame.sort_values(PARTITION_COLUMN, kind="stable", na_position="last")
+        return conform(frame, dataset, columns=columns)
+
+    def read_partition(self, dataset: str, year: Year) -> pd.DataFrame:
+        """Every row of one partition (an empty frame when it does not exist)."""
+        file = self.partitions(dataset).get(year)
+        if file is None:
+            return empty_frame(dataset)
+        frame = pq.read_table(file, schema=file_schema(dataset)).to_pandas(
+            types_mapper=_pandas_type
+        )
+        frame.insert(0, PARTITION_COLUMN, pd.array([year] * len(frame), dtype="Int16"))
+        return conform(frame, dataset)
+
+
+class SnapshotBuilder:
+    """Builds the next snapshot in a temporary directory; :meth:`commit` completes it."""
+
+    def __init__(self, snapshots: Path, parent: Snapshot | None) -> None:
+        self.snapshots = snapshots
+        self.parent = parent
+        self.id = new_snapshot_id()
+        self.tmp = snapshots / f"{TMP_PREFIX}{self.id}"
+        self._filled: set[str] = set()
+        snapshots.mkdir(parents=True, exist_ok=True)
+        self.tmp.mkdir()
+        for name in DATASETS:
+            (self.tmp / name).mkdir()
+
+    def _partition(self, dataset: str, year: Year) -> Path:
+        path = self.tmp / dataset / partition_dir(year)
+        path.mkdir()
+        return path
+
+    def link(self, dataset: str, year: Year, src: Path) -> None:
+        """Reuse an unchanged partition file of the parent snapshot."""
+        path = self._partition(dataset, year)
+        link_or_copy(src, path / PART_FILE)
+        fsync_dir(path)
+        self._filled.add(dataset)
+
+    def write(self, dataset: str, year: Year, frame: pd.DataFrame) -> None:
+        """Write one partition's rows (``frame`` conformed, all of year ``year``)."""
+        path = self._partition(dataset, year)
+        table = pa.Table.from_pandas(
+            frame.drop(columns=PARTITION_COLUMN), schema=file_schema(dataset),
+            preserve_index=False,
+        )
+        write_parquet(table, path / PART_FILE)
+        fsync_dir(path)
+        if len(frame):
+            self._filled.add(dataset)
+
+    def commit(self) -> Snapshot:
+        """Finish the snapshot durably and give it its final name."""
+        for name in DATASETS:
+            if name not in self._filled:
+                # An empty dataset keeps one empty file, so readers still see its columns
+                # (DuckDB finds no files in an empty directory and fails).
+                self.write(name, None, empty_frame(name))
+            fsync_dir(self.tmp / name)
+        parent = self.parent.id if self.parent else ""
+        with open(self.tmp / PARENT_FILE, "x", encoding="utf-8") as fh:
+            fh.write(parent + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        fsync_dir(self.tmp)
+        final = self.snapshots / self.id
+        os.rename(self.tmp, final)
+        fsync_dir(self.snapshots)
+        return Snapshot(final)
