@@ -15,6 +15,8 @@ a ``PREFECT_API_URL`` or ``PREFECT_HOME`` in the environment always wins.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 _DEFAULTS = {
@@ -47,4 +49,39 @@ def uses_server() -> bool:
     return bool(os.environ.get("PREFECT_API_URL"))
 
 
-__all__ = ["configure_prefect", "project_home", "uses_server"]
+@contextmanager
+def prefect_api() -> Iterator[str | None]:
+    """The configured Prefect API, or a temporary local one for this run.
+
+    Prefect's ephemeral mode starts its server inside the flow's process, and worker
+    processes do not learn its address: each would start a temporary server of its
+    own (≈ 20 s each, measured). Starting the temporary server here and putting its
+    URL in the settings that ``ProcessPoolTaskRunner`` hands to its workers makes the
+    whole run share one.
+    """
+    if uses_server():
+        yield os.environ["PREFECT_API_URL"]
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    server = SubprocessASGIServer()
+    server.start(timeout=int(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+            yield server.api_url
+    finally:
+        _flush_api_logs()  # else the log worker retries a stopped server at exit
+        server.stop()
+
+
+def _flush_api_logs() -> None:
+    from prefect.logging.handlers import APILogHandler
+
+    try:
+        APILogHandler().flush()
+    except Exception:  # a log lost at shutdown must not fail the run
+        pass
+
+
+__all__ = ["configure_prefect", "prefect_api", "project_home", "uses_server"]

@@ -126,8 +126,8 @@ def _run_batches(runner: TaskRunner, work: list[list[SourceFile]], params: dict[
         _log_outcomes(logger, result.outcomes, quiet)
         done_files += len(files)
         if not quiet:
-            logger.info("batch %d/%d done: %d/%d reports (%s)", number, len(work),
-                        done_files, total, summary.headline())
+            logger.info("batch %d/%d done: %d/%d files (%s)", number, len(work),
+                        done_files, total, summary.progress())
     return results
 
 

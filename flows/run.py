@@ -60,17 +60,18 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def _run_flow(args: argparse.Namespace) -> int:
-    from flows.environment import configure_prefect
+    from flows.environment import configure_prefect, prefect_api
 
     configure_prefect(quiet=args.quiet)
     from flows.pipeline import run_pipeline  # imports Prefect (≈ 1.6 s)
 
-    state = run_pipeline(
-        source=str(Path(args.source)), warehouse=str(Path(args.warehouse)),
-        agencies=args.agency, years=args.year, failed=args.failed, full=args.full,
-        registry=args.registry, workers=args.workers, dask_address=args.dask_address,
-        dask_workers=args.dask_workers, quiet=args.quiet, return_state=True,
-    )
+    with prefect_api():
+        state = run_pipeline(
+            source=str(Path(args.source)), warehouse=str(Path(args.warehouse)),
+            agencies=args.agency, years=args.year, failed=args.failed, full=args.full,
+            registry=args.registry, workers=args.workers, dask_address=args.dask_address,
+            dask_workers=args.dask_workers, quiet=args.quiet, return_state=True,
+        )
     summary = state.result(raise_on_failure=False)
     if not isinstance(summary, RunSummary):  # the flow itself crashed
         return _fail(f"run failed: {state.message or summary}", 1)

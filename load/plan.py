@@ -87,19 +87,22 @@ def _int_or_none(value: object) -> int | None:
     return None if value is None or pd.isna(value) else int(value)  # type: ignore[call-overload]
 
 
-def _why(file: SourceFile, last: dict[str, object] | None, selection: Selection) -> str | None:
-    """Why the file is processed ("new", "changed"…), or None to leave it alone."""
+def _why(file: SourceFile, last: dict[str, object] | None,
+         selection: Selection) -> tuple[bool, str]:
+    """Whether the file is processed, and why (the plan's reason counts)."""
     if last is None:
-        return None if selection.failed_only else "new"
+        return (False, "new, left for a run without --failed") if selection.failed_only \
+            else (True, "new")
     if last["source_sha256"] != file.sha256:
-        return None if selection.failed_only else "changed"
+        return (False, "changed, left for a run without --failed") if selection.failed_only \
+            else (True, "changed")
     if last["status"] in NOT_OK:
-        return f"previously {last['status']}"
+        return True, f"previously {last['status']}"
     if selection.full:
-        return "reprocessed (--full)"
-    if selection.agencies or selection.years:
-        return None if selection.failed_only else "reprocessed (selected)"
-    return None
+        return True, "reprocessed (--full)"
+    if (selection.agencies or selection.years) and not selection.failed_only:
+        return True, "reprocessed (selected)"
+    return False, "unchanged"
 
 
 def plan_run(files: Iterable[SourceFile], ledger: pd.DataFrame, selection: Selection,
@@ -118,13 +121,12 @@ def plan_run(files: Iterable[SourceFile], ledger: pd.DataFrame, selection: Selec
         if (wanted_ids and agency_id not in wanted_ids) or (
                 selection.years and year not in selection.years):
             continue
-        why = _why(file, last, selection)
-        if why is None:
-            plan.reasons["unchanged"] += 1
+        todo, why = _why(file, last, selection)
+        plan.reasons[why] += 1
+        if not todo:
             continue
         plan.todo.append(file)
         plan.agency_ids[file.path] = agency_id
-        plan.reasons[why] += 1
     return plan
 
 

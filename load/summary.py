@@ -44,11 +44,15 @@ class RunSummary:
     def exit_code(self) -> int:
         return 1 if self.counts[FAILED] or self.counts[PARTIAL] else 0
 
-    def headline(self) -> str:
+    def progress(self) -> str:
+        """Counts so far, e.g. ``120 reports processed: 2 failed, 118 ok``."""
         counts = ", ".join(f"{self.counts[s]} {s}" for s in STATUS_ORDER if self.counts[s])
+        return f"{self.processed} reports processed: {counts}"
+
+    def headline(self) -> str:
         if not self.processed:
             return f"nothing to do ({self.planned or 'no report files'})"
-        return f"{self.processed} reports processed: {counts} ({self.seconds:.1f} s)"
+        return f"{self.progress()} ({self.seconds:.1f} s)"
 
     def text(self) -> str:
         """The plain-text summary the CLI prints."""

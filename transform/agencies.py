@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from transform.maps import MapError, read_map, read_map_file
+from transform.maps import MapError, read_map_file
 
 RELATIONS = ("name", "alias", "former", "region")
 _SPACES = re.compile(r"\s+")
@@ -41,14 +41,21 @@ class Agency:
 class AgencyRegistry:
     """Canonicalises agency names through the registry's spellings."""
 
-    def __init__(self, rows: Iterable[dict[str, str]], where: str = "agency registry") -> None:
+    def __init__(self, rows: Iterable[dict[str, str] | tuple[int, dict[str, str]]],
+                 where: str = "agency registry") -> None:
+        """``rows`` are the registry's rows, or ``(line, row)`` pairs so that errors
+        name the line of the operator's file."""
         self.where = where
-        self._regions: list[str] = []
+        numbered = [r if isinstance(r, tuple) else (n, r) for n, r in enumerate(rows, start=2)]
+        # Regions first: a spelling is stored with every region stripped, wherever the
+        # region rows sit in the file.
+        self._regions = sorted((_clean(row["name"]) for _, row in numbered
+                                if row.get("relation") == "region" and row.get("name")),
+                               key=len, reverse=True)  # 江州市云溪区 before 江州市
         self._names: dict[str, str] = {}  # agency_id -> canonical name
         self._spellings: dict[str, tuple[str, str]] = {}  # match key -> (agency_id, relation)
-        for number, row in enumerate(rows, start=2):
-            self._add(row, number)
-        self._regions.sort(key=len, reverse=True)  # 江州市云溪区 before 江州市
+        for line, row in numbered:
+            self._add(row, line)
         ids_without_name = {i for i, _ in self._spellings.values()} - set(self._names)
         if ids_without_name:
             raise MapError(f"{where}: no row with relation 'name' for "
@@ -70,18 +77,17 @@ class AgencyRegistry:
     def _add(self, row: dict[str, str], number: int) -> None:
         agency_id, name, relation = row["agency_id"], row["name"], row["relation"]
         if relation not in RELATIONS:
-            raise MapError(f"{self.where}, row {number}: relation {relation!r} is not one "
+            raise MapError(f"{self.where}, line {number}: relation {relation!r} is not one "
                            f"of {', '.join(RELATIONS)}")
         if not name:
-            raise MapError(f"{self.where}, row {number}: empty name")
+            raise MapError(f"{self.where}, line {number}: empty name")
         if relation == "region":
-            self._regions.append(_clean(name))
             return
         if not agency_id:
-            raise MapError(f"{self.where}, row {number}: {name} has no agency_id")
+            raise MapError(f"{self.where}, line {number}: {name} has no agency_id")
         if relation == "name":
             if agency_id in self._names:
-                raise MapError(f"{self.where}, row {number}: {agency_id} has two names "
+                raise MapError(f"{self.where}, line {number}: {agency_id} has two names "
                                f"({self._names[agency_id]}, {name}); make one an alias")
             self._names[agency_id] = name
         self._add_spelling(_clean(name), agency_id, relation, number)
@@ -92,7 +98,7 @@ class AgencyRegistry:
         for key in {spelling, self._strip_region(spelling)}:
             other = self._spellings.get(key)
             if other and other[0] != agency_id:
-                raise MapError(f"{self.where}, row {number}: {key} names both {other[0]} "
+                raise MapError(f"{self.where}, line {number}: {key} names both {other[0]} "
                                f"and {agency_id}")
             if not other or other[1] != "name":
                 self._spellings[key] = (agency_id, relation)
@@ -128,7 +134,8 @@ def unknown_agency_id(key: str) -> str:
 
 @cache
 def _bundled_registry() -> AgencyRegistry:
-    return AgencyRegistry(read_map("agencies"), where="transform/maps/agencies.csv")
+    path = Path(__file__).with_name("maps") / "agencies.csv"
+    return AgencyRegistry(read_map_file(path, "agencies"), where="transform/maps/agencies.csv")
 
 
 __all__ = ["Agency", "AgencyRegistry", "unknown_agency_id"]

@@ -186,7 +186,7 @@ class ReportProcessor:
             warnings.append(Warning_(
                 "agency_unregistered", f"agency {report.agency!r} is not in the agency "
                 f"registry; loaded under the new id {resolved.agency_id}"))
-        status = status_of([w for w in warnings if w.code != "agency_unregistered"])
+        status = status_of(warnings)
         texts = tuple(describe_warning(w) for w in warnings)
         error = "; ".join(describe_warning(w) for w in warnings
                           if warning_statuses().get(w.code, PARTIAL) == PARTIAL)
@@ -200,7 +200,8 @@ class ReportProcessor:
             error=error if status == PARTIAL else "", report=report,
             n_facts=len(report.facts), n_checks_failed=sum(not c["passed"] for c in checks),
             warnings=texts))
-        rows.outcomes.append(Outcome(path, status, error, resolved.name, report.year, texts))
+        rows.outcomes.append(Outcome(path, status, error if status == PARTIAL else "",
+                                     resolved.name, report.year, texts))
 
     def _report_row(self, path: str, digest: str, size: int, agency: Agency | None,
                     year: int | None, *, status: str, error: str,

@@ -40,27 +40,37 @@ def read_map(name: str) -> tuple[dict[str, str], ...]:
         text = resources.files(MAPS_PACKAGE).joinpath(f"{name}.csv").read_text("utf-8")
     except FileNotFoundError as err:
         raise MapError(f"map {name}.csv not found in {MAPS_PACKAGE}") from err
-    return parse_map(text, name, f"{name}.csv")
+    return parse_map(text, name, f"transform/maps/{name}.csv")
 
 
-def read_map_file(path: str | Path, name: str) -> tuple[dict[str, str], ...]:
+def read_map_file(path: str | Path, name: str) -> tuple[tuple[int, dict[str, str]], ...]:
     """Read a map an operator keeps outside the package (e.g. an agency registry),
-    checked against the same required columns as the bundled map ``name``."""
+    checked against the same required columns as the bundled map ``name``. Rows come
+    with their line in the file, for error messages that point at it."""
     try:
         text = Path(path).read_text("utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
         raise MapError(f"{path}: cannot read the {name} map ({err})") from err
-    return parse_map(text, name, str(path))
+    return parse_map_numbered(text, name, str(path))
 
 
 def parse_map(text: str, name: str, where: str) -> tuple[dict[str, str], ...]:
-    """Rows of a map's CSV text. Lines starting with ``#`` are comments, so a map can
-    say in itself how to edit it."""
-    lines = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
-    reader = csv.DictReader(lines)
+    """Rows of a map's CSV text (see :func:`parse_map_numbered`)."""
+    return tuple(row for _, row in parse_map_numbered(text, name, where))
+
+
+def parse_map_numbered(text: str, name: str,
+                       where: str) -> tuple[tuple[int, dict[str, str]], ...]:
+    """Rows of a map's CSV text with their 1-based line in the text. Lines starting
+    with ``#`` are comments, so a map can say in itself how to edit it."""
+    kept = [(n, line) for n, line in enumerate(text.splitlines(), start=1)
+            if not line.lstrip().startswith("#")]
+    reader = csv.DictReader(line for _, line in kept)
     missing = set(REQUIRED_COLUMNS.get(name, ())) - set(reader.fieldnames or ())
     if missing:
         raise MapError(f"{where} lacks columns: {', '.join(sorted(missing))}")
     return tuple(
-        {k: (v or "").strip() for k, v in row.items() if k is not None} for row in reader
+        (kept[reader.line_num - 1][0],
+         {k: (v or "").strip() for k, v in row.items() if k is not None})
+        for row in reader
     )

@@ -1,0 +1,291 @@
+"""Tests of the source crawl (extract/source.py).
+
+Covers the recursive listing of a local folder (hidden entries and non-report
+extensions ignored, sorted POSIX relative paths), the sha256 and size of each file,
+the sniffing of report words in every encoding reports come in (from generated
+reports) and of PDF headers, ``open_source`` (missing folders, unsupported schemes,
+``file://``) and ``read`` (vanished files, transient errors as TransientReadError).
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+from extract.source import (
+    LocalSource,
+    SourceError,
+    SourceFile,
+    TransientReadError,
+    looks_like_report,
+    open_source,
+)
+from synth import generate_report
+
+REPORT_TEXT = "区教育局2020年政府信息公开工作年度报告\n一、总体情况\n"
+EMPTY_SHA = hashlib.sha256(b"").hexdigest()
+
+
+def _put(root: Path, rel: str, data: bytes | str) -> Path:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return path
+
+
+def _listing(root: Path) -> dict[str, SourceFile]:
+    return {f.path: f for f in LocalSource(root).files()}
+
+
+@pytest.fixture()
+def tree(tmp_path: Path) -> Path:
+    """A small source: two agencies (one nested deeper), hidden and foreign files."""
+    root = tmp_path / "src"
+    _put(root, "区教育局/2020.txt", REPORT_TEXT)
+    _put(root, "区教育局/2021.HTML", "<p>2021年政府信息公开工作年度报告</p>")
+    _put(root, "区应急管理局/2019.md", "# 区应急管理局2019年政务公开年度报告\n")
+    _put(root, "街道/东湖街道办事处/2022.htm", "<p>依申请公开</p>")
+    _put(root, "区财政局/2020.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
+    _put(root, "readme.txt", "just some notes about the folder\n")
+    _put(root, "区教育局/2020.xlsx", REPORT_TEXT)  # not a report extension
+    _put(root, "区教育局/2020.txt.bak", REPORT_TEXT)
+    _put(root, "区教育局/.2020.txt.swp", REPORT_TEXT)  # hidden file
+    _put(root, ".git/objects/report.txt", REPORT_TEXT)  # hidden folder
+    _put(root, "区教育局/.cache/2020.txt", REPORT_TEXT)
+    _put(root, "noext", REPORT_TEXT)
+    return root
+
+
+# -------------------------------------------------------------------------- crawl
+
+
+def test_crawl_lists_report_candidates_sorted(tree: Path) -> None:
+    paths = [f.path for f in LocalSource(tree).files()]
+    assert paths == [
+        "readme.txt",
+        "区应急管理局/2019.md",
+        "区教育局/2020.txt",
+        "区教育局/2021.HTML",
+        "区财政局/2020.pdf",
+        "街道/东湖街道办事处/2022.htm",
+    ]
+
+
+def test_crawl_order_is_stable(tree: Path) -> None:
+    first = list(LocalSource(tree).files())
+    _put(tree, "区教育局/2023.txt", REPORT_TEXT)  # created last, listed in place
+    second = [f.path for f in LocalSource(tree).files()]
+    assert second == sorted(second)
+    assert [f.path for f in first] == [p for p in second if p != "区教育局/2023.txt"]
+
+
+def test_paths_are_relative_posix(tree: Path) -> None:
+    for file in LocalSource(tree).files():
+        assert not file.path.startswith("/")
+        assert "\\" not in file.path
+        assert (tree / file.path).is_file()
+
+
+def test_sha256_and_size(tree: Path) -> None:
+    listing = _listing(tree)
+    data = REPORT_TEXT.encode("utf-8")
+    assert listing["区教育局/2020.txt"] == SourceFile(
+        "区教育局/2020.txt", len(data), hashlib.sha256(data).hexdigest(), True, "")
+    for rel, file in listing.items():
+        raw = (tree / rel).read_bytes()
+        assert file.bytes == len(raw)
+        assert file.sha256 == hashlib.sha256(raw).hexdigest()
+
+
+def test_hash_of_a_file_larger_than_one_chunk(tmp_path: Path) -> None:
+    data = REPORT_TEXT.encode("utf-8") + bytes(range(256)) * 9000  # > 2 MiB
+    _put(tmp_path, "区教育局/2020.txt", data)
+    (file,) = LocalSource(tmp_path).files()
+    assert file.bytes == len(data)
+    assert file.sha256 == hashlib.sha256(data).hexdigest()
+    assert file.is_report
+
+
+def test_empty_file_is_listed_as_candidate(tmp_path: Path) -> None:
+    _put(tmp_path, "区教育局/2020.txt", b"")
+    assert list(LocalSource(tmp_path).files()) == [
+        SourceFile("区教育局/2020.txt", 0, EMPTY_SHA, True, "")]
+
+
+def test_text_without_report_words_is_not_a_report(tree: Path) -> None:
+    readme = _listing(tree)["readme.txt"]
+    assert readme.is_report is False
+    assert readme.reason == "no 政府信息公开 report words in it"
+    assert readme.sha256 == hashlib.sha256(b"just some notes about the folder\n").hexdigest()
+
+
+def test_report_words_are_sniffed(tree: Path) -> None:
+    listing = _listing(tree)
+    for rel in ("区教育局/2020.txt", "区教育局/2021.HTML", "区应急管理局/2019.md",
+                "街道/东湖街道办事处/2022.htm", "区财政局/2020.pdf"):
+        assert listing[rel].is_report, rel
+        assert listing[rel].reason == "", rel
+
+
+def test_empty_folder(tmp_path: Path) -> None:
+    assert list(LocalSource(tmp_path).files()) == []
+
+
+def test_fifo_is_not_a_regular_file(tmp_path: Path) -> None:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs on this platform")
+    (tmp_path / "区教育局").mkdir()
+    os.mkfifo(tmp_path / "区教育局" / "2020.txt")
+    assert list(LocalSource(tmp_path).files()) == [
+        SourceFile("区教育局/2020.txt", 0, "", False, "not a regular file")]
+
+
+# ---------------------------------------------------------------------- sniffing
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "big5", "utf-16-le",
+                                      "utf-16-be", "utf-16"])
+def test_generated_report_is_sniffed_in_every_encoding(tmp_path: Path, encoding: str) -> None:
+    report = generate_report(7, encoding=encoding, layout="pipe", agency="区教育局", year=2021)
+    assert report.data.decode(encoding) == report.text
+    _put(tmp_path, "区教育局/2021.txt", report.data)
+    (file,) = LocalSource(tmp_path).files()
+    assert (file.is_report, file.reason) == (True, "")
+    assert looks_like_report(report.data, ".txt")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030", "big5", "utf-16-le", "utf-16-be"])
+def test_text_without_report_words_in_every_encoding(encoding: str) -> None:
+    text = "教育局2020年工作總結\n一、總體情況\n全年辦理事項123件。\n"  # Big5-encodable
+    assert not looks_like_report(text.encode(encoding), ".txt")
+
+
+@pytest.mark.parametrize(("word", "encoding"), [
+    ("政府信息公开", "utf-8"), ("政务公开", "gb18030"), ("依申请公开", "utf-16-le"),
+    ("政府資訊公開", "big5"), ("政務公開", "big5"), ("信息公開", "utf-16-be"),
+])
+def test_each_report_word_is_sniffed(word: str, encoding: str) -> None:
+    assert looks_like_report(f"2020年{word}工作\n".encode(encoding), ".txt")
+
+
+def test_pdf_header_sniff() -> None:
+    assert looks_like_report(b"%PDF-1.4\n...", ".pdf")
+    assert looks_like_report(b"\x00" * 100 + b"%PDF-1.7\n", ".pdf")  # junk before the header
+    assert not looks_like_report(b"\x00" * 2000 + b"%PDF-1.7\n", ".pdf")  # header too late
+    assert not looks_like_report("政府信息公开".encode(), ".pdf")  # a PDF needs its header
+    assert not looks_like_report(b"%PDF-1.4\n", ".txt")  # a .txt needs report words
+
+
+def test_fake_pdf_is_not_a_report(tmp_path: Path) -> None:
+    _put(tmp_path, "区教育局/2020.pdf", "<html>政府信息公开</html>")
+    (file,) = LocalSource(tmp_path).files()
+    assert (file.is_report, file.reason) == (False, "no 政府信息公开 report words in it")
+
+
+def test_report_words_beyond_the_sniffed_head_are_not_seen(tmp_path: Path) -> None:
+    _put(tmp_path, "a/2020.txt", b"x" * (256 * 1024) + REPORT_TEXT.encode("utf-8"))
+    _put(tmp_path, "b/2020.txt", b"x" * (256 * 1024 - 100) + REPORT_TEXT.encode("utf-8"))
+    listing = _listing(tmp_path)
+    assert listing["a/2020.txt"].is_report is False
+    assert listing["b/2020.txt"].is_report is True
+
+
+# -------------------------------------------------------------------- open / read
+
+
+def test_open_source_missing_folder(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere"
+    with pytest.raises(SourceError, match="is not a folder"):
+        open_source(missing)
+    with pytest.raises(SourceError):
+        LocalSource(missing)
+
+
+def test_open_source_file_is_not_a_folder(tmp_path: Path) -> None:
+    path = _put(tmp_path, "2020.txt", REPORT_TEXT)
+    with pytest.raises(SourceError, match=f"source {path} is not a folder"):
+        open_source(path)
+
+
+@pytest.mark.parametrize("location", ["s3://bucket/reports", "https://example.org/reports"])
+def test_open_source_unsupported_scheme(location: str) -> None:
+    scheme = location.split("://")[0]
+    with pytest.raises(SourceError) as err:
+        open_source(location)
+    assert f"the {scheme}:// scheme is not supported" in str(err.value)
+    assert location in str(err.value)
+
+
+def test_source_error_is_a_value_error() -> None:
+    assert issubclass(SourceError, ValueError)
+
+
+def test_open_source_accepts_file_url_and_paths(tree: Path) -> None:
+    expected = [f.path for f in LocalSource(tree).files()]
+    for location in (f"file://{tree}", str(tree), tree):
+        source = open_source(location)
+        assert isinstance(source, LocalSource)
+        assert source.location == str(tree)
+        assert [f.path for f in source.files()] == expected
+
+
+def test_read_returns_bytes(tree: Path) -> None:
+    source = open_source(tree)
+    assert source.read("区教育局/2020.txt") == REPORT_TEXT.encode("utf-8")
+    assert source.read("区财政局/2020.pdf").startswith(b"%PDF-1.7")
+
+
+def test_read_of_vanished_file_raises(tree: Path) -> None:
+    source = LocalSource(tree)
+    listed = [f.path for f in source.files()]
+    (tree / "区教育局/2020.txt").unlink()
+    assert "区教育局/2020.txt" in listed
+    with pytest.raises(FileNotFoundError) as err:
+        source.read("区教育局/2020.txt")
+    assert not isinstance(err.value, TransientReadError)
+
+
+@pytest.mark.parametrize("code", [errno.EIO, errno.EAGAIN, errno.ETIMEDOUT, errno.ESTALE])
+def test_transient_errno_becomes_transient_read_error(
+        tree: Path, monkeypatch: pytest.MonkeyPatch, code: int) -> None:
+    def broken(self: Path) -> bytes:
+        raise OSError(code, os.strerror(code), str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", broken)
+    with pytest.raises(TransientReadError) as err:
+        LocalSource(tree).read("区教育局/2020.txt")
+    assert err.value.errno == code
+    assert isinstance(err.value, OSError)
+    assert str(err.value.strerror).startswith("区教育局/2020.txt: ")
+    assert isinstance(err.value.__cause__, OSError)
+
+
+@pytest.mark.parametrize("code", [errno.ENOENT, errno.EACCES, errno.EISDIR])
+def test_permanent_errno_is_not_transient(
+        tree: Path, monkeypatch: pytest.MonkeyPatch, code: int) -> None:
+    def broken(self: Path) -> bytes:
+        raise OSError(code, os.strerror(code), str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", broken)
+    with pytest.raises(OSError) as err:
+        LocalSource(tree).read("区教育局/2020.txt")
+    assert not isinstance(err.value, TransientReadError)
+    assert err.value.errno == code
+
+
+def test_unreadable_file_is_still_listed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _put(tmp_path, "区教育局/2020.txt", REPORT_TEXT)
+    real_open = open
+
+    def failing_open(file: object, *args: object, **kwargs: object) -> object:
+        if str(file).endswith("2020.txt"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr("builtins.open", failing_open)
+    assert list(LocalSource(tmp_path).files()) == [
+        SourceFile("区教育局/2020.txt", 0, "", True, "cannot read: Permission denied")]

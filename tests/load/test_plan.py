@@ -1,0 +1,393 @@
+"""Tests of run planning and batching (load/plan.py).
+
+Covers ``plan_run`` against a hand-made ledger (the warehouse's ``reports`` rows):
+new, changed, unchanged and previously failed/partial files, ``--failed``,
+``--full``, ``--agency`` by any registered spelling, ``--year``, identity taken from
+the ledger when the path does not name it, not-report files; ``Plan.describe``;
+``batch_size`` bounds; and ``batches`` (agencies kept together, large agencies split,
+every file exactly once). The warehouse module is not needed: the ledger is built
+with ``load.schema``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from extract.source import LocalSource, SourceFile
+from load.plan import (
+    MAX_BATCH,
+    MIN_BATCH,
+    Plan,
+    Selection,
+    batch_size,
+    batches,
+    plan_run,
+    plan_source,
+)
+from load.schema import conform, dataset, empty_frame, pandas_dtype
+from transform.agencies import AgencyRegistry
+
+REGISTRY = AgencyRegistry.bundled()
+WHEN = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _file(path: str, content: str | None = None, *, report: bool = True) -> SourceFile:
+    """A crawled file whose sha256 is that of ``content`` (default: its path)."""
+    content = path if content is None else content
+    return SourceFile(path, len(content.encode("utf-8")), _sha(content), report,
+                      "" if report else "no 政府信息公开 report words in it")
+
+
+def _ledger(*rows: dict[str, Any]) -> pd.DataFrame:
+    """A ``reports`` frame with the given columns set, the others null."""
+    if not rows:
+        return empty_frame("reports")
+    names = dataset("reports").names
+    records = []
+    for row in rows:
+        record: dict[str, Any] = dict.fromkeys(names)
+        record.update({"run_id": "r0", "processed_at": WHEN, "n_facts": 0,
+                       "n_checks_failed": 0})
+        record.update(row)
+        records.append(record)
+    frame = conform(pd.DataFrame.from_records(records, columns=names), "reports")
+    return pd.concat([empty_frame("reports"), frame], ignore_index=True)
+
+
+def _loaded(path: str, status: str = "ok", content: str | None = None,
+            agency_id: str | None = None, year: int | None = None) -> dict[str, Any]:
+    return {"source": path, "source_sha256": _sha(path if content is None else content),
+            "status": status, "agency_id": agency_id, "year": year}
+
+
+# The crawl and the ledger most tests plan against.
+FILES = [
+    _file("区教育局/2019.txt"),                              # unchanged, ok
+    _file("区教育局/2020.txt", "edited since"),              # changed
+    _file("区应急管理局/2020.txt"),                          # previously failed
+    _file("区应急管理局/2021.txt"),                          # previously partial
+    _file("misc/report.txt"),                                # no layout: ledger says who
+    _file("区安全生产监督管理局/2018.txt"),                  # new, former name of emergency
+    _file("区财政局/2022.txt"),                              # new
+    _file("readme.txt", report=False),                       # not a report
+]
+LEDGER = _ledger(
+    _loaded("区教育局/2019.txt", agency_id="education", year=2019),
+    _loaded("区教育局/2020.txt", agency_id="education", year=2020),
+    _loaded("区应急管理局/2020.txt", "failed", agency_id="emergency", year=2020),
+    _loaded("区应急管理局/2021.txt", "partial", agency_id="emergency", year=2021),
+    _loaded("misc/report.txt", agency_id="emergency", year=2019),
+    _loaded("gone/2017.txt", agency_id="gone", year=2017),   # in the ledger, not in the source
+)
+
+
+NIGHTLY = Selection()
+
+
+def _plan(selection: Selection = NIGHTLY, ledger: pd.DataFrame = LEDGER,
+          files: list[SourceFile] = FILES) -> Plan:
+    return plan_run(files, ledger, selection, REGISTRY)
+
+
+def _todo(plan: Plan) -> list[str]:
+    return [f.path for f in plan.todo]
+
+
+# ------------------------------------------------------------------------ ledger
+
+
+def test_ledger_helper_conforms_to_schema() -> None:
+    for col in dataset("reports").columns:
+        assert LEDGER[col.name].dtype == pandas_dtype(col.arrow_type), col.name
+    assert len(LEDGER) == 6
+
+
+# ---------------------------------------------------------------------- planning
+
+
+def test_default_plan_is_incremental() -> None:
+    plan = _plan()
+    assert _todo(plan) == [
+        "区教育局/2020.txt", "区应急管理局/2020.txt", "区应急管理局/2021.txt",
+        "区安全生产监督管理局/2018.txt", "区财政局/2022.txt",
+    ]
+    assert plan.reasons == Counter({"changed": 1, "previously failed": 1,
+                                    "previously partial": 1, "new": 2, "unchanged": 2,
+                                    "not reports": 1})
+    assert [f.path for f in plan.skipped] == ["readme.txt"]
+    assert not plan.empty
+    assert plan.agency_ids == {
+        "区教育局/2020.txt": "education",
+        "区应急管理局/2020.txt": "emergency",
+        "区应急管理局/2021.txt": "emergency",
+        "区安全生产监督管理局/2018.txt": "emergency",
+        "区财政局/2022.txt": "finance",
+    }
+
+
+def test_describe() -> None:
+    assert _plan().describe() == ("1 changed, 2 new, 1 not reports, 1 previously failed, "
+                                  "1 previously partial, 2 unchanged")
+    assert Plan().describe() == "no files"
+    assert Plan().empty
+
+
+def test_empty_ledger_makes_everything_new() -> None:
+    plan = _plan(ledger=empty_frame("reports"))
+    assert len(plan.todo) == 7
+    assert plan.reasons == Counter({"new": 7, "not reports": 1})
+    assert plan.describe() == "7 new, 1 not reports"
+
+
+def test_nothing_to_do_when_all_loaded_ok() -> None:
+    files = [_file("区教育局/2019.txt"), _file("readme.txt", report=False)]
+    plan = _plan(files=files)
+    assert plan.empty
+    assert plan.todo == []
+    assert plan.describe() == "1 not reports, 1 unchanged"
+
+
+def test_same_bytes_at_a_new_path_is_new() -> None:
+    moved = _file("区教育局/2019_copy/2019.txt", "区教育局/2019.txt")
+    plan = _plan(files=[moved])
+    assert _todo(plan) == ["区教育局/2019_copy/2019.txt"]
+    assert plan.reasons == Counter({"new": 1})
+
+
+def test_failed_only_selects_not_ok() -> None:
+    plan = _plan(Selection(failed_only=True))
+    assert _todo(plan) == ["区应急管理局/2020.txt", "区应急管理局/2021.txt"]
+    assert plan.reasons["previously failed"] == 1
+    assert plan.reasons["previously partial"] == 1
+    assert plan.reasons["not reports"] == 1
+    assert "new" not in plan.reasons and "changed" not in plan.reasons
+
+
+def test_failed_only_does_not_call_new_files_unchanged() -> None:
+    plan = _plan(Selection(failed_only=True))
+    assert plan.reasons["unchanged"] == 2  # 区教育局/2019.txt and misc/report.txt only
+
+
+def test_full_reprocesses_everything() -> None:
+    plan = _plan(Selection(full=True))
+    assert _todo(plan) == [f.path for f in FILES if f.is_report]
+    assert plan.reasons == Counter({"changed": 1, "previously failed": 1,
+                                    "previously partial": 1, "new": 2,
+                                    "reprocessed (--full)": 2, "not reports": 1})
+
+
+@pytest.mark.parametrize("spelling", ["区应急管理局", "区应急局", "区安全生产监督管理局", "区安监局",
+                                      "江州市云溪区应急管理局", "应急管理局"])
+def test_agency_by_any_registered_spelling(spelling: str) -> None:
+    plan = _plan(Selection(agencies=(spelling,)))
+    assert _todo(plan) == ["区应急管理局/2020.txt", "区应急管理局/2021.txt", "misc/report.txt",
+                           "区安全生产监督管理局/2018.txt"]
+    assert plan.reasons == Counter({"previously failed": 1, "previously partial": 1,
+                                    "reprocessed (selected)": 1, "new": 1,
+                                    "not reports": 1})
+    assert set(plan.agency_ids.values()) == {"emergency"}
+
+
+def test_several_agencies() -> None:
+    plan = _plan(Selection(agencies=("区教育局", "区财政局")))
+    assert _todo(plan) == ["区教育局/2019.txt", "区教育局/2020.txt", "区财政局/2022.txt"]
+    assert plan.reasons == Counter({"reprocessed (selected)": 1, "changed": 1, "new": 1,
+                                    "not reports": 1})
+
+
+def test_unknown_agency_selects_nothing() -> None:
+    plan = _plan(Selection(agencies=("区气象局",)))
+    assert plan.empty
+    assert plan.reasons == Counter({"not reports": 1})
+
+
+def test_year_selection() -> None:
+    plan = _plan(Selection(years=(2020,)))
+    assert _todo(plan) == ["区教育局/2020.txt", "区应急管理局/2020.txt"]
+    assert plan.reasons == Counter({"changed": 1, "previously failed": 1, "not reports": 1})
+
+
+def test_year_taken_from_the_ledger() -> None:
+    plan = _plan(Selection(years=(2019,)))
+    assert _todo(plan) == ["区教育局/2019.txt", "misc/report.txt"]
+    assert plan.reasons == Counter({"reprocessed (selected)": 2, "not reports": 1})
+    assert plan.agency_ids == {"区教育局/2019.txt": "education", "misc/report.txt": "emergency"}
+
+
+def test_agency_and_year_combined() -> None:
+    plan = _plan(Selection(agencies=("区应急局",), years=(2019, 2021)))
+    assert _todo(plan) == ["区应急管理局/2021.txt", "misc/report.txt"]
+
+
+def test_failed_only_with_agency() -> None:
+    plan = _plan(Selection(agencies=("区应急局",), failed_only=True))
+    assert _todo(plan) == ["区应急管理局/2020.txt", "区应急管理局/2021.txt"]
+
+
+def test_path_identity_wins_over_the_ledger() -> None:
+    # The ledger's row (say from a report that printed another agency) does not
+    # override what the folder layout says.
+    ledger = _ledger(_loaded("区教育局/2020.txt", "failed", agency_id="finance", year=2015))
+    plan = _plan(ledger=ledger, files=[_file("区教育局/2020.txt")])
+    assert plan.agency_ids == {"区教育局/2020.txt": "education"}
+    assert _todo(_plan(Selection(years=(2020,)), ledger, [_file("区教育局/2020.txt")]))
+    assert not _todo(_plan(Selection(years=(2015,)), ledger, [_file("区教育局/2020.txt")]))
+
+
+def test_year_only_path_takes_agency_from_the_ledger() -> None:
+    ledger = _ledger(_loaded("2020.txt", "partial", agency_id="education", year=None))
+    plan = _plan(Selection(agencies=("区教育局",), years=(2020,)), ledger, [_file("2020.txt")])
+    assert _todo(plan) == ["2020.txt"]
+    assert plan.agency_ids == {"2020.txt": "education"}
+
+
+def test_failed_row_with_null_identity() -> None:
+    ledger = _ledger(_loaded("misc/bad.txt", "failed"))
+    assert pd.isna(ledger.loc[0, "year"]) and pd.isna(ledger.loc[0, "agency_id"])
+    plan = _plan(ledger=ledger, files=[_file("misc/bad.txt")])
+    assert _todo(plan) == ["misc/bad.txt"]
+    assert plan.agency_ids == {"misc/bad.txt": None}
+    assert plan.reasons == Counter({"previously failed": 1})
+    assert _plan(Selection(years=(2020,)), ledger, [_file("misc/bad.txt")]).empty
+    assert _plan(Selection(agencies=("区教育局",)), ledger, [_file("misc/bad.txt")]).empty
+
+
+def test_unregistered_agency_folder_gets_new_id() -> None:
+    plan = _plan(files=[_file("区气象局/2020.txt")], ledger=empty_frame("reports"))
+    assert plan.agency_ids["区气象局/2020.txt"] == REGISTRY.resolve("区气象局").agency_id
+    assert plan.agency_ids["区气象局/2020.txt"].startswith("new-")
+
+
+def test_not_reports_are_counted_even_when_filtered() -> None:
+    files = [_file("区教育局/notes.txt", report=False), _file("x/2020.md", report=False)]
+    plan = _plan(Selection(agencies=("区财政局",)), files=files)
+    assert [f.path for f in plan.skipped] == ["区教育局/notes.txt", "x/2020.md"]
+    assert plan.reasons == Counter({"not reports": 2})
+    assert plan.empty
+
+
+def test_plan_source_crawls(tmp_path: Path) -> None:
+    words = "区教育局2020年政府信息公开工作年度报告\n"
+    (tmp_path / "区教育局").mkdir()
+    (tmp_path / "区教育局" / "2020.txt").write_text(words, encoding="utf-8")
+    (tmp_path / "区教育局" / "2021.txt").write_text(words + "2021\n", encoding="utf-8")
+    (tmp_path / "notes.md").write_text("nothing here\n", encoding="utf-8")
+    ledger = _ledger(_loaded("区教育局/2020.txt", content=words, agency_id="education",
+                             year=2020))
+    plan = plan_source(LocalSource(tmp_path), ledger, Selection(), REGISTRY)
+    assert _todo(plan) == ["区教育局/2021.txt"]
+    assert plan.describe() == "1 new, 1 not reports, 1 unchanged"
+    assert [f.path for f in plan.skipped] == ["notes.md"]
+
+
+# ---------------------------------------------------------------------- batching
+
+
+def test_batch_size_bounds() -> None:
+    assert (MIN_BATCH, MAX_BATCH) == (10, 250)
+    assert batch_size(0, 2) == MIN_BATCH
+    assert batch_size(-5, 2) == MIN_BATCH
+    assert batch_size(1, 2) == MIN_BATCH
+    assert batch_size(40, 2) == 10
+    assert batch_size(41, 2) == 11
+    assert batch_size(100, 2) == 25
+    assert batch_size(100, 0) == 50  # no workers counts as one
+    assert batch_size(1000, 2) == 250
+    assert batch_size(1001, 2) == MAX_BATCH
+    assert batch_size(10**6, 8) == MAX_BATCH
+    for n in range(0, 5000, 7):
+        for workers in (1, 2, 3, 4, 8):
+            assert MIN_BATCH <= batch_size(n, workers) <= MAX_BATCH
+
+
+def _plan_of(groups: dict[str | None, int]) -> Plan:
+    """A plan with ``n`` files per agency id (None: files whose agency is unknown)."""
+    plan = Plan()
+    for agency_id, n in groups.items():
+        for i in range(n):
+            path = f"{agency_id or 'misc'}/{2000 + i}.txt"
+            plan.todo.append(_file(path))
+            plan.agency_ids[path] = agency_id
+    return plan
+
+
+def _agency_of(plan: Plan, batch: list[SourceFile]) -> list[str | None]:
+    return [plan.agency_ids[f.path] for f in batch]
+
+
+def test_at_least_two_batches_per_worker_when_enough_files() -> None:
+    for workers in (1, 2, 3, 4):
+        for n in range(2 * workers * MIN_BATCH, 2 * workers * MAX_BATCH + 600, 157):
+            plan = _plan_of({f"a{i:05d}": 1 for i in range(n)})
+            cut = batches(plan, workers)
+            assert len(cut) >= 2 * workers, (workers, n)
+            assert max(len(b) for b in cut) <= batch_size(n, workers)
+
+
+def test_few_files_make_one_batch() -> None:
+    plan = _plan_of({"a": 3, "b": 2})
+    assert [len(b) for b in batches(plan, 2)] == [5]
+    assert batches(Plan(), 2) == []
+
+
+def test_batches_keep_agencies_together_and_split_large_ones() -> None:
+    plan = _plan_of({"d": 2, "c": 25, "b": 4, "a": 3})
+    cut = batches(plan, 2, size=10)
+    assert [_agency_of(plan, b) for b in cut] == [
+        ["a"] * 3 + ["b"] * 4,
+        ["c"] * 10,
+        ["c"] * 10,
+        ["c"] * 5 + ["d"] * 2,
+    ]
+    # within an agency, files stay in path order
+    assert [f.path for f in cut[1] + cut[2] + cut[3][:5]] == sorted(
+        f.path for f in plan.todo if plan.agency_ids[f.path] == "c")
+
+
+def test_agency_that_does_not_fit_starts_a_new_batch() -> None:
+    plan = _plan_of({"a": 6, "b": 6, "c": 4})
+    cut = batches(plan, 1, size=10)
+    assert [_agency_of(plan, b) for b in cut] == [["a"] * 6, ["b"] * 6 + ["c"] * 4]
+
+
+def test_files_without_agency_are_batched_one_by_one() -> None:
+    plan = _plan_of({None: 3, "a": 9})
+    cut = batches(plan, 1, size=10)
+    assert [_agency_of(plan, b) for b in cut] == [[None] * 3, ["a"] * 9]
+
+
+@pytest.mark.parametrize("size", [None, 1, 3, 10, 40])
+def test_batches_cover_every_file_exactly_once(size: int | None) -> None:
+    plan = _plan_of({"x": 17, "y": 1, "z": 33, None: 5, "w": 10, "v": 9})
+    cut = batches(plan, 2, size=size)
+    flat = [f.path for b in cut for f in b]
+    assert sorted(flat) == sorted(f.path for f in plan.todo)
+    assert len(flat) == len(set(flat)) == 75
+    limit = size or batch_size(75, 2)
+    assert all(0 < len(b) <= limit for b in cut)
+    # an agency that fits in a batch lands in exactly one batch
+    for agency, n in {"y": 1, "w": 10, "v": 9}.items():
+        if n <= limit:
+            holding = [i for i, b in enumerate(cut) if agency in _agency_of(plan, b)]
+            assert len(holding) == 1, (agency, size)
+
+
+def test_batches_of_the_default_plan() -> None:
+    plan = _plan()
+    cut = batches(plan, 2)
+    assert [[f.path for f in b] for b in cut] == [[
+        "区教育局/2020.txt",  # education
+        "区安全生产监督管理局/2018.txt", "区应急管理局/2020.txt", "区应急管理局/2021.txt",  # emergency
+        "区财政局/2022.txt",  # finance
+    ]]

@@ -1,0 +1,168 @@
+"""Tests of the run summary (load/summary.py).
+
+Covers the counts per status, the problem list (failed first, then partial, each by
+source), the exit code of the contract (0 all ok, 1 any failed/partial), the
+headline (including "nothing to do"), and the exact plain-text and markdown output
+(pipes and line breaks in an error escaped in markdown).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from load.summary import STATUS_ORDER, RunSummary
+from transform.process import FAILED, OK, PARTIAL, SKIPPED, Outcome
+
+
+def _ok(source: str, agency: str = "区教育局", year: int = 2020) -> Outcome:
+    return Outcome(source, OK, "", agency, year)
+
+
+def _summary(*outcomes: Outcome, planned: str = "", seconds: float = 0.0) -> RunSummary:
+    summary = RunSummary("run-1", "/wh", planned=planned, seconds=seconds)
+    summary.add(outcomes)
+    return summary
+
+
+MIXED = (
+    _ok("区教育局/2020.txt"),
+    Outcome("区财政局/2021.txt", PARTIAL, "table_missing: 表四 not found", "区财政局", 2021),
+    Outcome("z/2019.txt", FAILED, "no statistical tables (表二/表三/表四) found", None, 2019),
+    Outcome("notes.txt", SKIPPED, "no 政府信息公开 report words in it", None, None),
+    Outcome("a/report.txt", FAILED, "no agency and no year: neither…", None, None),
+    Outcome("区财政局/2020.txt", PARTIAL, "rows_missing: applications", "区财政局", 2020),
+    _ok("区教育局/2021.txt", year=2021),
+)
+
+
+def test_status_order() -> None:
+    assert STATUS_ORDER == (FAILED, PARTIAL, OK, SKIPPED) == ("failed", "partial", "ok",
+                                                              "skipped")
+
+
+def test_counts_and_processed() -> None:
+    summary = _summary(*MIXED)
+    assert summary.counts == Counter({OK: 2, PARTIAL: 2, FAILED: 2, SKIPPED: 1})
+    assert summary.processed == 6  # skipped files are not processed
+
+
+def test_problems_sorted_failed_first_then_partial_then_source() -> None:
+    summary = _summary(*MIXED)
+    assert [(o.status, o.source) for o in summary.problems] == [
+        (FAILED, "a/report.txt"),
+        (FAILED, "z/2019.txt"),
+        (PARTIAL, "区财政局/2020.txt"),
+        (PARTIAL, "区财政局/2021.txt"),
+    ]
+
+
+def test_add_in_several_calls_keeps_the_order() -> None:
+    summary = RunSummary("r", "/wh")
+    summary.add([MIXED[1], MIXED[0]])
+    summary.add([MIXED[4]])
+    summary.add([])
+    summary.add(iter([MIXED[2], MIXED[5]]))
+    assert [o.source for o in summary.problems] == [
+        "a/report.txt", "z/2019.txt", "区财政局/2020.txt", "区财政局/2021.txt"]
+    assert summary.counts == Counter({OK: 1, PARTIAL: 2, FAILED: 2})
+
+
+@pytest.mark.parametrize(("statuses", "code"), [
+    ((), 0),
+    ((OK,), 0),
+    ((OK, SKIPPED), 0),
+    ((SKIPPED,), 0),
+    ((OK, PARTIAL), 1),
+    ((FAILED,), 1),
+    ((OK, FAILED, PARTIAL, SKIPPED), 1),
+])
+def test_exit_code(statuses: tuple[str, ...], code: int) -> None:
+    summary = _summary(*(Outcome(f"f{i}.txt", s, "", None, None) for i, s in enumerate(statuses)))
+    assert summary.exit_code == code
+
+
+def test_headline_nothing_to_do() -> None:
+    assert RunSummary("r", "/wh").headline() == "nothing to do (no report files)"
+    summary = RunSummary("r", "/wh", planned="3 unchanged, 1 not reports")
+    assert summary.headline() == "nothing to do (3 unchanged, 1 not reports)"
+    only_skipped = _summary(MIXED[3], planned="1 not reports")
+    assert only_skipped.headline() == "nothing to do (1 not reports)"
+    assert only_skipped.exit_code == 0
+
+
+def test_headline_counts() -> None:
+    summary = _summary(*MIXED, seconds=12.345)
+    assert summary.headline() == ("6 reports processed: 2 failed, 2 partial, 2 ok, "
+                                  "1 skipped (12.3 s)")
+    assert _summary(_ok("a/2020.txt")).headline() == "1 reports processed: 1 ok (0.0 s)"
+
+
+def test_text() -> None:
+    summary = _summary(*MIXED, planned="4 new, 2 changed", seconds=2.0)
+    assert summary.text() == "\n".join([
+        "xxgk run run-1: 6 reports processed: 2 failed, 2 partial, 2 ok, 1 skipped (2.0 s)",
+        "  plan: 4 new, 2 changed",
+        "  FAILED   a/report.txt: no agency and no year: neither…",
+        "  FAILED   z/2019.txt: no statistical tables (表二/表三/表四) found",
+        "  PARTIAL  区财政局/2020.txt: rows_missing: applications",
+        "  PARTIAL  区财政局/2021.txt: table_missing: 表四 not found",
+    ])
+
+
+def test_text_nothing_to_do_has_no_plan_line() -> None:
+    summary = RunSummary("r9", "/wh", planned="5 unchanged")
+    assert summary.text() == "xxgk run r9: nothing to do (5 unchanged)"
+
+
+def test_text_all_ok() -> None:
+    summary = _summary(_ok("a/2020.txt"), planned="1 new", seconds=0.25)
+    assert summary.text() == ("xxgk run run-1: 1 reports processed: 1 ok (0.2 s)\n"
+                              "  plan: 1 new")
+
+
+def test_markdown() -> None:
+    summary = _summary(*MIXED, planned="7 new", seconds=1.0)
+    assert summary.markdown() == "\n".join([
+        "# xxgk run `run-1`",
+        "",
+        "6 reports processed: 2 failed, 2 partial, 2 ok, 1 skipped (1.0 s)",
+        "",
+        "Warehouse: `/wh`",
+        "",
+        "| status | reports |",
+        "|---|---:|",
+        "| failed | 2 |",
+        "| partial | 2 |",
+        "| ok | 2 |",
+        "| skipped | 1 |",
+        "",
+        "## Reports that need attention",
+        "",
+        "| status | source | agency | year | reason |",
+        "|---|---|---|---|---|",
+        "| failed | `a/report.txt` |  |  | no agency and no year: neither… |",
+        "| failed | `z/2019.txt` |  | 2019 | no statistical tables (表二/表三/表四) found |",
+        "| partial | `区财政局/2020.txt` | 区财政局 | 2020 | rows_missing: applications |",
+        "| partial | `区财政局/2021.txt` | 区财政局 | 2021 | table_missing: 表四 not found |",
+    ]) + "\n"
+
+
+def test_markdown_without_problems_has_no_problem_table() -> None:
+    md = _summary(_ok("a/2020.txt")).markdown()
+    assert "Reports that need attention" not in md
+    assert md.endswith("| skipped | 0 |\n")
+    assert "| ok | 1 |" in md
+    assert "| failed | 0 |" in md
+
+
+def test_markdown_escapes_pipes_and_line_breaks() -> None:
+    error = "cells_missing: applications | new/natural\nsecond line"
+    summary = _summary(Outcome("区|局/2020.txt", PARTIAL, error, "区|局", 2020))
+    md = summary.markdown()
+    row = md.splitlines()[-1]
+    assert row == ("| partial | `区\\|局/2020.txt` | 区\\|局 | 2020 | "
+                   "cells_missing: applications \\| new/natural second line |")
+    # every table row still has exactly the header's number of unescaped cell separators
+    assert row.replace("\\|", "").count("|") == 6
