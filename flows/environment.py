@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 _DEFAULTS = {
@@ -78,10 +78,8 @@ def prefect_api() -> Iterator[str | None]:
 def _flush_api_logs() -> None:
     from prefect.logging.handlers import APILogHandler
 
-    try:
+    with suppress(Exception):  # a log lost at shutdown must not fail the run
         APILogHandler().flush()
-    except Exception:  # a log lost at shutdown must not fail the run
-        pass
 
 
 __all__ = ["configure_prefect", "prefect_api", "project_home", "uses_server"]
