@@ -67,11 +67,15 @@ def prefect_api() -> Iterator[str | None]:
 
     server = SubprocessASGIServer()
     server.start(timeout=int(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
+    # Both: the settings reach ProcessPoolTaskRunner's workers, the environment reaches
+    # processes that only inherit it (Dask's LocalCluster workers).
+    os.environ["PREFECT_API_URL"] = server.api_url
     try:
         with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
             yield server.api_url
     finally:
         _flush_api_logs()  # else the log worker retries a stopped server at exit
+        del os.environ["PREFECT_API_URL"]
         server.stop()
 
 

@@ -93,11 +93,12 @@ def _why(file: SourceFile, last: dict[str, object] | None,
     if last is None:
         return (False, "new, left for a run without --failed") if selection.failed_only \
             else (True, "new")
-    if last["source_sha256"] != file.sha256:
+    changed = last["source_sha256"] != file.sha256
+    if last["status"] in NOT_OK:  # fixed or not, a failed report is retried
+        return True, f"previously {last['status']}" + (", changed" if changed else "")
+    if changed:
         return (False, "changed, left for a run without --failed") if selection.failed_only \
             else (True, "changed")
-    if last["status"] in NOT_OK:
-        return True, f"previously {last['status']}"
     if selection.full:
         return True, "reprocessed (--full)"
     if (selection.agencies or selection.years) and not selection.failed_only:

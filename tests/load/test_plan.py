@@ -391,3 +391,11 @@ def test_batches_of_the_default_plan() -> None:
         "区安全生产监督管理局/2018.txt", "区应急管理局/2020.txt", "区应急管理局/2021.txt",  # emergency
         "区财政局/2022.txt",  # finance
     ]]
+
+
+@pytest.mark.parametrize("selection", [NIGHTLY, Selection(failed_only=True)])
+def test_a_failed_report_whose_file_was_fixed_is_retried(selection: Selection) -> None:
+    files = [_file("区应急管理局/2020.txt", "fixed by the operator")]
+    plan = _plan(selection, files=files)
+    assert _todo(plan) == ["区应急管理局/2020.txt"]
+    assert plan.reasons == Counter({"previously failed, changed": 1})

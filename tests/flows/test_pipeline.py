@@ -1,0 +1,239 @@
+"""The real flow on a real (temporary) warehouse: what operators and analysts rely on.
+
+Runs ``xxgk run`` and the ``run_pipeline`` flow against a session-wide temporary
+Prefect server (``conftest.py``) over sources written by the project's generator.
+Covers: a first load and the incremental run after it, changed, new and broken
+files, ``--failed`` and ``--agency`` reruns replacing exactly their rows, the lock,
+retries of transient read errors, the flow's final state and artifact, and the Dask
+runner giving the same warehouse as the default one.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from extract.source import LocalSource, TransientReadError
+from flows.cli import main
+from load.warehouse import Warehouse
+from synth.corpus import write_corpus
+
+ROOT = Path(__file__).resolve().parents[2]
+VOLATILE = ["run_id", "processed_at"]  # differ between two runs of the same input
+pytestmark = pytest.mark.usefixtures("prefect_server")
+
+
+def _source(tmp_path: Path, n_agencies: int = 3, years: range = range(2019, 2023)) -> Path:
+    src = tmp_path / "src"
+    write_corpus(src, n_agencies=n_agencies, years=years, seed=7)
+    return src
+
+
+def _run(*args: str) -> int:
+    return main(["run", *args, "--quiet"])
+
+
+def _frames(warehouse: Path) -> dict[str, pd.DataFrame]:
+    store = Warehouse(warehouse)
+    out = {}
+    for name in ("facts", "reports", "checks"):
+        frame = store.read(name).drop(columns=VOLATILE, errors="ignore")
+        out[name] = frame.sort_values(list(frame.columns)).reset_index(drop=True)
+    return out
+
+
+def _reports(warehouse: Path) -> pd.DataFrame:
+    return Warehouse(warehouse).read("reports").set_index("source")
+
+
+def test_first_run_loads_every_report_and_the_next_has_nothing_to_do(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src, wh = _source(tmp_path), tmp_path / "wh"
+    assert _run("--source", str(src), "--warehouse", str(wh)) == 0
+    reports = _reports(wh)
+    assert len(reports) == 12 and set(reports["status"]) == {"ok"}
+    facts = Warehouse(wh).read("facts")
+    assert len(facts) == reports["n_facts"].sum() > 12 * 150
+    assert str(facts["year"].dtype) == "Int16"
+    checks = Warehouse(wh).read("checks")
+    carry = checks[checks["rule"] == "cross_year.carry"]
+    # The generator keeps 上年结转(N) = 结转下年度(N-1): 3 agencies × 3 year pairs × 7 columns.
+    assert len(carry) == 3 * 3 * 7 and carry["passed"].all()
+    for dataset in ("facts", "reports", "checks"):
+        for partition in (wh / dataset).iterdir():
+            assert len(list(partition.glob("*.parquet"))) == 1, partition
+    before = _frames(wh)
+    capsys.readouterr()
+    assert main(["run", "--source", str(src), "--warehouse", str(wh)]) == 0
+    assert "nothing to do (12 unchanged)" in capsys.readouterr().out
+    after = _frames(wh)
+    for name in before:
+        pd.testing.assert_frame_equal(before[name], after[name])
+
+
+def test_a_run_with_nothing_to_do_does_not_start_prefect(tmp_path: Path) -> None:
+    src, wh = _source(tmp_path, n_agencies=1, years=range(2020, 2022)), tmp_path / "wh"
+    assert _run("--source", str(src), "--warehouse", str(wh)) == 0
+    code = textwrap.dedent(f"""
+        import sys, time
+        from flows.cli import main
+        started = time.monotonic()
+        rc = main(["run", "--source", {str(src)!r}, "--warehouse", {str(wh)!r}])
+        print("RESULT", rc, "prefect" in sys.modules, round(time.monotonic() - started, 2))
+    """)
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, cwd=ROOT, timeout=120, check=True).stdout
+    result = out.split("RESULT ")[1].split()
+    assert result[:2] == ["0", "False"], out
+
+
+def test_changed_new_and_broken_files(tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    src, wh = _source(tmp_path), tmp_path / "wh"
+    assert _run("--source", str(src), "--warehouse", str(wh)) == 0
+    first = _reports(wh)
+    agency_dir = sorted(p for p in src.iterdir() if p.is_dir())[0]
+    changed = sorted(agency_dir.iterdir())[0]
+    broken = agency_dir / "2024.txt"
+    broken.write_text("关于政府信息公开工作的说明。本年度没有统计表。\n", encoding="utf-8")
+    (src / "README.md").write_text("# notes about this folder\n", encoding="utf-8")
+    data = changed.read_bytes()
+    changed.write_bytes(data + b"\n")  # same report, new bytes
+    capsys.readouterr()
+    assert main(["run", "--source", str(src), "--warehouse", str(wh)]) == 1
+    out = capsys.readouterr().out
+    assert "FAILED" in out and "2024.txt" in out and "no numbers in the text" in out
+    second = _reports(wh)
+    rel_broken = broken.relative_to(src).as_posix()
+    rel_changed = changed.relative_to(src).as_posix()
+    assert second.loc[rel_broken, "status"] == "failed"
+    assert "no numbers" in second.loc[rel_broken, "error"]
+    assert second.loc[rel_broken, "year"] == 2024
+    assert "README.md" not in second.index  # not a report: skipped, not recorded
+    assert second.loc[rel_changed, "run_id"] != first.loc[rel_changed, "run_id"]
+    untouched = first.index.difference([rel_changed])
+    assert (second.loc[untouched, "run_id"] == first.loc[untouched, "run_id"]).all()
+    # The operator sees the failure first.
+    assert main(["status", "--warehouse", str(wh)]) == 0
+    status = capsys.readouterr().out.splitlines()
+    assert status[0].startswith("13 reports") and "1 failed" in status[0]
+    assert status[1].startswith("failed") and rel_broken in status[1]
+    # --failed reruns only that file; fixed, it loads and the run exits 0.
+    other = sorted(p for p in src.iterdir() if p.is_dir())[1]
+    (other / "2030.txt").write_bytes(changed.read_bytes())  # new: not for --failed
+    broken.write_bytes(changed.read_bytes())
+    third_before = _reports(wh)
+    assert _run("--source", str(src), "--warehouse", str(wh), "--failed") == 0
+    third = _reports(wh)
+    assert third.loc[rel_broken, "status"] == "ok"
+    assert third.loc[rel_broken, "run_id"] != third_before.loc[rel_broken, "run_id"]
+    assert (other / "2030.txt").relative_to(src).as_posix() not in third.index
+    assert (third.drop(index=rel_broken)["run_id"]
+            == third_before.drop(index=rel_broken)["run_id"]).all()
+
+
+def test_agency_rerun_replaces_exactly_its_rows(tmp_path: Path) -> None:
+    src, wh = _source(tmp_path), tmp_path / "wh"
+    assert _run("--source", str(src), "--warehouse", str(wh)) == 0
+    before = _frames(wh)
+    agency = sorted(p.name for p in src.iterdir() if p.is_dir())[1]
+    first = _reports(wh)
+    assert _run("--source", str(src), "--warehouse", str(wh), "--agency", agency) == 0
+    second = _reports(wh)
+    mine = second["agency"] == agency
+    assert mine.sum() == 4
+    assert (second.loc[mine, "run_id"] != first.loc[mine, "run_id"]).all()
+    assert (second.loc[~mine, "run_id"] == first.loc[~mine, "run_id"]).all()
+    after = _frames(wh)
+    for name in before:  # same input: the rows are the same, none lost or doubled
+        pd.testing.assert_frame_equal(before[name], after[name])
+
+
+def test_a_second_run_on_a_locked_warehouse_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src, wh = _source(tmp_path, n_agencies=1, years=range(2020, 2021)), tmp_path / "wh"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import time
+            from load.warehouse import Warehouse
+            with Warehouse({str(wh)!r}).locked():
+                print("locked", flush=True)
+                time.sleep(60)
+        """)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        capsys.readouterr()
+        assert main(["run", "--source", str(src), "--warehouse", str(wh)]) == 2
+        err = capsys.readouterr().err
+        assert str(wh) in err and str(holder.pid) in err
+    finally:
+        holder.kill()
+        holder.wait()
+    assert _run("--source", str(src), "--warehouse", str(wh)) == 0  # released on death
+
+
+def test_transient_read_errors_are_retried(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from flows.pipeline import run_pipeline
+
+    src, wh = _source(tmp_path, n_agencies=1, years=range(2020, 2022)), tmp_path / "wh"
+    calls: list[str] = []
+    real_read = LocalSource.read
+
+    def flaky_read(self: LocalSource, path: str) -> bytes:
+        calls.append(path)
+        if len(calls) == 1:
+            raise TransientReadError(5, f"{path}: Input/output error")
+        return real_read(self, path)
+
+    monkeypatch.setattr(LocalSource, "read", flaky_read)
+    # One worker: the batch runs in this process, where the patch applies.
+    state = run_pipeline(source=str(src), warehouse=str(wh), workers=1, quiet=True,
+                         return_state=True)
+    summary = state.result(raise_on_failure=False)
+    assert state.is_completed() and summary.counts["ok"] == 2
+    assert len(calls) == 2 + 1  # the batch read both files again after the failure
+
+
+def test_the_flow_fails_with_its_summary_and_publishes_an_artifact(tmp_path: Path) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    from flows.pipeline import run_pipeline
+    from load.summary import RunSummary
+
+    src, wh = _source(tmp_path, n_agencies=1, years=range(2020, 2022)), tmp_path / "wh"
+    (src / "x").mkdir()
+    (src / "x" / "2021.txt").write_text("政府信息公开工作年度报告\n（空）\n", encoding="utf-8")
+    started = time.time()
+    state = run_pipeline(source=str(src), warehouse=str(wh), quiet=True, return_state=True)
+    summary = state.result(raise_on_failure=False)
+    assert state.is_failed() and isinstance(summary, RunSummary)
+    assert summary.counts["failed"] == 1 and summary.counts["ok"] == 2
+    assert summary.exit_code == 1 and "1 failed" in (state.message or "")
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(
+            key=ArtifactFilterKey(any_=["xxgk-run-summary"])))
+    latest = max(artifacts, key=lambda a: a.created)
+    assert latest.created.timestamp() >= started - 5
+    assert "x/2021.txt" in str(latest.data) and "| failed | 1 |" in str(latest.data)
+    # Both good reports were written even though the run failed.
+    assert set(_reports(wh)["status"]) == {"ok", "failed"}
+
+
+def test_dask_runner_builds_the_same_warehouse(tmp_path: Path) -> None:
+    src = _source(tmp_path, n_agencies=2, years=range(2019, 2022))
+    default, dask = tmp_path / "default", tmp_path / "dask"
+    assert _run("--source", str(src), "--warehouse", str(default)) == 0
+    assert _run("--source", str(src), "--warehouse", str(dask), "--dask-workers", "2") == 0
+    a, b = _frames(default), _frames(dask)
+    for name in a:
+        pd.testing.assert_frame_equal(a[name], b[name])
