@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import pandas as pd
 import pyarrow as pa
@@ -230,10 +231,15 @@ def partition_dir(year: int | None) -> str:
     return f"{PARTITION_COLUMN}={UNKNOWN_YEAR if year is None else int(year)}"
 
 
-def empty_frame(name: str) -> pd.DataFrame:
-    """A frame with no rows and every column of the dataset, typed."""
+@cache
+def _empty(name: str) -> pd.DataFrame:
     ds = dataset(name)
     return pd.DataFrame({c.name: pd.Series([], dtype=c.pandas_dtype) for c in ds.columns})
+
+
+def empty_frame(name: str) -> pd.DataFrame:
+    """A frame with no rows and every column of the dataset, typed."""
+    return _empty(name).copy()
 
 
 def _check_columns(df: pd.DataFrame, ds: Dataset, wanted: Sequence[str]) -> None:
@@ -250,6 +256,8 @@ def _check_columns(df: pd.DataFrame, ds: Dataset, wanted: Sequence[str]) -> None
 
 def _cast(series: pd.Series, col: Column, dataset_name: str) -> pd.Series:
     dtype = col.pandas_dtype
+    if series.dtype == dtype:
+        return series
     try:
         if pa.types.is_string(col.arrow_type):
             # astype("string") would turn 2019 into "2019" silently, which is what we want

@@ -73,6 +73,7 @@ class Snapshot:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.id = path.name
+        self._partitions: dict[str, dict[Year, Path]] = {}
 
     def parent(self) -> str | None:
         """The id of the snapshot this one was built from (None for the first)."""
@@ -83,6 +84,11 @@ class Snapshot:
 
     def partitions(self, dataset: str) -> dict[Year, Path]:
         """The partition files of ``dataset`` that hold rows, by year."""
+        if dataset not in self._partitions:  # a snapshot never changes: ask once
+            self._partitions[dataset] = self._find_partitions(dataset)
+        return self._partitions[dataset]
+
+    def _find_partitions(self, dataset: str) -> dict[Year, Path]:
         root = self.path / dataset
         found: dict[Year, Path] = {}
         if not root.is_dir():
@@ -128,9 +134,10 @@ class Snapshot:
 class SnapshotBuilder:
     """Builds the next snapshot in a temporary directory; :meth:`commit` completes it."""
 
-    def __init__(self, snapshots: Path, parent: Snapshot | None) -> None:
+    def __init__(self, snapshots: Path, parent: Snapshot | None, *, sync: bool = True) -> None:
         self.snapshots = snapshots
         self.parent = parent
+        self.sync = sync
         self.id = new_snapshot_id()
         self.tmp = snapshots / f"{TMP_PREFIX}{self.id}"
         self._filled: set[str] = set()
@@ -147,8 +154,8 @@ class SnapshotBuilder:
     def link(self, dataset: str, year: Year, src: Path) -> None:
         """Reuse an unchanged partition file of the parent snapshot."""
         path = self._partition(dataset, year)
-        link_or_copy(src, path / PART_FILE)
-        fsync_dir(path)
+        link_or_copy(src, path / PART_FILE, self.sync)
+        fsync_dir(path, self.sync)
         self._filled.add(dataset)
 
     def write(self, dataset: str, year: Year, frame: pd.DataFrame) -> None:
@@ -158,8 +165,8 @@ class SnapshotBuilder:
             frame.drop(columns=PARTITION_COLUMN), schema=file_schema(dataset),
             preserve_index=False,
         )
-        write_parquet(table, path / PART_FILE)
-        fsync_dir(path)
+        write_parquet(table, path / PART_FILE, self.sync)
+        fsync_dir(path, self.sync)
         if len(frame):
             self._filled.add(dataset)
 
@@ -170,14 +177,15 @@ class SnapshotBuilder:
                 # An empty dataset keeps one empty file, so readers still see its columns
                 # (DuckDB finds no files in an empty directory and fails).
                 self.write(name, None, empty_frame(name))
-            fsync_dir(self.tmp / name)
+            fsync_dir(self.tmp / name, self.sync)
         parent = self.parent.id if self.parent else ""
         with open(self.tmp / PARENT_FILE, "x", encoding="utf-8") as fh:
             fh.write(parent + "\n")
             fh.flush()
-            os.fsync(fh.fileno())
-        fsync_dir(self.tmp)
+            if self.sync:
+                os.fsync(fh.fileno())
+        fsync_dir(self.tmp, self.sync)
         final = self.snapshots / self.id
         os.rename(self.tmp, final)
-        fsync_dir(self.snapshots)
+        fsync_dir(self.snapshots, self.sync)
         return Snapshot(final)

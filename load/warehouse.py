@@ -154,11 +154,13 @@ class Warehouse:
 
     Not thread-safe: use one instance per thread. :meth:`locked` is re-entrant within
     one instance, so a caller may hold the lock around :meth:`ledger` and
-    :meth:`publish`.
+    :meth:`publish`. ``durable=False`` skips fsync: publishing stays atomic when the
+    process is killed, but not across a power cut (for tests).
     """
 
-    def __init__(self, root: str | Path) -> None:
+    def __init__(self, root: str | Path, *, durable: bool = True) -> None:
         self.root = Path(root)
+        self.durable = durable
         self._lock_depth = 0
 
     @property
@@ -237,7 +239,7 @@ class Warehouse:
             agencies = _touched_agencies(index, new, dropped)
             carry = _carry(old, new["facts"], dropped, agencies)
             new["checks"] = _concat([new["checks"], carry], "checks")
-            builder = SnapshotBuilder(self.snapshots_dir, old)
+            builder = SnapshotBuilder(self.snapshots_dir, old, sync=self.durable)
             summary = _Summary(builder.id, tuple(sorted(dropped)))
             for name in DATASETS:
                 _build_dataset(builder, old, name, index[name], new[name], dropped, agencies,
@@ -258,11 +260,11 @@ class Warehouse:
 
     def _switch(self, snapshot: Snapshot) -> None:
         """Point ``.current`` at ``snapshot`` atomically; then tidy up."""
-        replace_symlink(self.root / CURRENT, f"{SNAPSHOTS}/{snapshot.id}")
+        replace_symlink(self.root / CURRENT, f"{SNAPSHOTS}/{snapshot.id}", self.durable)
         for name in DATASETS:
             link, target = self.root / name, f"{CURRENT}/{name}"
             if not (link.is_symlink() and os.readlink(link) == target):
-                replace_symlink(link, target)
+                replace_symlink(link, target, self.durable)
         self._collect_garbage()
 
     def _collect_garbage(self) -> None:
