@@ -329,7 +329,9 @@ SELECT * FROM read_parquet('WAREHOUSE/facts/**/*.parquet', hive_partitioning=tru
 `WAREHOUSE/facts`, `reports` and `checks` are symbolic links into the current
 snapshot (`WAREHOUSE/.current`), which every write replaces in one atomic step.
 A dataset with no rows holds one empty file (under `year=0`), so readers still see
-its columns. `Warehouse.read` (in `load.warehouse`) returns the dtypes listed below.
+its columns. `Warehouse.read` (in `load.warehouse`) returns the pandas dtypes listed
+below; a plain `pd.read_parquet` gives the same dtypes, except `year`: a category, and
+the last column.
 """
 
 
@@ -350,11 +352,11 @@ def _code(text: str) -> str:
 
 def _dataset_section(ds: Dataset) -> list[str]:
     lines = [f"## `{ds.name}`", "", _md(ds.description), "",
-             "| column | type | null | meaning |", "|---|---|---|---|"]
+             "| column | type | pandas | null | meaning |", "|---|---|---|---|---|"]
     for col in ds.columns:
         null = "yes" if col.nullable else "no"
-        kind = _type_name(col.arrow_type)
-        lines.append(f"| `{col.name}` | {kind} | {null} | {_md(col.description)} |")
+        kind, dtype = _type_name(col.arrow_type), col.pandas_dtype
+        lines.append(f"| `{col.name}` | {kind} | {dtype} | {null} | {_md(col.description)} |")
     return [*lines, ""]
 
 

@@ -193,6 +193,10 @@ def test_analysts_reads_through_the_links(tmp_path: Path) -> None:
     assert len(plain) == len(ours)
     assert set(plain["year"].astype(int)) == set(YEARS)
     assert isinstance(plain["source"].dtype, pd.StringDtype)
+    for name in DATASETS:  # the data dictionary's promise: same dtypes but for year
+        theirs, mine = pd.read_parquet(root / name), wh.read(name)
+        assert list(theirs.columns) == [*list(mine.columns)[1:], "year"]
+        assert theirs.drop(columns="year").dtypes.equals(mine.drop(columns="year").dtypes)
     part = pads.partitioning(pa.schema([("year", pa.int16())]), flavor="hive")
     table = pads.dataset(root / "facts", partitioning=part).to_table()
     assert table.schema.field("year").type == pa.int16()
