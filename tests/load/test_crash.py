@@ -15,13 +15,16 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import pandas as pd
 import pytest
 from crash_child import generation, state
 from frames import batch, merge
 
+import load.snapshot  # noqa: F401  (patched by crash_at)
 from load.schema import DATASETS
 from load.warehouse import Warehouse
 from transform.cross_year import carry_checks
@@ -107,15 +110,15 @@ STEPS = [("load.snapshot", "write_parquet"), ("load.snapshot", "link_or_copy"),
 class _Os:
     """``os`` for load.snapshot, whose ``rename`` (a snapshot's completion) can crash."""
 
-    def __init__(self, real: object, before: object) -> None:
+    def __init__(self, real: ModuleType, before: Callable[[], None]) -> None:
         self._real, self._before = real, before
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._real, name)
 
-    def rename(self, *args: object) -> None:
-        self._before()  # type: ignore[operator]
-        self._real.rename(*args)  # type: ignore[attr-defined]
+    def rename(self, src: Path, dst: Path) -> None:
+        self._before()
+        self._real.rename(src, dst)
 
 
 def crash_at(monkeypatch: pytest.MonkeyPatch, k: int) -> None:
@@ -127,8 +130,8 @@ def crash_at(monkeypatch: pytest.MonkeyPatch, k: int) -> None:
         if count[0] == k:
             raise Crash(k)
 
-    def wrap(real):  # type: ignore[no-untyped-def]
-        def step(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def wrap(real: Callable[..., object]) -> Callable[..., object]:
+        def step(*args: object, **kwargs: object) -> object:
             before()
             return real(*args, **kwargs)
         return step
@@ -141,8 +144,6 @@ def crash_at(monkeypatch: pytest.MonkeyPatch, k: int) -> None:
 
 def test_a_crash_at_any_step_leaves_old_or_new_content(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    import load.snapshot  # noqa: F401  (the modules patched by crash_at)
-
     base = tmp_path / "base"
     old_batch = merge(batch("A", (2020, 2021)), batch("", (), failed="C"))
     Warehouse(base, durable=False).publish(**old_batch.kwargs())
