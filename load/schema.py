@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import pandas as pd
 import pyarrow as pa
@@ -230,10 +231,15 @@ def partition_dir(year: int | None) -> str:
     return f"{PARTITION_COLUMN}={UNKNOWN_YEAR if year is None else int(year)}"
 
 
-def empty_frame(name: str) -> pd.DataFrame:
-    """A frame with no rows and every column of the dataset, typed."""
+@cache
+def _empty(name: str) -> pd.DataFrame:
     ds = dataset(name)
     return pd.DataFrame({c.name: pd.Series([], dtype=c.pandas_dtype) for c in ds.columns})
+
+
+def empty_frame(name: str) -> pd.DataFrame:
+    """A frame with no rows and every column of the dataset, typed."""
+    return _empty(name).copy()
 
 
 def _check_columns(df: pd.DataFrame, ds: Dataset, wanted: Sequence[str]) -> None:
@@ -250,6 +256,8 @@ def _check_columns(df: pd.DataFrame, ds: Dataset, wanted: Sequence[str]) -> None
 
 def _cast(series: pd.Series, col: Column, dataset_name: str) -> pd.Series:
     dtype = col.pandas_dtype
+    if series.dtype == dtype:
+        return series
     try:
         if pa.types.is_string(col.arrow_type):
             # astype("string") would turn 2019 into "2019" silently, which is what we want
@@ -321,7 +329,9 @@ SELECT * FROM read_parquet('WAREHOUSE/facts/**/*.parquet', hive_partitioning=tru
 `WAREHOUSE/facts`, `reports` and `checks` are symbolic links into the current
 snapshot (`WAREHOUSE/.current`), which every write replaces in one atomic step.
 A dataset with no rows holds one empty file (under `year=0`), so readers still see
-its columns. `Warehouse.read` (in `load.warehouse`) returns the dtypes listed below.
+its columns. `Warehouse.read` (in `load.warehouse`) returns the pandas dtypes listed
+below; a plain `pd.read_parquet` gives the same dtypes, except `year`: a category, and
+the last column.
 """
 
 
@@ -342,11 +352,11 @@ def _code(text: str) -> str:
 
 def _dataset_section(ds: Dataset) -> list[str]:
     lines = [f"## `{ds.name}`", "", _md(ds.description), "",
-             "| column | type | null | meaning |", "|---|---|---|---|"]
+             "| column | type | pandas | null | meaning |", "|---|---|---|---|---|"]
     for col in ds.columns:
         null = "yes" if col.nullable else "no"
-        kind = _type_name(col.arrow_type)
-        lines.append(f"| `{col.name}` | {kind} | {null} | {_md(col.description)} |")
+        kind, dtype = _type_name(col.arrow_type), col.pandas_dtype
+        lines.append(f"| `{col.name}` | {kind} | {dtype} | {null} | {_md(col.description)} |")
     return [*lines, ""]
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -59,6 +60,15 @@ def _pandas_type(arrow_type: pa.DataType) -> object | None:
         return None
 
 
+@cache
+def _stored_schema(dataset: str) -> pa.Schema:
+    """The schema of a partition file, with pandas metadata so that a plain
+    ``pd.read_parquet`` gives analysts the schema's nullable dtypes (Int32, boolean…)."""
+    frame = empty_frame(dataset).drop(columns=PARTITION_COLUMN)
+    table = pa.Table.from_pandas(frame, schema=file_schema(dataset), preserve_index=False)
+    return file_schema(dataset).with_metadata(table.schema.metadata)
+
+
 def _parse_year(dirname: str) -> Year | None:
     """``year=2020`` -> 2020, ``year=0`` -> None (unknown); anything else is not ours."""
     key, _, value = dirname.partition("=")
@@ -73,6 +83,7 @@ class Snapshot:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.id = path.name
+        self._partitions: dict[str, dict[Year, Path]] = {}
 
     def parent(self) -> str | None:
         """The id of the snapshot this one was built from (None for the first)."""
@@ -83,6 +94,11 @@ class Snapshot:
 
     def partitions(self, dataset: str) -> dict[Year, Path]:
         """The partition files of ``dataset`` that hold rows, by year."""
+        if dataset not in self._partitions:  # a snapshot never changes: ask once
+            self._partitions[dataset] = self._find_partitions(dataset)
+        return self._partitions[dataset]
+
+    def _find_partitions(self, dataset: str) -> dict[Year, Path]:
         root = self.path / dataset
         found: dict[Year, Path] = {}
         if not root.is_dir():
@@ -95,42 +111,48 @@ class Snapshot:
                 found[_parse_year(entry.name)] = file
         return found
 
-    def read(self, dataset: str, *, columns: list[str] | None = None,
-             filter: pc.Expression | None = None) -> pd.DataFrame:
-        """Rows of ``dataset`` (all, or matching ``filter``), conformed to the schema."""
+    def scan(self, dataset: str, *, columns: list[str] | None = None,
+             filter: pc.Expression | None = None) -> pa.Table:
+        """Rows of ``dataset`` (all, or matching ``filter``) as an arrow table."""
         root = self.path / dataset
         if not root.is_dir():
-            frame = empty_frame(dataset)
-            return frame if columns is None else frame[columns]
+            table = arrow_schema(dataset).empty_table()
+            return table if columns is None else table.select(columns)
         data = pads.dataset(
             root, schema=arrow_schema(dataset), format="parquet",
             partitioning=hive_partitioning(dataset),
         )
-        table = data.to_table(columns=columns, filter=filter)
+        return data.to_table(columns=columns, filter=filter)
+
+    def read(self, dataset: str, *, columns: list[str] | None = None,
+             filter: pc.Expression | None = None) -> pd.DataFrame:
+        """Rows of ``dataset`` (all, or matching ``filter``), conformed to the schema."""
+        table = self.scan(dataset, columns=columns, filter=filter)
         frame = table.to_pandas(types_mapper=_pandas_type)
         if PARTITION_COLUMN in frame.columns:
             # Files are read in path order; sort by year so unknown years come last.
             frame = frame.sort_values(PARTITION_COLUMN, kind="stable", na_position="last")
         return conform(frame, dataset, columns=columns)
 
-    def read_partition(self, dataset: str, year: Year) -> pd.DataFrame:
-        """Every row of one partition (an empty frame when it does not exist)."""
+    def partition(self, dataset: str, year: Year) -> pa.Table:
+        """Every row of one partition, ``year`` included (empty when there is none)."""
+        schema = arrow_schema(dataset)
         file = self.partitions(dataset).get(year)
         if file is None:
-            return empty_frame(dataset)
-        frame = pq.read_table(file, schema=file_schema(dataset)).to_pandas(
-            types_mapper=_pandas_type
-        )
-        frame.insert(0, PARTITION_COLUMN, pd.array([year] * len(frame), dtype="Int16"))
-        return conform(frame, dataset)
+            return schema.empty_table()
+        table = pq.read_table(file, schema=file_schema(dataset))
+        years = pa.array([year] * table.num_rows, schema.field(PARTITION_COLUMN).type)
+        table = table.append_column(PARTITION_COLUMN, years)
+        return table.select(schema.names).cast(schema)
 
 
 class SnapshotBuilder:
     """Builds the next snapshot in a temporary directory; :meth:`commit` completes it."""
 
-    def __init__(self, snapshots: Path, parent: Snapshot | None) -> None:
+    def __init__(self, snapshots: Path, parent: Snapshot | None, *, sync: bool = True) -> None:
         self.snapshots = snapshots
         self.parent = parent
+        self.sync = sync
         self.id = new_snapshot_id()
         self.tmp = snapshots / f"{TMP_PREFIX}{self.id}"
         self._filled: set[str] = set()
@@ -147,20 +169,18 @@ class SnapshotBuilder:
     def link(self, dataset: str, year: Year, src: Path) -> None:
         """Reuse an unchanged partition file of the parent snapshot."""
         path = self._partition(dataset, year)
-        link_or_copy(src, path / PART_FILE)
-        fsync_dir(path)
+        link_or_copy(src, path / PART_FILE, self.sync)
+        fsync_dir(path, self.sync)
         self._filled.add(dataset)
 
-    def write(self, dataset: str, year: Year, frame: pd.DataFrame) -> None:
-        """Write one partition's rows (``frame`` conformed, all of year ``year``)."""
+    def write(self, dataset: str, year: Year, table: pa.Table) -> None:
+        """Write one partition's rows (``table`` of the dataset's schema, all of ``year``)."""
         path = self._partition(dataset, year)
-        table = pa.Table.from_pandas(
-            frame.drop(columns=PARTITION_COLUMN), schema=file_schema(dataset),
-            preserve_index=False,
-        )
-        write_parquet(table, path / PART_FILE)
-        fsync_dir(path)
-        if len(frame):
+        schema = _stored_schema(dataset)
+        table = table.select(schema.names).cast(schema)
+        write_parquet(table, path / PART_FILE, self.sync)
+        fsync_dir(path, self.sync)
+        if table.num_rows:
             self._filled.add(dataset)
 
     def commit(self) -> Snapshot:
@@ -169,15 +189,16 @@ class SnapshotBuilder:
             if name not in self._filled:
                 # An empty dataset keeps one empty file, so readers still see its columns
                 # (DuckDB finds no files in an empty directory and fails).
-                self.write(name, None, empty_frame(name))
-            fsync_dir(self.tmp / name)
+                self.write(name, None, arrow_schema(name).empty_table())
+            fsync_dir(self.tmp / name, self.sync)
         parent = self.parent.id if self.parent else ""
         with open(self.tmp / PARENT_FILE, "x", encoding="utf-8") as fh:
             fh.write(parent + "\n")
             fh.flush()
-            os.fsync(fh.fileno())
-        fsync_dir(self.tmp)
+            if self.sync:
+                os.fsync(fh.fileno())
+        fsync_dir(self.tmp, self.sync)
         final = self.snapshots / self.id
         os.rename(self.tmp, final)
-        fsync_dir(self.snapshots)
+        fsync_dir(self.snapshots, self.sync)
         return Snapshot(final)

@@ -31,13 +31,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from load.durable import remove_tree, replace_symlink
 from load.lock import WarehouseBusy, exclusive_lock
-from load.schema import DATASETS, conform, empty_frame
+from load.schema import DATASETS, arrow_schema, conform, empty_frame
 from load.snapshot import TMP_PREFIX, Snapshot, SnapshotBuilder, Year
 from transform.cross_year import CARRIED_FORWARD, CARRIED_OVER, CARRY_RULE, carry_checks
 from transform.keys import APP
@@ -70,6 +71,8 @@ class PublishSummary:
 
 
 # ------------------------------------------------------------------------ small helpers
+# Publishing works on arrow tables: pandas costs milliseconds per operation even on
+# small frames, and partitions are merged, filtered and sorted many times per publish.
 
 def _expression(filters: Filters) -> pc.Expression | None:
     """pandas-style DNF filters (or a pyarrow expression) as a pyarrow expression."""
@@ -86,38 +89,46 @@ def _concat(frames: Iterable[pd.DataFrame], name: str) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _year_key(value: object) -> Year:
-    return None if pd.isna(value) else int(value)
+def _table(frame: pd.DataFrame, name: str) -> pa.Table:
+    """A conformed frame as an arrow table of the dataset's schema (no pandas metadata)."""
+    schema = arrow_schema(name)
+    return pa.Table.from_pandas(frame, schema=schema, preserve_index=False).cast(schema)
 
 
-def _years(frame: pd.DataFrame) -> set[Year]:
-    return {_year_key(v) for v in frame["year"].unique()}
+def _year_order(year: Year) -> tuple[bool, int]:
+    return (year is None, year or 0)
 
 
-def _rows_of_year(frame: pd.DataFrame, year: Year) -> pd.DataFrame:
-    mask = frame["year"].isna() if year is None else (frame["year"] == year).fillna(False)
-    return frame[mask.astype(bool)]
+def _years(table: pa.Table) -> set[Year]:
+    return set(pc.unique(table["year"]).to_pylist())
 
 
-def _in(series: pd.Series, values: Collection[str]) -> pd.Series:
-    return series.isin(list(values)).fillna(False).astype(bool)
+def _rows_of_year(table: pa.Table, year: Year) -> pa.Table:
+    column = table["year"]
+    mask = pc.is_null(column) if year is None else pc.fill_null(pc.equal(column, year), False)
+    return table.filter(mask)
 
 
-def _removed(frame: pd.DataFrame, name: str, dropped: Collection[str],
-             agencies: Collection[str]) -> pd.Series:
+def _in(column: pa.ChunkedArray, values: Collection[str]) -> pa.ChunkedArray:
+    value_set = pa.array(sorted(values), pa.string())
+    return pc.fill_null(pc.is_in(column, value_set=value_set), False)
+
+
+def _removed(table: pa.Table, name: str, dropped: Collection[str],
+             agencies: Collection[str]) -> pa.ChunkedArray:
     """Rows a publish deletes: every row of a dropped source, and for checks the
     ``cross_year.carry`` rows of every touched agency (they are recomputed)."""
-    mask = _in(frame["source"], dropped)
+    mask = _in(table["source"], dropped)
     if name == "checks":
-        carry = (frame["rule"] == CARRY_RULE).fillna(False).astype(bool)
-        mask |= carry & _in(frame["agency_id"], agencies)
+        carry = pc.fill_null(pc.equal(table["rule"], CARRY_RULE), False)
+        mask = pc.or_(mask, pc.and_(carry, _in(table["agency_id"], agencies)))
     return mask
 
 
-def _ordered(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.sort_values(ROW_ORDER, kind="stable", na_position="last").reset_index(
-        drop=True
-    )
+def _ordered(table: pa.Table) -> pa.Table:
+    """Rows by report (stable: each report keeps its own row order)."""
+    keys = [(k, "ascending") for k in ROW_ORDER]
+    return table.take(pc.sort_indices(table, sort_keys=keys))  # nulls last by default
 
 
 def _incoming(facts: pd.DataFrame, reports: pd.DataFrame,
@@ -154,11 +165,13 @@ class Warehouse:
 
     Not thread-safe: use one instance per thread. :meth:`locked` is re-entrant within
     one instance, so a caller may hold the lock around :meth:`ledger` and
-    :meth:`publish`.
+    :meth:`publish`. ``durable=False`` skips fsync: publishing stays atomic when the
+    process is killed, but not across a power cut (for tests).
     """
 
-    def __init__(self, root: str | Path) -> None:
+    def __init__(self, root: str | Path, *, durable: bool = True) -> None:
         self.root = Path(root)
+        self.durable = durable
         self._lock_depth = 0
 
     @property
@@ -234,14 +247,15 @@ class Warehouse:
             self._collect_garbage()
             old = self.current()
             index = {name: _index(old, name) for name in DATASETS}
-            agencies = _touched_agencies(index, new, dropped)
+            tables = {name: _table(frame, name) for name, frame in new.items()}
+            agencies = _touched_agencies(index, tables, dropped)
             carry = _carry(old, new["facts"], dropped, agencies)
-            new["checks"] = _concat([new["checks"], carry], "checks")
-            builder = SnapshotBuilder(self.snapshots_dir, old)
+            tables["checks"] = pa.concat_tables([tables["checks"], _table(carry, "checks")])
+            builder = SnapshotBuilder(self.snapshots_dir, old, sync=self.durable)
             summary = _Summary(builder.id, tuple(sorted(dropped)))
             for name in DATASETS:
-                _build_dataset(builder, old, name, index[name], new[name], dropped, agencies,
-                               summary)
+                _build_dataset(builder, old, name, index[name], tables[name], dropped,
+                               agencies, summary)
             snapshot = builder.commit()
             self._switch(snapshot)
         return summary.freeze()
@@ -258,11 +272,11 @@ class Warehouse:
 
     def _switch(self, snapshot: Snapshot) -> None:
         """Point ``.current`` at ``snapshot`` atomically; then tidy up."""
-        replace_symlink(self.root / CURRENT, f"{SNAPSHOTS}/{snapshot.id}")
+        replace_symlink(self.root / CURRENT, f"{SNAPSHOTS}/{snapshot.id}", self.durable)
         for name in DATASETS:
             link, target = self.root / name, f"{CURRENT}/{name}"
             if not (link.is_symlink() and os.readlink(link) == target):
-                replace_symlink(link, target)
+                replace_symlink(link, target, self.durable)
         self._collect_garbage()
 
     def _collect_garbage(self) -> None:
@@ -293,22 +307,22 @@ class _Summary:
                               self.rewritten)
 
 
-def _index(old: Snapshot | None, name: str) -> pd.DataFrame:
+def _index(old: Snapshot | None, name: str) -> pa.Table:
     """The few columns of the current rows needed to decide what a publish touches."""
     columns = ["year", "source", "agency_id"] + (["rule"] if name == "checks" else [])
     if old is None:
-        return empty_frame(name)[columns]
-    return old.read(name, columns=columns)
+        return arrow_schema(name).empty_table().select(columns)
+    return old.scan(name, columns=columns)
 
 
-def _touched_agencies(index: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame],
+def _touched_agencies(index: dict[str, pa.Table], new: dict[str, pa.Table],
                       dropped: Collection[str]) -> set[str]:
     """Agencies with a row removed or added: their carry checks are recomputed."""
     agencies: set[str] = set()
     for name in DATASETS:
-        gone = index[name][_in(index[name]["source"], dropped)]
-        for frame in (gone, new[name]):
-            agencies.update(str(a) for a in frame["agency_id"].dropna().unique())
+        gone = index[name].filter(_in(index[name]["source"], dropped))
+        for table in (gone, new[name]):
+            agencies.update(pc.unique(table["agency_id"]).drop_null().to_pylist())
     return agencies
 
 
@@ -325,28 +339,27 @@ def _carry(old: Snapshot | None, new_facts: pd.DataFrame, dropped: Collection[st
             & pads.field("agency_id").isin(sorted(agencies))
         )
         kept = old.read("facts", filter=where)
-        kept = kept[~_in(kept["source"], dropped)]
-    fresh = new_facts[_in(new_facts["agency_id"], agencies)]
+        kept = kept[~kept["source"].isin(list(dropped)).astype(bool)]
+    fresh = new_facts[new_facts["agency_id"].isin(list(agencies)).fillna(False).astype(bool)]
     return carry_checks(_concat([kept, fresh], "facts"))
 
 
 def _build_dataset(builder: SnapshotBuilder, old: Snapshot | None, name: str,
-                   index: pd.DataFrame, new: pd.DataFrame, dropped: Collection[str],
+                   index: pa.Table, new: pa.Table, dropped: Collection[str],
                    agencies: Collection[str], summary: _Summary) -> None:
     """Link the unchanged partitions of one dataset and rewrite the changed ones."""
     gone = _removed(index, name, dropped, agencies)
-    touched = _years(index[gone]) | _years(new)
+    touched = sorted(_years(index.filter(gone)) | _years(new), key=_year_order)
     partitions = old.partitions(name) if old is not None else {}
     for year, file in partitions.items():
         if year not in touched:
             builder.link(name, year, file)
-    for year in sorted(touched, key=lambda y: (y is None, y or 0)):
-        previous = old.read_partition(name, year) if year in partitions and old else None
-        kept = [] if previous is None else [previous[~_removed(previous, name, dropped,
-                                                                agencies)]]
-        rows = _ordered(_concat([*kept, _rows_of_year(new, year)], name))
-        if len(rows):
+    for year in touched:
+        previous = old.partition(name, year) if old is not None else new.schema.empty_table()
+        kept = previous.filter(pc.invert(_removed(previous, name, dropped, agencies)))
+        rows = _ordered(pa.concat_tables([kept, _rows_of_year(new, year)]))
+        if rows.num_rows:
             builder.write(name, year, rows)
-    summary.written[name] = len(new)
-    summary.removed[name] = int(gone.sum())
-    summary.rewritten[name] = tuple(sorted(touched, key=lambda y: (y is None, y or 0)))
+    summary.written[name] = new.num_rows
+    summary.removed[name] = pc.sum(gone).as_py() or 0
+    summary.rewritten[name] = tuple(touched)

@@ -123,7 +123,7 @@ def test_data_dictionary_lists_every_column_and_key() -> None:
     for ds in DATASETS.values():
         assert f"## `{ds.name}`" in text
         for col in ds.columns:
-            assert f"| `{col.name}` | {_type_name(col.arrow_type)} |" in text
+            assert f"| `{col.name}` | {_type_name(col.arrow_type)} | {col.pandas_dtype} |" in text
     for row in read_map("keys"):
         assert row["row_label"] in text
     assert "| active_disclosure | `licensing` | 行政许可 | `decisions` |" in text
