@@ -92,7 +92,10 @@ def _concat(frames: Iterable[pd.DataFrame], name: str) -> pd.DataFrame:
 def _table(frame: pd.DataFrame, name: str) -> pa.Table:
     """A conformed frame as an arrow table of the dataset's schema (no pandas metadata)."""
     schema = arrow_schema(name)
-    return pa.Table.from_pandas(frame, schema=schema, preserve_index=False).cast(schema)
+    table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False).cast(schema)
+    # Arrow-backed pandas columns keep one chunk per concatenated frame; thousands of
+    # chunks make every filter and sort slow.
+    return table.combine_chunks()
 
 
 def _year_order(year: Year) -> tuple[bool, int]:
