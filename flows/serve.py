@@ -125,13 +125,16 @@ def serve_command(args: argparse.Namespace) -> int:
             print(f"xxgk serve: Prefect UI at {api_url.removesuffix('/api')}", flush=True)
         from prefect import serve
 
+        # Prefect's runner handles SIGTERM itself once it runs (a graceful shutdown,
+        # then it returns); before that, ours turns it into KeyboardInterrupt.
         serve(*deployments(args))  # type: ignore[arg-type]
     except ServeError as err:
         print(f"xxgk: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("xxgk serve: stopping", flush=True)
+        pass
     finally:
+        print("xxgk serve: stopping", flush=True)
         if server is not None:
             stop_server(server)
         signal.signal(signal.SIGTERM, previous)
