@@ -16,7 +16,8 @@ setup: $(STAMP)
 
 ## the main job on the bundled demo data (synthetic reports in data/demo)
 demo: $(STAMP)
-	$(BIN)/xxgk extract data/demo
+	$(BIN)/xxgk run --source data/demo --warehouse warehouse
+	$(BIN)/xxgk status --warehouse warehouse
 
 ## ruff, then the whole test suite
 test: $(STAMP)
