@@ -46,7 +46,7 @@ started = time.perf_counter()
 result = process_batch(sys.argv[1], files, None, "bench", datetime.now(UTC))
 print(time.perf_counter() - started, len(result.reports))
 """
-_FLOW_SECONDS = re.compile(r"\\(([\\d.]+) s\\)")
+_FLOW_SECONDS = re.compile(r"\(([\d.]+) s\)")
 
 
 def _timed(command: list[str], env: dict[str, str]) -> tuple[float, str]:

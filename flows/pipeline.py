@@ -33,7 +33,7 @@ from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTa
 
 from extract.source import SourceFile, TransientReadError, open_source
 from load.plan import Selection, batches, plan_source
-from load.summary import RunSummary
+from load.summary import RunSummary, duplicate_reports
 from load.warehouse import Warehouse
 from transform.process import (
     FAILED,
@@ -59,8 +59,10 @@ def retry_if_transient(task: Any, task_run: Any, state: State) -> bool:
     return False
 
 
+# A batch is ≈ 1 s of parsing; a batch still running after 15 minutes is stuck on a
+# hostile file, and its files are recorded as failed rather than hanging the night.
 @task(name="extract-batch", retries=2, retry_delay_seconds=[2, 10],
-      retry_condition_fn=retry_if_transient)
+      retry_condition_fn=retry_if_transient, timeout_seconds=900)
 def extract_batch(location: str, files: list[SourceFile], registry: str | None,
                   run_id: str, processed_at: datetime) -> BatchResult:
     """Extract, canonicalise and check one batch of report files."""
@@ -159,6 +161,9 @@ def run_pipeline(source: str, warehouse: str, agencies: list[str] | None = None,
             with choose_runner(len(work), workers, dask_address, dask_workers) as runner:
                 results = _run_batches(runner, work, params, summary, quiet)
             summary.snapshot = publish_results(store, results, [f.path for f in plan.todo])
+            summary.notes = duplicate_reports(store.ledger())
+            for note in summary.notes:
+                logger.warning("%s", note)
     summary.seconds = time.monotonic() - started
     create_markdown_artifact(markdown=summary.markdown(), key="xxgk-run-summary",
                              description=summary.headline())

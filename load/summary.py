@@ -12,6 +12,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 from transform.process import FAILED, OK, PARTIAL, SKIPPED, Outcome
 
 STATUS_ORDER = (FAILED, PARTIAL, OK, SKIPPED)
@@ -28,6 +30,7 @@ class RunSummary:
     problems: list[Outcome] = field(default_factory=list)
     seconds: float = 0.0
     snapshot: str | None = None
+    notes: list[str] = field(default_factory=list)
 
     def add(self, outcomes: Iterable[Outcome]) -> None:
         for outcome in outcomes:
@@ -61,6 +64,7 @@ class RunSummary:
             lines.append(f"  plan: {self.planned}")
         for outcome in self.problems:
             lines.append(f"  {outcome.status.upper():8} {outcome.source}: {outcome.error}")
+        lines += [f"  NOTE     {note}" for note in self.notes]
         return "\n".join(lines)
 
     def markdown(self) -> str:
@@ -76,7 +80,22 @@ class RunSummary:
                 f"{o.year or ''} | {_cell(o.error)} |"
                 for o in self.problems
             ]
+        if self.notes:
+            lines += ["", "## Notes", ""] + [f"- {_cell(note)}" for note in self.notes]
         return "\n".join(lines) + "\n"
+
+
+def duplicate_reports(reports: pd.DataFrame) -> list[str]:
+    """Agency-years loaded from more than one file (a ``.txt`` beside its ``.pdf``,
+    a copy in another folder): analysts summing facts would count them twice."""
+    loaded = reports[reports["status"].isin([OK, PARTIAL]) & reports["year"].notna()]
+    notes = []
+    for (agency, year), group in loaded.groupby(["agency", "year"], sort=True):
+        if len(group) > 1:
+            sources = ", ".join(sorted(group["source"]))
+            notes.append(f"{agency} {int(year)} is loaded from {len(group)} files "
+                         f"({sources}); remove all but one from the source")
+    return notes
 
 
 def _cell(text: str) -> str:

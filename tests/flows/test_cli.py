@@ -108,3 +108,97 @@ def test_agency_and_year_overrides(report_file: Path,
                  "--year", "2019"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert (doc["agency"], doc["year"]) == ("区统计局（新）", 2019)
+
+
+# ---------------------------------------------------------------- run, status, schema
+# These paths end before Prefect starts (usage errors, nothing to do), so they need
+# no server; the flow itself is tested in test_pipeline.py.
+
+def _loaded_warehouse(tmp_path: Path, broken: bool = False) -> tuple[Path, Path]:
+    """A source of generated reports and a warehouse holding them, published with the
+    library directly (what a first `xxgk run` leaves behind)."""
+    from datetime import UTC, datetime
+
+    from extract.source import open_source
+    from load.warehouse import Warehouse
+    from synth.corpus import write_corpus
+    from transform.process import process_batch
+
+    src, wh = tmp_path / "src", tmp_path / "wh"
+    write_corpus(src, n_agencies=2, years=range(2020, 2022), seed=3)
+    if broken:
+        (src / "区某局").mkdir()
+        (src / "区某局" / "2021.txt").write_text("政府信息公开工作年度报告（无表）\n",
+                                               encoding="utf-8")
+    files = list(open_source(src).files())
+    rows = process_batch(str(src), files, None, "r1", datetime.now(UTC))
+    Warehouse(wh).publish(facts=rows.facts, reports=rows.reports, checks=rows.checks)
+    return src, wh
+
+
+def test_run_refuses_a_missing_source(tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--source", str(tmp_path / "nope"), "--warehouse",
+                 str(tmp_path / "wh")]) == 2
+    assert capsys.readouterr().err == f"xxgk: source {tmp_path / 'nope'} is not a folder\n"
+
+
+def test_run_refuses_a_broken_registry(tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    registry = tmp_path / "agencies.csv"
+    registry.write_text("agency_id,name,relation\na,区甲局,boss\n", encoding="utf-8")
+    assert main(["run", "--source", str(tmp_path), "--warehouse", str(tmp_path / "wh"),
+                 "--registry", str(registry)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"xxgk: {registry}, line 2: relation 'boss'") and err[-1] == "\n"
+
+
+def test_run_refuses_zero_workers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--source", str(tmp_path), "--warehouse", str(tmp_path / "wh"),
+                 "--workers", "0"]) == 2
+    assert "at least 1" in capsys.readouterr().err
+
+
+def test_run_with_nothing_to_do(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src, wh = _loaded_warehouse(tmp_path)
+    assert main(["run", "--source", str(src), "--warehouse", str(wh)]) == 0
+    assert capsys.readouterr().out == "xxgk run: nothing to do (4 unchanged)\n"
+    assert main(["run", "--source", str(src), "--warehouse", str(wh), "--quiet"]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_status_lists_failures_first(tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    _, wh = _loaded_warehouse(tmp_path, broken=True)
+    assert main(["status", "--warehouse", str(wh)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"5 reports in {wh}: 1 failed, 0 partial, 4 ok"
+    assert lines[1].split() == ["failed", "2021", "区某局", "区某局/2021.txt"]
+    assert "no numbers in the text" in lines[2]
+    assert [line.split()[0] for line in lines[3:]] == ["ok"] * 4
+    assert main(["status", "--warehouse", str(wh), "--json"]) == 0
+    docs = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [d["status"] for d in docs] == ["failed", "ok", "ok", "ok", "ok"]
+    assert docs[0]["source"] == "区某局/2021.txt" and docs[0]["year"] == 2021
+    assert docs[1]["error"] is None and docs[1]["n_facts"] > 100
+
+
+def test_status_of_an_empty_warehouse(tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["status", "--warehouse", str(tmp_path / "wh")]) == 0
+    assert "no reports" in capsys.readouterr().out
+
+
+def test_schema_prints_the_shipped_data_dictionary(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema"]) == 0
+    shipped = (Path(__file__).resolve().parents[2] / "docs" / "data-dictionary.md")
+    assert capsys.readouterr().out == shipped.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("command", ["extract", "run", "status", "serve"])
+def test_every_command_help_has_an_example(command: str,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    out = capsys.readouterr().out
+    assert "examples:" in out and f"xxgk {command} " in out.split("examples:")[1]

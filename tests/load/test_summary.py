@@ -166,3 +166,22 @@ def test_markdown_escapes_pipes_and_line_breaks() -> None:
                    "cells_missing: applications \\| new/natural second line |")
     # every table row still has exactly the header's number of unescaped cell separators
     assert row.replace("\\|", "").count("|") == 6
+
+
+def test_duplicate_reports_names_agency_years_loaded_twice() -> None:
+    import pandas as pd
+
+    from load.summary import duplicate_reports
+
+    reports = pd.DataFrame({
+        "agency": ["区甲局", "区甲局", "区甲局", "区乙局", "区乙局"],
+        "year": pd.array([2020, 2020, 2021, 2020, 2020], dtype="Int16"),
+        "source": ["甲/2020.txt", "甲/2020.pdf", "甲/2021.txt", "乙/2020.txt", "乙/x.txt"],
+        "status": ["ok", "partial", "ok", "ok", "failed"],
+    })
+    assert duplicate_reports(reports) == [
+        "区甲局 2020 is loaded from 2 files (甲/2020.pdf, 甲/2020.txt); remove all but one "
+        "from the source"]
+    summary = RunSummary(run_id="r", warehouse="wh", notes=duplicate_reports(reports))
+    assert "NOTE     区甲局 2020" in summary.text()
+    assert "## Notes" in summary.markdown()
