@@ -15,9 +15,9 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 ## the main job on the bundled demo data (synthetic reports in data/demo)
+# (exit 1 from `xxgk run` means some reports failed, as a few demo files are meant to)
 demo: $(STAMP)
-	$(BIN)/xxgk run --source data/demo --warehouse warehouse
-	$(BIN)/xxgk status --warehouse warehouse
+	$(BIN)/xxgk run --source data/demo --warehouse data/warehouse || test $$? -eq 1
 
 ## ruff, then the whole test suite
 test: $(STAMP)

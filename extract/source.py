@@ -17,11 +17,14 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Protocol
+
+from extract.report import identity_from_path
 
 REPORT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".html", ".htm", ".pdf"})
 # Files larger than this are not reports (see extract.report's limits); they are
@@ -81,14 +84,16 @@ def _sniff_words() -> tuple[bytes, ...]:
 
 
 _SNIFF_WORDS = _sniff_words()
+_DIGITS = re.compile(rb"[0-9]")
 
 
 def looks_like_report(head: bytes, suffix: str) -> bool:
-    """Whether the first bytes of a file could be a disclosure report. PDFs keep
-    their text compressed, so any PDF is a candidate."""
+    """Whether the first bytes of a file could be a disclosure report: the report's
+    words and some digits (a note about the reports has the words, not the tables).
+    PDFs keep their text compressed, so any PDF is a candidate."""
     if suffix == ".pdf":
         return head.startswith(b"%PDF") or b"%PDF-" in head[:1024]
-    return any(word in head for word in _SNIFF_WORDS)
+    return any(word in head for word in _SNIFF_WORDS) and _DIGITS.search(head) is not None
 
 
 class LocalSource:
@@ -124,8 +129,10 @@ class LocalSource:
             # Unreadable now: hand it to the extractor, which reads it again (with
             # retries) and records the reason, rather than hiding it here.
             return SourceFile(rel, 0, "", True, f"cannot read: {err.strerror or err}")
-        if size == 0:
-            return SourceFile(rel, 0, digest, True, "")
+        if size == 0 or in_report_layout(rel):
+            # The folder layout says a report belongs here: if it is none, that is a
+            # failure to report, not a file to skip quietly.
+            return SourceFile(rel, size, digest, True, "")
         sniffed = looks_like_report(head, path.suffix.lower())
         return SourceFile(rel, size, digest, sniffed,
                           "" if sniffed else "no 政府信息公开 report words in it")
@@ -138,6 +145,12 @@ class LocalSource:
             if err.errno in TRANSIENT_ERRNOS:
                 raise TransientReadError(err.errno, f"{path}: {err.strerror}") from err
             raise
+
+
+def in_report_layout(rel: str) -> bool:
+    """Whether a relative path is a report's place: ``<agency>/<year>.<ext>``."""
+    agency, year = identity_from_path(Path(rel))
+    return agency is not None and year is not None
 
 
 def _hash_file(path: Path) -> tuple[str, int, bytes]:

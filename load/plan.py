@@ -1,10 +1,10 @@
 """Decide which source files a run processes, and cut them into batches.
 
-The nightly run is incremental: a file whose bytes (sha256) were already loaded with
-status ``ok`` from the same path is skipped; new files, changed files and files
-whose last result was ``failed`` or ``partial`` are processed. Operators narrow a
-run to what failed (``--failed``), to agencies (``--agency``) or years (``--year``);
-``--full`` ignores the ledger. Planning reads only the ledger and the crawl, so a
+The nightly run is incremental: a file whose bytes (sha256) were already processed
+from the same path is skipped (the same bytes give the same result), so a night with
+nothing new does nothing; new and changed files are processed. Operators retry what
+failed or is partial (``--failed``, e.g. after a fix), narrow a run to agencies
+(``--agency``) or years (``--year``), or reprocess everything (``--full``). Planning reads only the ledger and the crawl, so a
 run with nothing to do can stop before any orchestration starts.
 
 Batches keep one agency's files together (a rerun of an agency is then one or two
@@ -89,20 +89,30 @@ def _int_or_none(value: object) -> int | None:
 
 def _why(file: SourceFile, last: dict[str, object] | None,
          selection: Selection) -> tuple[bool, str]:
-    """Whether the file is processed, and why (the plan's reason counts)."""
+    """Whether the file is processed, and why (the plan's reason counts).
+
+    The same bytes give the same result, so an unchanged file is left alone whatever
+    its last status; ``--failed`` retries the failed and partial ones (after a fix of
+    the code or the registry), changed or not.
+    """
     if last is None:
         return (False, "new, left for a run without --failed") if selection.failed_only \
             else (True, "new")
     changed = last["source_sha256"] != file.sha256
-    if last["status"] in NOT_OK:  # fixed or not, a failed report is retried
-        return True, f"previously {last['status']}" + (", changed" if changed else "")
+    status = str(last["status"])
+    if selection.failed_only:
+        if status in NOT_OK:
+            return True, f"previously {status}" + (", changed" if changed else "")
+        return (False, "changed, left for a run without --failed") if changed \
+            else (False, "unchanged")
     if changed:
-        return (False, "changed, left for a run without --failed") if selection.failed_only \
-            else (True, "changed")
-    if selection.full:
-        return True, "reprocessed (--full)"
-    if (selection.agencies or selection.years) and not selection.failed_only:
-        return True, "reprocessed (selected)"
+        return True, f"previously {status}, changed" if status in NOT_OK else "changed"
+    if selection.full or selection.agencies or selection.years:
+        if status in NOT_OK:
+            return True, f"previously {status}"
+        return True, "reprocessed (--full)" if selection.full else "reprocessed (selected)"
+    if status in NOT_OK:
+        return False, f"unchanged and {status} (rerun them with --failed)"
     return False, "unchanged"
 
 

@@ -96,6 +96,38 @@ def write_corpus(
     return paths
 
 
+# What reaches a real pipeline besides good reports: each kind once, at a path of the
+# source layout (an agency's folder, a year before the corpus) or beside it.
+_NAV_PAGE = (
+    "<html><head><meta charset='utf-8'><title>政府信息公开</title></head><body>"
+    "<div class='nav'>首页 | 政府信息公开 | 政府信息公开年报 | 依申请公开</div>"
+    "<p>本页面正在维护，政府信息公开工作年度报告稍后发布。</p></body></html>\n"
+)
+_NOTE = "说明：本文件夹收录各部门政府信息公开工作年度报告，按部门和年份存放。\n"
+
+
+def write_broken(dest: Path, agencies: Sequence[str], seed: int) -> list[Path]:
+    """Files that must not load cleanly, for demos and end-to-end tests: an empty file,
+    a web page with no tables, a report cut off after its first tables (partial), a
+    PDF that is not one, and a note that is not a report at all (skipped)."""
+    dest = Path(dest)
+    year = 2018
+    truncated = generate_report(report_seed(seed, agencies[2], year), layout="pipe",
+                                encoding="utf-8", agency=agencies[2], year=year,
+                                truncate=True)
+    files = {
+        dest / agencies[0] / f"{year}.txt": b"",
+        dest / agencies[1] / f"{year}.html": _NAV_PAGE.encode("utf-8"),
+        dest / agencies[2] / f"{year}.txt": truncated.data,
+        dest / agencies[3] / f"{year}.pdf": b"%PDF-1.7\n" + bytes(range(256)) * 4,
+        dest / "说明.txt": _NOTE.encode("utf-8"),
+    }
+    for path, data in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return list(files)
+
+
 def parse_years(text: str) -> list[int]:
     """``2019-2025`` or ``2019,2021,2023`` as a list of years."""
     years: list[int] = []
@@ -125,6 +157,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--truth", type=Path, default=None, help="write the truth JSONL here")
     parser.add_argument("--layouts", default=None, help=f"comma list of {','.join(LAYOUTS)}")
     parser.add_argument("--encodings", default=None, help=f"comma list of {','.join(ENCODINGS)}")
+    parser.add_argument("--broken", action="store_true",
+                        help="also write five files that must not load cleanly (see "
+                        "write_broken); needs at least 4 agencies")
     args = parser.parse_args(argv)
     try:
         layouts = _names(args.layouts, LAYOUTS, "layout")
@@ -142,7 +177,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         truth=args.truth,
     )
     print(f"wrote {len(paths)} reports to {args.out}")
+    if args.broken:
+        if args.agencies < 4:
+            parser.error("--broken needs at least 4 agencies")
+        broken = write_broken(args.out, corpus_agencies(args.agencies, args.seed), args.seed)
+        print(f"wrote {len(broken)} broken files")
     return 0
 
 
-__all__ = ["EXTENSIONS", "corpus_agencies", "corpus_report", "main", "parse_years", "write_corpus"]
+__all__ = ["EXTENSIONS", "corpus_agencies", "corpus_report", "main", "parse_years",
+           "write_broken", "write_corpus"]

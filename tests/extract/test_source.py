@@ -181,9 +181,24 @@ def test_pdf_header_sniff() -> None:
 
 
 def test_fake_pdf_is_not_a_report(tmp_path: Path) -> None:
-    _put(tmp_path, "区教育局/2020.pdf", "<html>政府信息公开</html>")
+    _put(tmp_path, "misc/2020.pdf", "<html>政府信息公开</html>")
     (file,) = LocalSource(tmp_path).files()
     assert (file.is_report, file.reason) == (False, "no 政府信息公开 report words in it")
+
+
+def test_a_file_in_the_report_layout_is_always_a_candidate(tmp_path: Path) -> None:
+    """<agency>/<year>.<ext> says a report belongs there: whatever the file holds, it is
+    handed to extraction (and fails loudly) rather than skipped."""
+    _put(tmp_path, "区教育局/2020.pdf", "<html>政府信息公开</html>")
+    _put(tmp_path, "区教育局/2021.txt", "会议纪要\n")
+    assert [(f.path, f.is_report) for f in LocalSource(tmp_path).files()] == [
+        ("区教育局/2020.pdf", True), ("区教育局/2021.txt", True)]
+
+
+def test_report_words_without_digits_are_a_note_not_a_report() -> None:
+    note = "说明：本文件夹收录各部门政府信息公开工作年度报告。\n".encode()
+    assert not looks_like_report(note, ".txt")
+    assert looks_like_report(note + "申请2件\n".encode(), ".txt")
 
 
 def test_report_words_beyond_the_sniffed_head_are_not_seen(tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ from synth import (
     violations,
     write_corpus,
 )
-from synth.corpus import corpus_agencies, main, parse_years
+from synth.corpus import corpus_agencies, main, parse_years, write_broken
 from synth.encoding import html_charset, to_traditional
 from synth.keys import APP_COL_KEYS, OTHER_SUBROWS, key_table
 from synth.rules import values_from_facts
@@ -38,7 +38,7 @@ SPEC_KEYS = [
 ]
 SPEC_COLUMNS = ("table", "row_key", "row_label", "col_key", "col_label", "templates", "unit")
 DEMO = REPO / "data" / "demo"
-DEMO_ARGS = {"n_agencies": 8, "years": range(2019, 2025), "seed": 2024}
+DEMO_ARGS = {"n_agencies": 30, "years": range(2019, 2026), "seed": 2024}
 
 
 def _key(fact: dict[str, object]) -> tuple[str, str, str]:
@@ -306,6 +306,7 @@ def test_demo_data_is_reproducible(tmp_path: Path) -> None:
     if not DEMO.exists():
         pytest.skip("no bundled demo data")
     paths = write_corpus(tmp_path, **DEMO_ARGS)
+    paths += write_broken(tmp_path, corpus_agencies(30, 2024), 2024)
     bundled = sorted(p.relative_to(DEMO).as_posix() for p in DEMO.rglob("*") if p.is_file())
     fresh = sorted(p.relative_to(tmp_path).as_posix() for p in paths)
     assert bundled == fresh, "regenerate data/demo with the command in data/README.md"
@@ -329,3 +330,22 @@ def test_cell_differences_names_every_disagreement() -> None:
     wrong = [{**truth[0], "value": 2.0}, {**truth[1], "value": 0.0, "cell": "number"}]
     assert len(cell_differences(wrong, truth)) == 2
     assert cell_differences(truth[:1], truth) == ["t/r/b: got None, want (None, 'blank')"]
+
+
+def test_broken_files_fail_as_intended(tmp_path: Path) -> None:
+    """Each broken file of the demo kind gets the status it is meant to show."""
+    from datetime import UTC, datetime
+
+    from extract.source import open_source
+    from transform.process import process_batch
+
+    agencies = corpus_agencies(4, 5)
+    paths = write_broken(tmp_path, agencies, 5)
+    assert len(paths) == 5
+    files = list(open_source(tmp_path).files())
+    result = process_batch(str(tmp_path), files, None, "r", datetime.now(UTC))
+    status = {o.source: o.status for o in result.outcomes}
+    assert status == {
+        f"{agencies[0]}/2018.txt": "failed", f"{agencies[1]}/2018.html": "failed",
+        f"{agencies[2]}/2018.txt": "partial", f"{agencies[3]}/2018.pdf": "failed",
+        "说明.txt": "skipped"}
