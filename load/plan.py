@@ -4,8 +4,9 @@ The nightly run is incremental: a file whose bytes (sha256) were already process
 from the same path is skipped (the same bytes give the same result), so a night with
 nothing new does nothing; new and changed files are processed. Operators retry what
 failed or is partial (``--failed``, e.g. after a fix), narrow a run to agencies
-(``--agency``) or years (``--year``), or reprocess everything (``--full``). Planning reads only the ledger and the crawl, so a
-run with nothing to do can stop before any orchestration starts.
+(``--agency``) or years (``--year``), or reprocess everything (``--full``).
+Planning reads only the ledger and the crawl, so a run with nothing to do can stop
+before any orchestration starts.
 
 Batches keep one agency's files together (a rerun of an agency is then one or two
 tasks) and are sized so that both cores get work while the per-task cost of the
