@@ -82,13 +82,14 @@ from extract.source import open_source
 from load.plan import Selection, batches, plan_source
 from transform.process import load_registry, process_batch
 location, workers = sys.argv[1], int(sys.argv[2])
-plan = plan_source(open_source(location), pd.DataFrame(), Selection(), load_registry(None))
+registry = sys.argv[3] if len(sys.argv) > 3 else None
+plan = plan_source(open_source(location), pd.DataFrame(), Selection(), load_registry(registry))
 work = batches(plan, workers)
 now = datetime.now(UTC)
 cpu, wall = time.process_time(), time.perf_counter()
 reports = facts = 0
 for files in work:
-    result = process_batch(location, files, None, "bench", now)
+    result = process_batch(location, files, registry, "bench", now)
     reports += len(result.reports)
     facts += len(result.facts)
 print(json.dumps({"cpu_s": time.process_time() - cpu, "wall_s": time.perf_counter() - wall,
@@ -250,6 +251,22 @@ def cached_source(cache: Path, reports: int, years: list[int], seed: int) -> Pat
     return final
 
 
+def write_registry(source: Path, dest: Path) -> Path:
+    """The bundled agency registry plus a ``name`` row for every other agency folder of
+    the source, as an operator with that many agencies would keep it (else every
+    report logs an ``agency_unregistered`` warning)."""
+    from transform.agencies import AgencyRegistry
+
+    bundled = ROOT / "transform" / "maps" / "agencies.csv"
+    registry = AgencyRegistry.bundled()
+    rows = [bundled.read_text("utf-8").rstrip("\n")]
+    folders = sorted(p.name for p in source.iterdir() if p.is_dir())
+    rows += [f"bench-{i:04d},{name},name," for i, name in enumerate(folders)
+             if not registry.resolve(name).known]
+    dest.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return dest
+
+
 def change_files(source: Path, share: float) -> int:
     """Append a newline to ``share`` of the files (spread over the source; files with
     NUL bytes, UTF-16, are left alone so the change is only a change)."""
@@ -310,15 +327,17 @@ def _timeline(child: Child, limit: int = 400) -> list[str]:
 
 
 def repetition(number: int, cached: Path, work: Path, reports: int, workers: int,
-               change: float, logs: Path | None) -> dict[str, dict[str, object]]:
+               change: float, logs: Path | None,
+               register: bool) -> dict[str, dict[str, object]]:
     rep = work / f"rep{number}"
     source, warehouse = rep / "src", rep / "wh"
     shutil.copytree(cached, source)
+    registry = [str(write_registry(source, rep / "agencies.csv"))] if register else []
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env["PREFECT_HOME"] = str(rep / "prefect-home")
     env["PYTHONPATH"] = str(ROOT)
     run = _xxgk("run", "--source", str(source), "--warehouse", str(warehouse),
-                "--workers", str(workers))
+                "--workers", str(workers), *(["--registry", *registry] if registry else []))
     out: dict[str, dict[str, object]] = {}
     children: dict[str, Child] = {}
 
@@ -334,10 +353,10 @@ def repetition(number: int, cached: Path, work: Path, reports: int, workers: int
         print(f"  [{number}] {name}: {out[name]['wall_s']} s", file=sys.stderr, flush=True)
         return child
 
-    parse = step("parse_only", [sys.executable, "-c", PARSE_ONLY, str(source), str(workers)],
-                 reports, None)
+    parse = step("parse_only", [sys.executable, "-c", PARSE_ONLY, str(source), str(workers),
+                                *registry], reports, None)
     parsed = json.loads(parse.out_text().strip().splitlines()[-1])
-    out["parse_only"].update({k: round(v, 2) if isinstance(v, float) else v
+    out["parse_only"].update({f"parse_{k}": round(v, 2) if isinstance(v, float) else v
                               for k, v in parsed.items()})
     per_report = parsed["cpu_s"] / max(1, parsed["reports"])
     for name in ("trivial_cold", "trivial"):
@@ -425,6 +444,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir())
                         / "xxgk-bench-cache", help="where the generated source is kept")
+    parser.add_argument("--unregistered", action="store_true",
+                        help="run with the bundled registry only: every invented town "
+                        "then logs an agency_unregistered warning per report")
     parser.add_argument("--logs", type=Path, help="write each child's timed output here")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
@@ -434,7 +456,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="xxgk-bench-") as tmp:
         for number in range(1, args.repeat + 1):
             runs.append(repetition(number, cached, Path(tmp), args.reports, args.workers,
-                                   args.change, args.logs))
+                                   args.change, args.logs, not args.unregistered))
     summary = summarise(runs)
     met = targets(summary)
     print(f"{args.reports} reports, {os.cpu_count()} cpus, --workers {args.workers}, "

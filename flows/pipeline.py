@@ -34,7 +34,7 @@ from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTa
 from extract.source import SourceFile, TransientReadError, open_source
 from load.plan import Selection, batches, plan_source
 from load.summary import RunSummary, duplicate_reports
-from load.warehouse import Warehouse
+from load.warehouse import Warehouse, WarehouseBusy
 from transform.process import (
     FAILED,
     BatchResult,
@@ -61,8 +61,12 @@ def retry_if_transient(task: Any, task_run: Any, state: State) -> bool:
 
 # A batch is ≈ 1 s of parsing; a batch still running after 15 minutes is stuck on a
 # hostile file, and its files are recorded as failed rather than hanging the night.
+# (Set for worker processes only: a thread cannot be interrupted, and Prefect says so.)
+BATCH_TIMEOUT_SECONDS = 900
+
+
 @task(name="extract-batch", retries=2, retry_delay_seconds=[2, 10],
-      retry_condition_fn=retry_if_transient, timeout_seconds=900)
+      retry_condition_fn=retry_if_transient)
 def extract_batch(location: str, files: list[SourceFile], registry: str | None,
                   run_id: str, processed_at: datetime) -> BatchResult:
     """Extract, canonicalise and check one batch of report files."""
@@ -108,8 +112,11 @@ def _log_outcomes(logger: Any, outcomes: Sequence[Outcome], quiet: bool) -> None
 def _run_batches(runner: TaskRunner, work: list[list[SourceFile]], params: dict[str, Any],
                  summary: RunSummary, quiet: bool) -> list[BatchResult]:
     logger = get_run_logger()
+    batch_task = extract_batch
+    if isinstance(runner, ProcessPoolTaskRunner):
+        batch_task = extract_batch.with_options(timeout_seconds=BATCH_TIMEOUT_SECONDS)
     futures: dict[PrefectFuture[BatchResult], list[SourceFile]] = {
-        runner.submit(extract_batch, {**params, "files": files}): files for files in work
+        runner.submit(batch_task, {**params, "files": files}): files for files in work
     }
     results: list[BatchResult] = []
     done_files = 0
@@ -133,6 +140,30 @@ def _run_batches(runner: TaskRunner, work: list[list[SourceFile]], params: dict[
     return results
 
 
+def _process_and_publish(store: Warehouse, source: str, selection: Selection,
+                         registry: str | None, workers: int,
+                         dask: tuple[str | None, int | None], summary: RunSummary,
+                         quiet: bool) -> None:
+    """Plan, run the batches and publish, under the warehouse lock."""
+    logger = get_run_logger()
+    plan = plan_source(open_source(source), store.ledger(), selection, load_registry(registry))
+    summary.planned = plan.describe()
+    summary.add(Outcome(f.path, "skipped", f.reason, None, None) for f in plan.skipped)
+    work = batches(plan, workers)
+    if not quiet:
+        logger.info("plan: %s; %d batches", summary.planned, len(work))
+    if not work:
+        return
+    params = {"location": source, "registry": registry, "run_id": summary.run_id,
+              "processed_at": datetime.now(UTC)}
+    with choose_runner(len(work), workers, *dask) as runner:
+        results = _run_batches(runner, work, params, summary, quiet)
+    summary.snapshot = publish_results(store, results, [f.path for f in plan.todo])
+    summary.notes = duplicate_reports(store.ledger())
+    for note in summary.notes:
+        logger.warning("%s", note)
+
+
 @flow(name="xxgk-run", log_prints=False)
 def run_pipeline(source: str, warehouse: str, agencies: list[str] | None = None,
                  years: list[int] | None = None, failed: bool = False, full: bool = False,
@@ -147,23 +178,13 @@ def run_pipeline(source: str, warehouse: str, agencies: list[str] | None = None,
     store = Warehouse(warehouse)
     selection = Selection(tuple(agencies or ()), tuple(years or ()), failed, full)
     summary = RunSummary(run_id=run_id, warehouse=warehouse)
-    with store.locked():
-        plan = plan_source(open_source(source), store.ledger(), selection,
-                           load_registry(registry))
-        summary.planned = plan.describe()
-        summary.add(Outcome(f.path, "skipped", f.reason, None, None) for f in plan.skipped)
-        work = batches(plan, workers)
-        if not quiet:
-            logger.info("plan: %s; %d batches", summary.planned, len(work))
-        if work:
-            params = {"location": source, "registry": registry, "run_id": run_id,
-                      "processed_at": datetime.now(UTC)}
-            with choose_runner(len(work), workers, dask_address, dask_workers) as runner:
-                results = _run_batches(runner, work, params, summary, quiet)
-            summary.snapshot = publish_results(store, results, [f.path for f in plan.todo])
-            summary.notes = duplicate_reports(store.ledger())
-            for note in summary.notes:
-                logger.warning("%s", note)
+    try:
+        with store.locked():
+            _process_and_publish(store, source, selection, registry, workers,
+                                 (dask_address, dask_workers), summary, quiet)
+    except WarehouseBusy as err:  # another run is writing: say so, no traceback
+        logger.error("%s", err)
+        return Failed(message=str(err), data=err)
     summary.seconds = time.monotonic() - started
     create_markdown_artifact(markdown=summary.markdown(), key="xxgk-run-summary",
                              description=summary.headline())

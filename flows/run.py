@@ -73,6 +73,8 @@ def _run_flow(args: argparse.Namespace) -> int:
             dask_workers=args.dask_workers, quiet=args.quiet, return_state=True,
         )
     summary = state.result(raise_on_failure=False)
+    if isinstance(summary, WarehouseBusy):  # another run took the lock after our check
+        return _fail(str(summary))
     if not isinstance(summary, RunSummary):  # the flow itself crashed
         return _fail(f"run failed: {state.message or summary}", 1)
     if not args.quiet or summary.exit_code:
