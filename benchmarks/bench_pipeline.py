@@ -143,8 +143,38 @@ def _status_kib(pid: int, keys: tuple[str, ...]) -> dict[str, int]:
     return found
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(b")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+
+
+def _role(pid: int, root: int) -> str:
+    """What a process of the tree is: the run itself, a worker, the Prefect server."""
+    if pid == root:
+        return "main"
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            cmdline = fh.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return "other"
+    if "uvicorn" in cmdline or "prefect.server" in cmdline or "server" in cmdline:
+        return "server"
+    if "multiprocessing" in cmdline or "spawn_main" in cmdline:
+        return "worker"
+    return "other"
+
+
 class TreeSampler(threading.Thread):
-    """Samples the RSS of a process and all its descendants until stopped."""
+    """Samples the RSS (and CPU time) of a process and all its descendants until
+    stopped."""
 
     def __init__(self, root: int, interval: float = 0.05) -> None:
         super().__init__(daemon=True)
@@ -153,6 +183,8 @@ class TreeSampler(threading.Thread):
         self.peak_kib = 0
         self.hwm_kib: dict[int, int] = {}
         self.max_processes = 0
+        self.cpu: dict[int, float] = {}
+        self.roles: dict[int, str] = {}
         self._done = threading.Event()
 
     def run(self) -> None:
@@ -168,12 +200,25 @@ class TreeSampler(threading.Thread):
             total += status.get("VmRSS", 0)
             if "VmHWM" in status:
                 self.hwm_kib[pid] = max(self.hwm_kib.get(pid, 0), status["VmHWM"])
+            cpu = _cpu_seconds(pid)
+            if cpu is not None:
+                self.cpu[pid] = cpu
+                if pid not in self.roles:
+                    self.roles[pid] = _role(pid, self.root)
         self.peak_kib = max(self.peak_kib, total)
         self.max_processes = max(self.max_processes, len(pids))
 
     def stop(self) -> None:
         self._done.set()
         self.join()
+
+    def cpu_by_role(self) -> dict[str, float]:
+        """CPU seconds per role, as last sampled (a process's last 50 ms are missed)."""
+        out: dict[str, float] = {}
+        for pid, seconds in self.cpu.items():
+            role = self.roles.get(pid, "other")
+            out[role] = round(out.get(role, 0.0) + seconds, 1)
+        return out
 
 
 # ------------------------------------------------------------------------- one child
@@ -187,6 +232,7 @@ class Child:
     peak_tree_mib: float = 0.0
     largest_process_mib: float = 0.0
     max_processes: int = 0
+    cpu_s: dict[str, float] = field(default_factory=dict)
 
     def out_text(self) -> str:
         return "".join(line for _, line in self.stdout)
@@ -220,7 +266,8 @@ def run_child(command: list[str], env: dict[str, str], timeout: float = 1800) ->
     for reader in readers:
         reader.join()
     return Child(wall, proc.returncode, out, err, sampler.peak_kib / 1024,
-                 max(sampler.hwm_kib.values(), default=0) / 1024, sampler.max_processes)
+                 max(sampler.hwm_kib.values(), default=0) / 1024, sampler.max_processes,
+                 sampler.cpu_by_role())
 
 
 def _xxgk(*args: str) -> list[str]:
@@ -272,17 +319,12 @@ def change_files(source: Path, share: float) -> int:
     NUL bytes, UTF-16, are left alone so the change is only a change)."""
     files = sorted(p for p in source.rglob("*") if p.is_file())
     wanted = max(1, round(len(files) * share))
-    step = max(1, len(files) // wanted)
-    changed = 0
-    for path in files[::step]:
-        if changed >= wanted:
-            break
-        data = path.read_bytes()
-        if b"\x00" in data:
-            continue
+    candidates = [(p, data) for p in files if b"\x00" not in (data := p.read_bytes())]
+    step = max(1, len(candidates) // wanted)
+    chosen = candidates[::step][:wanted]
+    for path, data in chosen:
         path.write_bytes(data + b"\n")
-        changed += 1
-    return changed
+    return len(chosen)
 
 
 # ---------------------------------------------------------------------------- figures
@@ -307,6 +349,7 @@ def step_figures(child: Child, reports: int, parse_cpu_s: float | None,
         "peak_tree_mib": round(child.peak_tree_mib),
         "largest_process_mib": round(child.largest_process_mib),
         "processes": child.max_processes,
+        "cpu_s": child.cpu_s,
         "flow_s": flow,
         "tail_s": None if tail is None else round(tail, 2),
         "event_warnings": warnings[:10],
@@ -328,7 +371,7 @@ def _timeline(child: Child, limit: int = 400) -> list[str]:
 
 def repetition(number: int, cached: Path, work: Path, reports: int, workers: int,
                change: float, logs: Path | None,
-               register: bool) -> dict[str, dict[str, object]]:
+               register: bool, quick: bool = False) -> dict[str, dict[str, object]]:
     rep = work / f"rep{number}"
     source, warehouse = rep / "src", rep / "wh"
     shutil.copytree(cached, source)
@@ -353,20 +396,22 @@ def repetition(number: int, cached: Path, work: Path, reports: int, workers: int
         print(f"  [{number}] {name}: {out[name]['wall_s']} s", file=sys.stderr, flush=True)
         return child
 
-    parse = step("parse_only", [sys.executable, "-c", PARSE_ONLY, str(source), str(workers),
-                                *registry], reports, None)
-    parsed = json.loads(parse.out_text().strip().splitlines()[-1])
-    out["parse_only"].update({f"parse_{k}": round(v, 2) if isinstance(v, float) else v
-                              for k, v in parsed.items()})
-    per_report = parsed["cpu_s"] / max(1, parsed["reports"])
-    for name in ("trivial_cold", "trivial"):
-        child = step(name, [sys.executable, "-c", TRIVIAL], 0, None)
-        inner = json.loads(child.out_text().strip().splitlines()[-1])
-        out[name].update({k: round(v, 2) for k, v in inner.items()})
-    step("full", run, reports, parsed["cpu_s"])
-    step("nochange", run, 0, 0.0)
+    parse_cpu: float | None = None
+    if not quick:
+        parse = step("parse_only", [sys.executable, "-c", PARSE_ONLY, str(source),
+                                    str(workers), *registry], reports, None)
+        parsed = json.loads(parse.out_text().strip().splitlines()[-1])
+        out["parse_only"].update({f"parse_{k}": round(v, 2) if isinstance(v, float) else v
+                                  for k, v in parsed.items()})
+        parse_cpu = parsed["cpu_s"]
+        for name in ("trivial_cold", "trivial"):
+            child = step(name, [sys.executable, "-c", TRIVIAL], 0, None)
+            inner = json.loads(child.out_text().strip().splitlines()[-1])
+            out[name].update({k: round(v, 2) for k, v in inner.items()})
+    step("full", run, reports, parse_cpu)
+    step("nochange", run, 0, None if quick else 0.0)
     changed = change_files(source, change)
-    step("changed", run, changed, per_report * changed)
+    step("changed", run, changed, None if parse_cpu is None else parse_cpu / reports * changed)
     if logs is not None:
         logs.mkdir(parents=True, exist_ok=True)
         for name, child in children.items():
@@ -447,6 +492,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--unregistered", action="store_true",
                         help="run with the bundled registry only: every invented town "
                         "then logs an agency_unregistered warning per report")
+    parser.add_argument("--quick", action="store_true",
+                        help="only the three xxgk runs (no parse-only or trivial flow)")
     parser.add_argument("--logs", type=Path, help="write each child's timed output here")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
@@ -456,9 +503,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="xxgk-bench-") as tmp:
         for number in range(1, args.repeat + 1):
             runs.append(repetition(number, cached, Path(tmp), args.reports, args.workers,
-                                   args.change, args.logs, not args.unregistered))
+                                   args.change, args.logs, not args.unregistered,
+                                   args.quick))
     summary = summarise(runs)
-    met = targets(summary)
+    met = {} if args.quick else targets(summary)
     print(f"{args.reports} reports, {os.cpu_count()} cpus, --workers {args.workers}, "
           f"medians of {args.repeat}")
     print(table(summary, args.repeat))

@@ -135,7 +135,7 @@ class LocalSource:
             return SourceFile(rel, size, digest, True, "")
         sniffed = looks_like_report(head, path.suffix.lower())
         return SourceFile(rel, size, digest, sniffed,
-                          "" if sniffed else "no 政府信息公开 report words in it")
+                          "" if sniffed else "not a report: no 政府信息公开 words and figures in it")
 
     def read(self, path: str) -> bytes:
         """A file's bytes; transient OS errors become :class:`TransientReadError`."""

@@ -119,7 +119,7 @@ def test_empty_file_is_listed_as_candidate(tmp_path: Path) -> None:
 def test_text_without_report_words_is_not_a_report(tree: Path) -> None:
     readme = _listing(tree)["readme.txt"]
     assert readme.is_report is False
-    assert readme.reason == "no 政府信息公开 report words in it"
+    assert readme.reason == "not a report: no 政府信息公开 words and figures in it"
     assert readme.sha256 == hashlib.sha256(b"just some notes about the folder\n").hexdigest()
 
 
@@ -183,7 +183,7 @@ def test_pdf_header_sniff() -> None:
 def test_fake_pdf_is_not_a_report(tmp_path: Path) -> None:
     _put(tmp_path, "misc/2020.pdf", "<html>政府信息公开</html>")
     (file,) = LocalSource(tmp_path).files()
-    assert (file.is_report, file.reason) == (False, "no 政府信息公开 report words in it")
+    assert (file.is_report, file.reason) == (False, "not a report: no 政府信息公开 words and figures in it")
 
 
 def test_a_file_in_the_report_layout_is_always_a_candidate(tmp_path: Path) -> None:

@@ -18,6 +18,9 @@ import pytest
 _HOME = tempfile.mkdtemp(prefix="xxgk-prefect-home-")
 os.environ["PREFECT_HOME"] = _HOME
 os.environ.pop("PREFECT_API_URL", None)  # never a developer's real server
+# Prefect's console handler keeps the stream of the test that first logged; pytest
+# closes it afterwards. Fewer records, fewer "I/O operation on closed file" notes.
+os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
 
 from flows.environment import configure_prefect  # noqa: E402
 

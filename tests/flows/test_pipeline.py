@@ -211,8 +211,9 @@ def test_the_flow_fails_with_its_summary_and_publishes_an_artifact(tmp_path: Pat
     from load.summary import RunSummary
 
     src, wh = _source(tmp_path, n_agencies=1, years=range(2020, 2022)), tmp_path / "wh"
-    (src / "x").mkdir()
-    (src / "x" / "2021.txt").write_text("政府信息公开工作年度报告\n（空）\n", encoding="utf-8")
+    (src / "区某局").mkdir()
+    (src / "区某局" / "2021.txt").write_text("政府信息公开工作年度报告\n（空）\n",
+                                           encoding="utf-8")
     started = time.time()
     state = run_pipeline(source=str(src), warehouse=str(wh), quiet=True, return_state=True)
     summary = state.result(raise_on_failure=False)
@@ -224,7 +225,7 @@ def test_the_flow_fails_with_its_summary_and_publishes_an_artifact(tmp_path: Pat
             key=ArtifactFilterKey(any_=["xxgk-run-summary"])))
     latest = max(artifacts, key=lambda a: a.created)
     assert latest.created.timestamp() >= started - 5
-    assert "x/2021.txt" in str(latest.data) and "| failed | 1 |" in str(latest.data)
+    assert "区某局/2021.txt" in str(latest.data) and "| failed | 1 |" in str(latest.data)
     # Both good reports were written even though the run failed.
     assert set(_reports(wh)["status"]) == {"ok", "failed"}
 

@@ -172,7 +172,7 @@ def test_frames_conform_to_the_schema(source: Path, result: BatchResult) -> None
     _assert_typed(result)
     assert len(result.reports) == 4  # the note is skipped, with no reports row
     assert _outcome(result, "notes.txt") == Outcome(
-        "notes.txt", SKIPPED, "no 政府信息公开 report words in it", None, None)
+        "notes.txt", SKIPPED, "not a report: no 政府信息公开 words and figures in it", None, None)
     assert [o.source for o in result.outcomes] == [f.path for f in _files(source)]
 
 
@@ -508,13 +508,19 @@ def test_every_emitted_code_has_a_status() -> None:
 # ------------------------------------------------------------------------- demo
 
 
-def test_demo_data_processes_all_ok() -> None:
+def test_demo_data_processes_as_documented() -> None:
+    """data/README.md: 30 agencies × 2019–2025, all ok, plus five broken files."""
     if not DEMO.is_dir():
         pytest.skip("data/demo is not present")
     batch = process_batch(str(DEMO), list(LocalSource(DEMO).files()), None, RUN, WHEN)
-    assert len(batch.reports) == 48
+    assert len(batch.reports) == 30 * 7 + 4
     bad = batch.reports[batch.reports["status"] != OK]
-    assert bad.empty, bad[["source", "error"]].to_dict("records")
-    assert not any(i.startswith("new-") for i in batch.reports["agency_id"])
+    assert sorted(zip(bad["source"], bad["status"], strict=True)) == [
+        ("区人民政府办公室/2018.txt", "failed"), ("区发展和改革局/2018.html", "failed"),
+        ("区教育局/2018.txt", "partial"), ("区科学技术局/2018.pdf", "failed")]
+    skipped = [o.source for o in batch.outcomes if o.status == SKIPPED]
+    assert skipped == ["说明.txt"]
+    new_ids = batch.reports.loc[batch.reports["agency_id"].str.startswith("new-"), "agency"]
+    assert len(set(new_ids)) == 6  # the six towns the bundled registry does not list
     assert int(batch.reports["n_facts"].sum()) == len(batch.facts)
     _assert_typed(batch)
