@@ -134,8 +134,8 @@ class LocalSource:
             # failure to report, not a file to skip quietly.
             return SourceFile(rel, size, digest, True, "")
         sniffed = looks_like_report(head, path.suffix.lower())
-        return SourceFile(rel, size, digest, sniffed,
-                          "" if sniffed else "not a report: no 政府信息公开 words and figures in it")
+        reason = "" if sniffed else "not a report: no 政府信息公开 words and figures in it"
+        return SourceFile(rel, size, digest, sniffed, reason)
 
     def read(self, path: str) -> bytes:
         """A file's bytes; transient OS errors become :class:`TransientReadError`."""
