@@ -168,19 +168,25 @@ def _money_multiplier(row: Row, col: Column, tok: Token, template: str,
     return unit_multiplier(DEFAULT_MONEY_UNIT)[0]
 
 
+def _number(row: Row, col: Column, tok: Token, unit: str, template: str,
+            warnings: list[Warning_]) -> float | None:
+    """The cell's number in its canonical unit; None for a dash or a blank."""
+    value = tok.value
+    if value is None or value.number is None:
+        return None
+    if unit == "yuan":
+        return float(value.number * _money_multiplier(row, col, tok, template, warnings))
+    if value.unit_suffix:
+        return float(value.number * unit_multiplier(value.unit_suffix)[0])  # 1.2万
+    return value.as_float
+
+
 def _to_fact(row: Row, col: Column, tok: Token, unit: str, template: str,
              warnings: list[Warning_]) -> Fact:
     value = tok.value
-    number: float | None = None
-    if value is not None and value.number is not None:
-        if unit == "yuan":
-            number = float(value.number * _money_multiplier(row, col, tok, template, warnings))
-        elif value.unit_suffix:
-            number = float(value.number * unit_multiplier(value.unit_suffix)[0])  # 1.2万
-        else:
-            number = value.as_float
-    return Fact(row.table, row.key or "", col.key, number, tok.raw.strip(),
-                value.kind if value is not None else "blank", tok.line, unit,
+    return Fact(row.table, row.key or "", col.key, _number(row, col, tok, unit, template,
+                                                           warnings),
+                tok.raw.strip(), value.kind if value is not None else "blank", tok.line, unit,
                 row.label or None, col.label or None)
 
 
@@ -256,7 +262,9 @@ def _template_cells(template: str) -> frozenset[tuple[str, str, str]]:
 def _facts(result: TableResult, template: str, warnings: list[Warning_]) -> list[Fact]:
     catalog = key_catalog()
     specs = catalog.cells
+    position = catalog.position
     facts: list[Fact] = []
+    order: list[int] = []  # each fact's place in the contract's order
     for row in result.rows:
         table, row_key = row.table, row.key or ""
         for col, tok in zip(row.columns or (), row.cells, strict=False):
@@ -274,10 +282,12 @@ def _facts(result: TableResult, template: str, warnings: list[Warning_]) -> list
                     "cell_not_in_template", f"{'/'.join(key)} is not printed by the "
                     f"{template} template; kept as read", tok.line))
             facts.append(_to_fact(row, col, tok, spec.unit, template, warnings))
-    facts.extend(_derive_sums(facts))
-    position = catalog.position
-    facts.sort(key=lambda f: position[(f.table, f.row_key, f.col_key)])
-    return facts
+            order.append(position[key])
+    derived = _derive_sums(facts)
+    facts.extend(derived)
+    order.extend(position[(f.table, f.row_key, f.col_key)] for f in derived)
+    # A stable sort on the positions, as sorting the facts by their keys' positions.
+    return [facts[i] for i in sorted(range(len(facts)), key=order.__getitem__)]
 
 
 def _tokenise_text(text: _Text, norm_text: str, norm_lines: list[str]) -> Tokenised:
