@@ -288,32 +288,40 @@ def _classify_layout(kinds: Counter[str], single_word_lines: int, single_lines: 
     return kind
 
 
-def tokenise(
-    norm_lines: list[str], raw_lines: list[str], line_numbers: list[int] | None = None,
-    closing_pipe: bool | None = None, skip: set[int] | frozenset[int] = frozenset(),
-) -> Tokenised:
-    """Tokenise a whole document and name its dominant table layout.
+LineTokens = tuple[str, list[Token]]  # a line's delimiter kind and its tokens
 
-    ``line_numbers`` gives each line's number in the source file where the lines are
-    not the file's own (HTML flattened to text); by default line i is number i + 1.
-    ``closing_pipe`` says whether a trailing pipe closes rows; None: judge from the text.
-    ``skip``: indexes of lines to leave out (page numbers).
+
+def tokenise_lines(
+    norm_lines: list[str], raw_lines: list[str], line_numbers: list[int] | None = None,
+    closing_pipe: bool | None = None,
+) -> list[LineTokens]:
+    """Every line's kind and tokens (see :func:`tokenise`); :func:`assemble` joins them.
+
+    A line's tokens do not depend on which other lines are left out, so a document can
+    be assembled again without some lines (page numbers) without tokenising it again.
     """
-    tokens: list[Token] = []
-    kinds: Counter[str] = Counter()
-    single_word = single_lines = adjacent = filled = 0
-    previous_filled = False
     markdown = any(
         "-" in line and "|" in line and _MD_SEPARATOR.match(line) for line in norm_lines
     )
     if closing_pipe is None:
         closing_pipe = _rows_close_with_a_pipe(norm_lines)
-    for i, (norm, raw) in enumerate(zip(norm_lines, raw_lines, strict=True)):
+    return [
+        tokenise_line(norm, raw, line_numbers[i] if line_numbers else i + 1, markdown,
+                      closing_pipe)
+        for i, (norm, raw) in enumerate(zip(norm_lines, raw_lines, strict=True))
+    ]
+
+
+def assemble(lines: list[LineTokens], skip: set[int] | frozenset[int] = frozenset()
+             ) -> Tokenised:
+    """The tokens of the lines not in ``skip``, and the dominant table layout."""
+    tokens: list[Token] = []
+    kinds: Counter[str] = Counter()
+    single_word = single_lines = adjacent = filled = 0
+    previous_filled = False
+    for i, (kind, line_tokens) in enumerate(lines):
         if i in skip:
             continue
-        kind, line_tokens = tokenise_line(
-            norm, raw, line_numbers[i] if line_numbers else i + 1, markdown, closing_pipe
-        )
         tokens.extend(line_tokens)
         is_filled = kind != "empty"
         filled += is_filled
@@ -330,3 +338,17 @@ def tokenise(
     # double-spaced (an empty line after every line: then empty lines are spacing).
     blank_lines = layout == "lines" and adjacent > filled / 5
     return Tokenised(tokens, layout, blank_lines)
+
+
+def tokenise(
+    norm_lines: list[str], raw_lines: list[str], line_numbers: list[int] | None = None,
+    closing_pipe: bool | None = None, skip: set[int] | frozenset[int] = frozenset(),
+) -> Tokenised:
+    """Tokenise a whole document and name its dominant table layout.
+
+    ``line_numbers`` gives each line's number in the source file where the lines are
+    not the file's own (HTML flattened to text); by default line i is number i + 1.
+    ``closing_pipe`` says whether a trailing pipe closes rows; None: judge from the text.
+    ``skip``: indexes of lines to leave out (page numbers).
+    """
+    return assemble(tokenise_lines(norm_lines, raw_lines, line_numbers, closing_pipe), skip)

@@ -16,7 +16,14 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from extract.cells import VALUE, Token, Tokenised, page_number_lines, tokenise
+from extract.cells import (
+    VALUE,
+    Token,
+    Tokenised,
+    assemble,
+    page_number_lines,
+    tokenise_lines,
+)
 from extract.decode import DecodeError, decode_bytes, normalise_width
 from extract.html import html_to_lines, looks_like_html
 from extract.identity import find_identity, looks_like_agency
@@ -301,15 +308,15 @@ def _tokenise_text(text: _Text, norm_text: str, norm_lines: list[str]) -> Tokeni
     # 年度报告.
     headers = {i - first for i in range(first, len(norm_lines))
                if _RUNNING_HEADER.search(norm_lines[i])}
-    tokenised = tokenise(norm_lines[first:], raw_lines[first:], numbers[first:], closing_pipe,
-                         headers)
+    lines = tokenise_lines(norm_lines[first:], raw_lines[first:], numbers[first:],
+                           closing_pipe)
+    tokenised = assemble(lines, headers)
     if tokenised.layout == "text":
         # Bare page numbers matter in PDF text layers only: in one-cell-per-line text
         # a lone number on its line is a cell.
         skip = {i - first for i in page_number_lines(norm_lines) if i >= first}
         if skip:
-            tokenised = tokenise(norm_lines[first:], raw_lines[first:], numbers[first:],
-                                 closing_pipe, skip | headers)
+            tokenised = assemble(lines, skip | headers)
     return tokenised
 
 
