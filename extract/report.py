@@ -31,7 +31,7 @@ from extract.pdf import PdfError, pdf_text
 from extract.tables import Column, Row, TableEngine, TableResult, Warning_
 from extract.values import DERIVED, unit_multiplier
 from transform.checks import CheckResult, report_checks
-from transform.keys import TABLE_TITLES, TABLES, derived_rows, key_catalog
+from transform.keys import TABLE_TITLES, TABLES, CellKey, derived_rows, key_catalog
 from transform.labels import table_start_pattern
 from transform.template import detect_template
 
@@ -189,12 +189,18 @@ def _number(row: Row, col: Column, tok: Token, unit: str, template: str,
 
 
 def _to_fact(row: Row, col: Column, tok: Token, unit: str, template: str,
-             warnings: list[Warning_]) -> Fact:
+             warnings: list[Warning_], row_key: str, row_label: str | None) -> Fact:
     value = tok.value
-    return Fact(row.table, row.key or "", col.key, _number(row, col, tok, unit, template,
-                                                           warnings),
-                tok.raw.strip(), value.kind if value is not None else "blank", tok.line, unit,
-                row.label or None, col.label or None)
+    if value is None:
+        number, kind = None, "blank"
+    else:
+        kind = value.kind
+        if unit != "yuan" and not value.unit_suffix:
+            number = value.as_float  # the common case: a count (None for a dash)
+        else:
+            number = _number(row, col, tok, unit, template, warnings)
+    return Fact(row.table, row_key, col.key, number, tok.raw.strip(), kind, tok.line, unit,
+                row_label, col.label or None)
 
 
 def _resolve_deferred(result: TableResult, template: str) -> None:
@@ -213,8 +219,11 @@ def _derive_sums(facts: list[Fact]) -> list[Fact]:
     """Rows printed as parts (the three 2021 其他处理 sub-rows) summed into the row
     the other template prints (``other``), marked derived."""
     derived: list[Fact] = []
+    by_table: dict[str, dict[tuple[str, str], Fact]] = {}
     for (table, row_key), parts in derived_rows().items():
-        printed = {(f.row_key, f.col_key): f for f in facts if f.table == table}
+        if table not in by_table:
+            by_table[table] = {(f.row_key, f.col_key): f for f in facts if f.table == table}
+        printed = by_table[table]
         if any(r == row_key for r, _c in printed):
             continue  # the report prints the row itself
         for col in key_catalog().col_order[table]:
@@ -227,9 +236,10 @@ def _derive_sums(facts: list[Fact]) -> list[Fact]:
     return derived
 
 
-def _missing_parts(facts: list[Fact], template: str) -> list[Warning_]:
-    """Tables, rows and cells the template prints but the report did not."""
-    printed = {(f.table, f.row_key, f.col_key) for f in facts}
+def _missing_parts(keys: list[CellKey], template: str) -> list[Warning_]:
+    """Tables, rows and cells the template prints but the report did not (``keys``:
+    the cells printed)."""
+    printed = set(keys)
     if printed >= _template_cells(template):
         return []  # the common case: everything is there
     rows = {(t, r) for t, r, _c in printed}
@@ -266,14 +276,16 @@ def _template_cells(template: str) -> frozenset[tuple[str, str, str]]:
     return frozenset((c.table, c.row_key, c.col_key) for c in key_catalog().cells_for(template))
 
 
-def _facts(result: TableResult, template: str, warnings: list[Warning_]) -> list[Fact]:
+def _facts(result: TableResult, template: str,
+           warnings: list[Warning_]) -> tuple[list[Fact], list[CellKey]]:
+    """The facts in the contract's order, and the key of each."""
     catalog = key_catalog()
     specs = catalog.cells
     position = catalog.position
     facts: list[Fact] = []
-    order: list[int] = []  # each fact's place in the contract's order
+    keys: list[CellKey] = []
     for row in result.rows:
-        table, row_key = row.table, row.key or ""
+        table, row_key, row_label = row.table, row.key or "", row.label or None
         for col, tok in zip(row.columns or (), row.cells, strict=False):
             if tok is None:
                 continue
@@ -288,13 +300,15 @@ def _facts(result: TableResult, template: str, warnings: list[Warning_]) -> list
                 warnings.append(Warning_(
                     "cell_not_in_template", f"{'/'.join(key)} is not printed by the "
                     f"{template} template; kept as read", tok.line))
-            facts.append(_to_fact(row, col, tok, spec.unit, template, warnings))
-            order.append(position[key])
+            facts.append(_to_fact(row, col, tok, spec.unit, template, warnings, row_key,
+                                  row_label))
+            keys.append(key)
     derived = _derive_sums(facts)
     facts.extend(derived)
-    order.extend(position[(f.table, f.row_key, f.col_key)] for f in derived)
-    # A stable sort on the positions, as sorting the facts by their keys' positions.
-    return [facts[i] for i in sorted(range(len(facts)), key=order.__getitem__)]
+    keys.extend((f.table, f.row_key, f.col_key) for f in derived)
+    # A stable sort on the keys' positions, as sorting the facts by them.
+    order = sorted(range(len(facts)), key=[position[k] for k in keys].__getitem__)
+    return [facts[i] for i in order], [keys[i] for i in order]
 
 
 def _tokenise_text(text: _Text, norm_text: str, norm_lines: list[str]) -> Tokenised:
@@ -335,17 +349,17 @@ def extract_bytes(data: bytes, *, name: str = "", agency: str | None = None,
     template, reason = detect_template(result.markers, year)
     _resolve_deferred(result, template)
     warnings = result.warnings
-    facts = _facts(result, template, warnings)
+    facts, keys = _facts(result, template, warnings)
     if not facts:
         raise ReportError("no statistical tables (表二/表三/表四) found")
-    warnings.extend(_missing_parts(facts, template))
+    warnings.extend(_missing_parts(keys, template))
     if year is None:
         warnings.append(Warning_("year_unknown", "no statistics year in the title or "
                                  "opening lines", None))
     if not (agency or identity.agency):
         warnings.append(Warning_("agency_unknown", "no agency in the title or opening "
                                  "lines", None))
-    values = {(f.table, f.row_key, f.col_key): f.value for f in facts}
+    values = dict(zip(keys, [f.value for f in facts], strict=True))
     return ExtractedReport(
         agency=agency or identity.agency, year=year, template=template,
         template_reason=reason, encoding=text.encoding,
