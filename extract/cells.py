@@ -81,7 +81,7 @@ def _text_token(text: str, raw: str, lineno: int) -> Token:
 
 def _word_token(word: str, raw: str, lineno: int, cell: int = -1) -> Token:
     """A TEXT or VALUE token for one word of a cell."""
-    value = _word_value(word)
+    value = _parse_memoised(word) if word[0] in value_start_chars() else None
     if value is None:
         return Token(TEXT, word, raw, lineno, None, False, False, normalise_label(word), cell)
     return Token(VALUE, word, raw, lineno, value, False, False, "", cell)
@@ -228,11 +228,11 @@ def tokenise_line(norm: str, raw: str, lineno: int, markdown: bool = False,
 
 def _mark_line(tokens: list[Token]) -> None:
     """Tell every token of a line whether the line prints values or only blanks."""
-    kinds = {t.kind for t in tokens}
+    kinds = [t.kind for t in tokens]
     if VALUE in kinds:
         for t in tokens:
             t.line_has_value = True
-    elif kinds == {BLANK}:
+    elif kinds and kinds.count(BLANK) == len(kinds):
         for t in tokens:
             t.only_blanks = True
 

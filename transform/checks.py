@@ -114,17 +114,27 @@ def _evaluate(rules: Iterable[Rule], values: Values) -> list[CheckResult]:
     out = []
     get = values.get
     for rule, table, row, col, parts, totals in rules:
-        several = len(totals) > 1
-        if totals[0] not in values or (several and not all(t in values for t in totals)):
+        if len(totals) == 1:
+            if totals[0] not in values:
+                continue
+            total = get(totals[0])
+            part_values = list(map(get, parts))
+            if total is None and part_values.count(None) == len(part_values):
+                continue  # nothing but blanks and dashes: nothing to check
+            # 0 + total, as sum() adds it: a printed -0 compares as 0.0.
+            out.append(_check(rule, table, row, col, part_values,
+                              None if total is None else float(0 + total)))
+            continue
+        if not all(t in values for t in totals):
             continue
         part_values = list(map(get, parts))
         printed = [v for v in map(get, totals) if v is not None]
         if not printed and part_values.count(None) == len(part_values):
-            continue  # nothing but blanks and dashes: nothing to check
-        if several and not all(p in values for p in parts):
             continue
-        total = float(sum(printed)) if printed else None
-        out.append(_check(rule, table, row, col, part_values, total))
+        if not all(p in values for p in parts):
+            continue
+        out.append(_check(rule, table, row, col, part_values,
+                          float(sum(printed)) if printed else None))
     return out
 
 
