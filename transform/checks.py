@@ -140,10 +140,9 @@ def _evaluate(rules: Iterable[Rule], values: Values) -> list[CheckResult]:
 
 def applications_checks(values: Values) -> list[CheckResult]:
     """balance, row_sum and outcome_sum over 表三."""
-    rows = frozenset(
-        r for (t, r, _c) in values
-        if t == APP and (r == "other" or r.startswith(OUTCOME_PREFIXES))
-    )
+    # The table's rows first (a few dozen), then the outcome rows among them.
+    app_rows = {r for (t, r, _c) in values if t == APP}
+    rows = frozenset(r for r in app_rows if r == "other" or r.startswith(OUTCOME_PREFIXES))
     return _evaluate(_static_rules(), values) + _evaluate(_outcome_rules(rows), values)
 
 
