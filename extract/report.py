@@ -326,9 +326,9 @@ def _tokenise_text(text: _Text, norm_text: str, norm_lines: list[str]) -> Tokeni
     closing_pipe = False if text.format == "html" else None
     raw_lines = text.printed or text.lines
     # Running page headers repeat the report's title inside the tables; no cell says
-    # 年度报告.
+    # 年度报告. (Every header names 信息公开 or 政务公开: the substring test is cheap.)
     headers = {i - first for i in range(first, len(norm_lines))
-               if _RUNNING_HEADER.search(norm_lines[i])}
+               if "公开" in norm_lines[i] and _RUNNING_HEADER.search(norm_lines[i])}
     lines = tokenise_lines(norm_lines[first:], raw_lines[first:], numbers[first:],
                            closing_pipe)
     tokenised = assemble(lines, headers)
