@@ -170,26 +170,28 @@ def _delimited_tokens(norm: str, raw: str, kind: str, sep: str, lineno: int,
     # closing tab ends an empty last cell.
     closing = kind == "markdown" or (sep == "|" and closing_pipe)
     stop = len(parts) - 1 if closing and not parts[-1].strip() else len(parts)
-    start = 0
-    for i, part in enumerate(parts):
-        s = start
-        start += len(part) + 1
-        if i < first or i >= stop:
-            continue
+    markdown = kind == "markdown"
+    # Where the line reads as printed, a word is its own raw text (no slice needed).
+    same = raw == norm
+    s = len(parts[0]) + 1 if first else 0  # offset of the part in the line
+    for cell, part in enumerate(parts[first:stop]):
         word = part.strip()
-        if kind == "markdown" and word.startswith(("**", "__")):
+        if markdown and word[:2] in ("**", "__"):
             word = word.strip("*_ ")  # **bold** cells
         if not word:
             out.append(Token(BLANK, "", raw[s : s + len(part)], lineno, _BLANK_VALUE,
-                             False, False, "", i - first))
+                             False, False, "", cell))
         elif " " in word:
             before = len(out)
             _words_tokens(norm, raw, s, s + len(part), lineno, out)
             for t in out[before:]:
-                t.cell = i - first
+                t.cell = cell
+        elif same and not markdown:
+            out.append(_word_token(word, word, lineno, cell))
         else:
             ws = s + part.index(word[0])
-            out.append(_word_token(word, raw[ws : ws + len(word)], lineno, i - first))
+            out.append(_word_token(word, raw[ws : ws + len(word)], lineno, cell))
+        s += len(part) + 1
 
 
 def tokenise_line(norm: str, raw: str, lineno: int, markdown: bool = False,

@@ -225,9 +225,11 @@ def _derive_sums(facts: list[Fact]) -> list[Fact]:
         if table not in by_table:
             by_table[table] = {(f.row_key, f.col_key): f for f in facts if f.table == table}
         printed = by_table[table]
-        if any(r == row_key for r, _c in printed):
+        columns = key_catalog().col_order[table]
+        # (Every printed cell is a catalog cell, so its column is one of ``columns``.)
+        if any((row_key, col) in printed for col in columns):
             continue  # the report prints the row itself
-        for col in key_catalog().col_order[table]:
+        for col in columns:
             cells = [printed[(p, col)] for p in parts if (p, col) in printed]
             if cells:
                 # Blank and dash parts add nothing, as in the checks' sums.

@@ -108,7 +108,7 @@ class AxisMatcher:
             hits.append(LabelHit(key, axis, m.start(), m.end(), m.group(), templates))
         return hits
 
-    def keys_in(self, text: str) -> list[str]:
+    def keys_in(self, text: str) -> tuple[str, ...]:
         """The keys of every alias in ``text``, left to right (groups give ``""``)."""
         key = ("keys_in", text, "")
         keys = self.memo.get(key)
@@ -116,7 +116,7 @@ class AxisMatcher:
             keys = () if self.pattern is None else tuple(
                 self.contains[alias][0] for alias in self.pattern.findall(text))
             self._remember(key, keys)
-        return list(keys)  # type: ignore[arg-type]
+        return keys  # type: ignore[return-value]
 
     def best(self, text: str, last_cell: str) -> LabelHit | None:
         """The key this label stands for, or None. See the module docstring."""
