@@ -222,8 +222,15 @@ def tokenise_line(norm: str, raw: str, lineno: int, markdown: bool = False,
     elif kind == "spaces":
         for m in _SPACE_CELL.finditer(norm):
             _cell_tokens(norm, raw, m.start(), m.end(), lineno, tokens)
+    elif " " in stripped:
+        _words_tokens(norm, raw, 0, len(norm), lineno, tokens)
     else:
-        _cell_tokens(norm, raw, 0, len(norm), lineno, tokens)
+        # One word alone on its line (one cell per line, the commonest line there).
+        ws = len(norm) - len(norm.lstrip())
+        tok = _word_token(stripped, raw[ws : ws + len(stripped)], lineno)
+        if tok.kind == VALUE:
+            tok.line_has_value = True
+        return kind, [tok]
     _mark_line(tokens)
     return kind, tokens
 
@@ -308,10 +315,38 @@ def tokenise_lines(
     if closing_pipe is None:
         closing_pipe = _rows_close_with_a_pipe(norm_lines)
     return [
-        tokenise_line(norm, raw, line_numbers[i] if line_numbers else i + 1, markdown,
-                      closing_pipe)
+        _memoised_line(norm, raw, line_numbers[i] if line_numbers else i + 1, markdown,
+                       closing_pipe)
         for i, (norm, raw) in enumerate(zip(norm_lines, raw_lines, strict=True))
     ]
+
+
+# Lines repeat from report to report (headers, labels, rows of zeros: about three in
+# four lines of generated reports were seen before), and a line's tokens depend only on
+# its text and the two document-wide flags; its number goes into ``Token.line`` alone.
+# So the tokens' other fields are remembered per line, and a line seen before costs
+# only new Token objects. Bounded: cleared when full.
+LINE_MEMO_SIZE = 4096
+_TokenFields = tuple[int, str, str, "CellValue | None", bool, bool, str, int, bool]
+_LINE_MEMO: dict[tuple[str, str, bool, bool], tuple[str, tuple[_TokenFields, ...]]] = {}
+
+
+def _memoised_line(norm: str, raw: str, lineno: int, markdown: bool,
+                   closing_pipe: bool) -> LineTokens:
+    """:func:`tokenise_line`, remembering the line's tokens for the next time it comes."""
+    key = (norm, raw, markdown, closing_pipe)
+    found = _LINE_MEMO.get(key)
+    if found is None:
+        kind, tokens = tokenise_line(norm, raw, lineno, markdown, closing_pipe)
+        if len(_LINE_MEMO) >= LINE_MEMO_SIZE:
+            _LINE_MEMO.clear()
+        _LINE_MEMO[key] = (kind, tuple(
+            (t.kind, t.text, t.raw, t.value, t.line_has_value, t.empty_line, t.label, t.cell,
+             t.only_blanks) for t in tokens))
+        return kind, tokens
+    kind, fields = found
+    return kind, [Token(k, text, raw_text, lineno, value, has_value, empty, label, cell, blanks)
+                  for k, text, raw_text, value, has_value, empty, label, cell, blanks in fields]
 
 
 def assemble(lines: list[LineTokens], skip: set[int] | frozenset[int] = frozenset()

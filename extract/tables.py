@@ -234,7 +234,7 @@ class TableEngine:
     def _anchor(self, norm: str) -> str | None:
         """The table (or ``end``) an anchor label starts, if ``norm`` holds one."""
         found = None
-        for table in self.anchors.keys_in(norm):
+        for table in self.anchors.keys_in(norm):  # (mostly none: a memoised empty tuple)
             if table == "end":
                 return "end"
             if table == self.mode or (table == RL and (
