@@ -106,16 +106,18 @@ def _from_bom(data: bytes) -> DecodedText | None:
 
 # The characters a report is made of: printable ASCII, line breaks and tabs, CJK
 # ideographs, CJK punctuation, full-width forms and the dashes and quotes U+2010..201F.
-_PLAUSIBLE = re.compile("[ -~\r\n\t\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\u2010-\u201f]")
+_IMPLAUSIBLE = re.compile(
+    "[^ -~\r\n\t\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\u2010-\u201f]+")
 
 
 def _plausible_text_ratio(text: str) -> float:
     """Share of characters a report is made of: CJK, printable, line breaks."""
     if not text:
         return 0.0
-    # Dropping them in one regex pass counts them without a Python loop per character.
-    good = len(text) - len(_PLAUSIBLE.sub("", text))
-    return good / len(text)
+    # One regex pass finds the (few) runs of other characters: no Python loop per
+    # character, and no substitution at every character.
+    bad = sum(map(len, _IMPLAUSIBLE.findall(text)))
+    return (len(text) - bad) / len(text)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:

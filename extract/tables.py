@@ -83,7 +83,7 @@ class TableResult:
 
 
 def _joined(frags: Iterable[Token]) -> str:
-    return "".join(t.label for t in frags)
+    return "".join([t.label for t in frags])
 
 
 def _end_of_cells(tokens: list[Token], i: int, line: int) -> int:
@@ -309,7 +309,7 @@ class TableEngine:
         hit = self._resolve_row(table, text)
         if hit is None:
             # Warned about when the row ends, unless the next line completes the label.
-            label = " ".join(t.raw.strip() for t in self.frags)[-60:]
+            label = " ".join([t.raw.strip() for t in self.frags])[-60:]
             return Row(table, None, label, None, 1 << 30, first.line, frags=list(self.frags))
         self._mark(table, "row", hit)
         columns = self._columns_for(table, text[: hit.start])
@@ -366,8 +366,8 @@ class TableEngine:
         for i, frag in enumerate(self.frags):
             pos += len(frag.label)
             if pos > hit.start:
-                return " ".join(t.raw.strip() for t in self.frags[i:])
-        return " ".join(t.raw.strip() for t in self.frags)
+                return " ".join([t.raw.strip() for t in self.frags[i:]])
+        return " ".join([t.raw.strip() for t in self.frags])
 
     def _mark(self, table: str, axis: str, hit: LabelHit) -> None:
         if hit.templates:
