@@ -231,10 +231,11 @@ class TableEngine:
 
     # -- anchors -------------------------------------------------------------------
 
-    def _anchor(self, norm: str) -> str | None:
-        """The table (or ``end``) an anchor label starts, if ``norm`` holds one."""
+    def _anchor(self, tables: Iterable[str]) -> str | None:
+        """The table (or ``end``) an anchor label starts, of the ``tables`` whose
+        anchors a label holds."""
         found = None
-        for table in self.anchors.keys_in(norm):  # (mostly none: a memoised empty tuple)
+        for table in tables:
             if table == "end":
                 return "end"
             if table == self.mode or (table == RL and (
@@ -260,7 +261,8 @@ class TableEngine:
 
     def _on_text(self, tok: Token) -> None:
         norm = tok.label
-        target = self._anchor(norm)
+        anchors = self.anchors.keys_in(norm)
+        target = self._anchor(anchors) if anchors else None  # most labels hold none
         if self.mode == RL and target is None and self._rl_text(tok, norm):
             return
         if self.row is not None:
