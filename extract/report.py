@@ -31,7 +31,14 @@ from extract.pdf import PdfError, pdf_text
 from extract.tables import Column, Row, TableEngine, TableResult, Warning_
 from extract.values import DERIVED, unit_multiplier
 from transform.checks import CheckResult, report_checks
-from transform.keys import TABLE_TITLES, TABLES, CellKey, derived_rows, key_catalog
+from transform.keys import (
+    TABLE_TITLES,
+    TABLES,
+    CellKey,
+    CellSpec,
+    derived_rows,
+    key_catalog,
+)
 from transform.labels import table_start_pattern
 from transform.template import detect_template
 
@@ -282,23 +289,23 @@ def _template_cells(template: str) -> frozenset[tuple[str, str, str]]:
 def _facts(result: TableResult, template: str,
            warnings: list[Warning_]) -> tuple[list[Fact], list[CellKey]]:
     """The facts in the contract's order, and the key of each."""
-    catalog = key_catalog()
-    specs = catalog.cells
-    position = catalog.position
+    specs = _specs_and_positions()
     facts: list[Fact] = []
     keys: list[CellKey] = []
+    order: list[int] = []  # each fact's position in the contract's order
     for row in result.rows:
         table, row_key, row_label = row.table, row.key or "", row.label or None
         for col, tok in zip(row.columns or (), row.cells, strict=False):
             if tok is None:
                 continue
             key = (table, row_key, col.key)
-            spec = specs.get(key)
-            if spec is None:
+            found = specs.get(key)
+            if found is None:
                 warnings.append(Warning_(
                     "not_a_cell", f"{'/'.join(key)} is not a cell of either template; value "
                     f"{tok.raw.strip()!r} not loaded", tok.line))
                 continue
+            spec, place = found
             if template not in spec.templates:
                 warnings.append(Warning_(
                     "cell_not_in_template", f"{'/'.join(key)} is not printed by the "
@@ -312,12 +319,23 @@ def _facts(result: TableResult, template: str,
                 facts.append(_to_fact(row, col, tok, unit, template, warnings, row_key,
                                       row_label))
             keys.append(key)
+            order.append(place)
     derived = _derive_sums(facts)
+    position = key_catalog().position
+    for f in derived:
+        keys.append((f.table, f.row_key, f.col_key))
+        order.append(position[keys[-1]])
     facts.extend(derived)
-    keys.extend((f.table, f.row_key, f.col_key) for f in derived)
     # A stable sort on the keys' positions, as sorting the facts by them.
-    order = sorted(range(len(facts)), key=[position[k] for k in keys].__getitem__)
-    return [facts[i] for i in order], [keys[i] for i in order]
+    ranked = sorted(range(len(facts)), key=order.__getitem__)
+    return [facts[i] for i in ranked], [keys[i] for i in ranked]
+
+
+@cache
+def _specs_and_positions() -> dict[CellKey, tuple[CellSpec, int]]:
+    """Each catalog cell's spec and position, found with one lookup."""
+    catalog = key_catalog()
+    return {key: (spec, catalog.position[key]) for key, spec in catalog.cells.items()}
 
 
 def _tokenise_text(text: _Text, norm_text: str, norm_lines: list[str]) -> Tokenised:
