@@ -81,7 +81,7 @@ def _text_token(text: str, raw: str, lineno: int) -> Token:
 
 def _word_token(word: str, raw: str, lineno: int, cell: int = -1) -> Token:
     """A TEXT or VALUE token for one word of a cell."""
-    value = _word_value(word)
+    value = _parse_memoised(word) if word[0] in value_start_chars() else None
     if value is None:
         return Token(TEXT, word, raw, lineno, None, False, False, normalise_label(word), cell)
     return Token(VALUE, word, raw, lineno, value, False, False, "", cell)
@@ -170,26 +170,28 @@ def _delimited_tokens(norm: str, raw: str, kind: str, sep: str, lineno: int,
     # closing tab ends an empty last cell.
     closing = kind == "markdown" or (sep == "|" and closing_pipe)
     stop = len(parts) - 1 if closing and not parts[-1].strip() else len(parts)
-    start = 0
-    for i, part in enumerate(parts):
-        s = start
-        start += len(part) + 1
-        if i < first or i >= stop:
-            continue
+    markdown = kind == "markdown"
+    # Where the line reads as printed, a word is its own raw text (no slice needed).
+    same = raw == norm
+    s = len(parts[0]) + 1 if first else 0  # offset of the part in the line
+    for cell, part in enumerate(parts[first:stop]):
         word = part.strip()
-        if kind == "markdown" and word.startswith(("**", "__")):
+        if markdown and word[:2] in ("**", "__"):
             word = word.strip("*_ ")  # **bold** cells
         if not word:
             out.append(Token(BLANK, "", raw[s : s + len(part)], lineno, _BLANK_VALUE,
-                             False, False, "", i - first))
+                             False, False, "", cell))
         elif " " in word:
             before = len(out)
             _words_tokens(norm, raw, s, s + len(part), lineno, out)
             for t in out[before:]:
-                t.cell = i - first
+                t.cell = cell
+        elif same and not markdown:
+            out.append(_word_token(word, word, lineno, cell))
         else:
             ws = s + part.index(word[0])
-            out.append(_word_token(word, raw[ws : ws + len(word)], lineno, i - first))
+            out.append(_word_token(word, raw[ws : ws + len(word)], lineno, cell))
+        s += len(part) + 1
 
 
 def tokenise_line(norm: str, raw: str, lineno: int, markdown: bool = False,
@@ -220,19 +222,26 @@ def tokenise_line(norm: str, raw: str, lineno: int, markdown: bool = False,
     elif kind == "spaces":
         for m in _SPACE_CELL.finditer(norm):
             _cell_tokens(norm, raw, m.start(), m.end(), lineno, tokens)
+    elif " " in stripped:
+        _words_tokens(norm, raw, 0, len(norm), lineno, tokens)
     else:
-        _cell_tokens(norm, raw, 0, len(norm), lineno, tokens)
+        # One word alone on its line (one cell per line, the commonest line there).
+        ws = len(norm) - len(norm.lstrip())
+        tok = _word_token(stripped, raw[ws : ws + len(stripped)], lineno)
+        if tok.kind == VALUE:
+            tok.line_has_value = True
+        return kind, [tok]
     _mark_line(tokens)
     return kind, tokens
 
 
 def _mark_line(tokens: list[Token]) -> None:
     """Tell every token of a line whether the line prints values or only blanks."""
-    kinds = {t.kind for t in tokens}
+    kinds = [t.kind for t in tokens]
     if VALUE in kinds:
         for t in tokens:
             t.line_has_value = True
-    elif kinds == {BLANK}:
+    elif kinds and kinds.count(BLANK) == len(kinds):
         for t in tokens:
             t.only_blanks = True
 
@@ -288,32 +297,68 @@ def _classify_layout(kinds: Counter[str], single_word_lines: int, single_lines: 
     return kind
 
 
-def tokenise(
-    norm_lines: list[str], raw_lines: list[str], line_numbers: list[int] | None = None,
-    closing_pipe: bool | None = None, skip: set[int] | frozenset[int] = frozenset(),
-) -> Tokenised:
-    """Tokenise a whole document and name its dominant table layout.
+LineTokens = tuple[str, list[Token]]  # a line's delimiter kind and its tokens
 
-    ``line_numbers`` gives each line's number in the source file where the lines are
-    not the file's own (HTML flattened to text); by default line i is number i + 1.
-    ``closing_pipe`` says whether a trailing pipe closes rows; None: judge from the text.
-    ``skip``: indexes of lines to leave out (page numbers).
+
+def tokenise_lines(
+    norm_lines: list[str], raw_lines: list[str], line_numbers: list[int] | None = None,
+    closing_pipe: bool | None = None,
+) -> list[LineTokens]:
+    """Every line's kind and tokens (see :func:`tokenise`); :func:`assemble` joins them.
+
+    A line's tokens do not depend on which other lines are left out, so a document can
+    be assembled again without some lines (page numbers) without tokenising it again.
     """
-    tokens: list[Token] = []
-    kinds: Counter[str] = Counter()
-    single_word = single_lines = adjacent = filled = 0
-    previous_filled = False
     markdown = any(
         "-" in line and "|" in line and _MD_SEPARATOR.match(line) for line in norm_lines
     )
     if closing_pipe is None:
         closing_pipe = _rows_close_with_a_pipe(norm_lines)
-    for i, (norm, raw) in enumerate(zip(norm_lines, raw_lines, strict=True)):
+    return [
+        _memoised_line(norm, raw, line_numbers[i] if line_numbers else i + 1, markdown,
+                       closing_pipe)
+        for i, (norm, raw) in enumerate(zip(norm_lines, raw_lines, strict=True))
+    ]
+
+
+# Lines repeat from report to report (headers, labels, rows of zeros: about three in
+# four lines of generated reports were seen before), and a line's tokens depend only on
+# its text and the two document-wide flags; its number goes into ``Token.line`` alone.
+# So the tokens' other fields are remembered per line, and a line seen before costs
+# only new Token objects. Bounded: cleared when full.
+LINE_MEMO_SIZE = 4096
+_TokenFields = tuple[int, str, str, "CellValue | None", bool, bool, str, int, bool]
+_LINE_MEMO: dict[tuple[str, str, bool, bool], tuple[str, tuple[_TokenFields, ...]]] = {}
+
+
+def _memoised_line(norm: str, raw: str, lineno: int, markdown: bool,
+                   closing_pipe: bool) -> LineTokens:
+    """:func:`tokenise_line`, remembering the line's tokens for the next time it comes."""
+    key = (norm, raw, markdown, closing_pipe)
+    found = _LINE_MEMO.get(key)
+    if found is None:
+        kind, tokens = tokenise_line(norm, raw, lineno, markdown, closing_pipe)
+        if len(_LINE_MEMO) >= LINE_MEMO_SIZE:
+            _LINE_MEMO.clear()
+        _LINE_MEMO[key] = (kind, tuple(
+            (t.kind, t.text, t.raw, t.value, t.line_has_value, t.empty_line, t.label, t.cell,
+             t.only_blanks) for t in tokens))
+        return kind, tokens
+    kind, fields = found
+    return kind, [Token(k, text, raw_text, lineno, value, has_value, empty, label, cell, blanks)
+                  for k, text, raw_text, value, has_value, empty, label, cell, blanks in fields]
+
+
+def assemble(lines: list[LineTokens], skip: set[int] | frozenset[int] = frozenset()
+             ) -> Tokenised:
+    """The tokens of the lines not in ``skip``, and the dominant table layout."""
+    tokens: list[Token] = []
+    kinds: Counter[str] = Counter()
+    single_word = single_lines = adjacent = filled = 0
+    previous_filled = False
+    for i, (kind, line_tokens) in enumerate(lines):
         if i in skip:
             continue
-        kind, line_tokens = tokenise_line(
-            norm, raw, line_numbers[i] if line_numbers else i + 1, markdown, closing_pipe
-        )
         tokens.extend(line_tokens)
         is_filled = kind != "empty"
         filled += is_filled
@@ -330,3 +375,17 @@ def tokenise(
     # double-spaced (an empty line after every line: then empty lines are spacing).
     blank_lines = layout == "lines" and adjacent > filled / 5
     return Tokenised(tokens, layout, blank_lines)
+
+
+def tokenise(
+    norm_lines: list[str], raw_lines: list[str], line_numbers: list[int] | None = None,
+    closing_pipe: bool | None = None, skip: set[int] | frozenset[int] = frozenset(),
+) -> Tokenised:
+    """Tokenise a whole document and name its dominant table layout.
+
+    ``line_numbers`` gives each line's number in the source file where the lines are
+    not the file's own (HTML flattened to text); by default line i is number i + 1.
+    ``closing_pipe`` says whether a trailing pipe closes rows; None: judge from the text.
+    ``skip``: indexes of lines to leave out (page numbers).
+    """
+    return assemble(tokenise_lines(norm_lines, raw_lines, line_numbers, closing_pipe), skip)

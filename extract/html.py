@@ -25,13 +25,18 @@ _BLOCKS = frozenset((
 _SKIP = frozenset(("script", "style", "head", "noscript"))
 _CELLS = frozenset(("td", "th"))
 _HTML_HINT = re.compile(r"<\s*(?:html|table|tr|td|body|p|div)\b", re.IGNORECASE)
-_SPACES = re.compile(r"\s+")
 _PARSER = lxml.html.HTMLParser(huge_tree=True)
 _MAX_DEPTH = 800  # below Python's recursion limit of 1000
 
 
 def looks_like_html(text: str) -> bool:
     return bool(_HTML_HINT.search(text[:4096]))
+
+
+def _collapse(text: str) -> str:
+    """Runs of whitespace as one space, none at the ends: ``str.split()`` splits on the
+    characters regex ``\\s`` matches, several times faster than a substitution."""
+    return " ".join(text.split())
 
 
 class _Lines:
@@ -49,14 +54,14 @@ class _Lines:
             self.parts.append(text)
 
     def flush(self) -> None:
-        text = _SPACES.sub(" ", "".join(self.parts)).strip()
+        text = _collapse("".join(self.parts))
         self.parts = []
         if text:
             self.lines.append((self.line, text))
 
 
 def _cell_text(cell: etree._Element) -> str:
-    return _SPACES.sub(" ", cell.text_content()).strip()
+    return _collapse(cell.text_content())
 
 
 def _walk(element: etree._Element, out: _Lines, depth: int = 0) -> None:

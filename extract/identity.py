@@ -53,17 +53,22 @@ def _agency_pattern() -> re.Pattern[str]:
 
 def looks_like_agency(name: str) -> bool:
     """Whether a name ends like an agency (局, 委员会, 人民政府, 街道办事处…)."""
-    return bool(_agency_pattern().fullmatch(_SPACES.sub("", name)))
+    return bool(_agency_pattern().fullmatch(_compact(name)))
 
 
 def _clean_agency(text: str) -> str | None:
-    text = _NOISE_PREFIX.sub("", _SPACES.sub("", text)).strip("#*《》“”\"'：:,，")
+    text = _NOISE_PREFIX.sub("", _compact(text)).strip("#*《》“”\"'：:,，")
     text = _NOISE_SUFFIX.sub("", text)  # 某局关于2020年度…报告
     return text if len(text) >= 2 else None
 
 
 _PAGE_NUMBER = re.compile(r"[-—–\s\d]+")
-_SPACES = re.compile(r"\s+")
+
+
+def _compact(text: str) -> str:
+    """The text without whitespace: ``str.split()`` splits on exactly the characters
+    regex ``\\s`` matches, and does it several times faster than a substitution."""
+    return "".join(text.split())
 
 
 def _head_lines(lines: list[str]) -> list[str]:
@@ -79,13 +84,13 @@ def _head_lines(lines: list[str]) -> list[str]:
 
 
 def _from_title(head: list[str]) -> tuple[str | None, int | None, str | None]:
-    joined = _SPACES.sub("", "".join(head[:4]))
+    joined = _compact("".join(head[:4]))
     m = _TITLE_AGENCY_AFTER.search(joined)
     if m:
         return _clean_agency(m["agency"]), int(m[1]), m.group(0)
     for i, line in enumerate(head[:6]):
-        compact = _SPACES.sub("", line)
-        pair = compact + (_SPACES.sub("", head[i + 1]) if i + 1 < len(head) else "")
+        compact = _compact(line)
+        pair = compact + (_compact(head[i + 1]) if i + 1 < len(head) else "")
         m = _TITLE_YEAR_FIRST.search(pair)
         if not m or m.start() >= len(compact):
             continue
@@ -101,7 +106,7 @@ def _agency_from_lines_above(head: list[str], i: int) -> str | None:
     if i == 0:
         return None
     agency = _clean_agency(head[i - 1])
-    if agency and i >= 2 and not _agency_pattern().fullmatch(_SPACES.sub("", head[i - 2])):
+    if agency and i >= 2 and not _agency_pattern().fullmatch(_compact(head[i - 2])):
         upper = _clean_agency(head[i - 2])
         if upper and len(upper) <= 12 and not re.search(r"[，。,.;；:：\d]", upper):
             agency = upper + agency
@@ -112,7 +117,7 @@ def _from_opening(head: list[str]) -> tuple[str | None, int | None]:
     for line in head[:3]:
         m = _OPENING.match(line)
         if m:
-            agency = _agency_pattern().match(_SPACES.sub("", m["rest"]))
+            agency = _agency_pattern().match(_compact(m["rest"]))
             return (agency["agency"] if agency else None), int(m[1])
     return None, None
 
@@ -125,7 +130,7 @@ def find_identity(lines: list[str]) -> Identity:
         open_agency, open_year = _from_opening(head)
         agency = agency or open_agency
         year = year or open_year
-    period = _PERIOD.search(_SPACES.sub("", "".join(lines[:80])))
+    period = _PERIOD.search(_compact("".join(lines[:80])))
     if period:
         year = int(period[1])
     return Identity(agency, year, title)

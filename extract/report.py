@@ -16,7 +16,14 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from extract.cells import VALUE, Token, Tokenised, page_number_lines, tokenise
+from extract.cells import (
+    VALUE,
+    Token,
+    Tokenised,
+    assemble,
+    page_number_lines,
+    tokenise_lines,
+)
 from extract.decode import DecodeError, decode_bytes, normalise_width
 from extract.html import html_to_lines, looks_like_html
 from extract.identity import find_identity, looks_like_agency
@@ -24,7 +31,14 @@ from extract.pdf import PdfError, pdf_text
 from extract.tables import Column, Row, TableEngine, TableResult, Warning_
 from extract.values import DERIVED, unit_multiplier
 from transform.checks import CheckResult, report_checks
-from transform.keys import TABLE_TITLES, TABLES, derived_rows, key_catalog
+from transform.keys import (
+    TABLE_TITLES,
+    TABLES,
+    CellKey,
+    CellSpec,
+    derived_rows,
+    key_catalog,
+)
 from transform.labels import table_start_pattern
 from transform.template import detect_template
 
@@ -105,7 +119,8 @@ class _Text:
 
 def _lines(text: str) -> list[str]:
     """Lines of the text; a final line break ends the last line, it opens none."""
-    lines = _LINE_SPLIT.split(text)
+    # Most text has no carriage returns: a plain split is then the same, and faster.
+    lines = text.split("\n") if "\r" not in text else _LINE_SPLIT.split(text)
     if len(lines) > 1 and not lines[-1]:
         lines.pop()
     return lines
@@ -168,20 +183,32 @@ def _money_multiplier(row: Row, col: Column, tok: Token, template: str,
     return unit_multiplier(DEFAULT_MONEY_UNIT)[0]
 
 
-def _to_fact(row: Row, col: Column, tok: Token, unit: str, template: str,
-             warnings: list[Warning_]) -> Fact:
+def _number(row: Row, col: Column, tok: Token, unit: str, template: str,
+            warnings: list[Warning_]) -> float | None:
+    """The cell's number in its canonical unit; None for a dash or a blank."""
     value = tok.value
-    number: float | None = None
-    if value is not None and value.number is not None:
-        if unit == "yuan":
-            number = float(value.number * _money_multiplier(row, col, tok, template, warnings))
-        elif value.unit_suffix:
-            number = float(value.number * unit_multiplier(value.unit_suffix)[0])  # 1.2万
+    if value is None or value.number is None:
+        return None
+    if unit == "yuan":
+        return float(value.number * _money_multiplier(row, col, tok, template, warnings))
+    if value.unit_suffix:
+        return float(value.number * unit_multiplier(value.unit_suffix)[0])  # 1.2万
+    return value.as_float
+
+
+def _to_fact(row: Row, col: Column, tok: Token, unit: str, template: str,
+             warnings: list[Warning_], row_key: str, row_label: str | None) -> Fact:
+    value = tok.value
+    if value is None:
+        number, kind = None, "blank"
+    else:
+        kind = value.kind
+        if unit != "yuan" and not value.unit_suffix:
+            number = value.as_float  # the common case: a count (None for a dash)
         else:
-            number = value.as_float
-    return Fact(row.table, row.key or "", col.key, number, tok.raw.strip(),
-                value.kind if value is not None else "blank", tok.line, unit,
-                row.label or None, col.label or None)
+            number = _number(row, col, tok, unit, template, warnings)
+    return Fact(row.table, row_key, col.key, number, tok.raw.strip(), kind, tok.line, unit,
+                row_label, col.label or None)
 
 
 def _resolve_deferred(result: TableResult, template: str) -> None:
@@ -200,11 +227,16 @@ def _derive_sums(facts: list[Fact]) -> list[Fact]:
     """Rows printed as parts (the three 2021 其他处理 sub-rows) summed into the row
     the other template prints (``other``), marked derived."""
     derived: list[Fact] = []
+    by_table: dict[str, dict[tuple[str, str], Fact]] = {}
     for (table, row_key), parts in derived_rows().items():
-        printed = {(f.row_key, f.col_key): f for f in facts if f.table == table}
-        if any(r == row_key for r, _c in printed):
+        if table not in by_table:
+            by_table[table] = {(f.row_key, f.col_key): f for f in facts if f.table == table}
+        printed = by_table[table]
+        columns = key_catalog().col_order[table]
+        # (Every printed cell is a catalog cell, so its column is one of ``columns``.)
+        if any((row_key, col) in printed for col in columns):
             continue  # the report prints the row itself
-        for col in key_catalog().col_order[table]:
+        for col in columns:
             cells = [printed[(p, col)] for p in parts if (p, col) in printed]
             if cells:
                 # Blank and dash parts add nothing, as in the checks' sums.
@@ -214,9 +246,10 @@ def _derive_sums(facts: list[Fact]) -> list[Fact]:
     return derived
 
 
-def _missing_parts(facts: list[Fact], template: str) -> list[Warning_]:
-    """Tables, rows and cells the template prints but the report did not."""
-    printed = {(f.table, f.row_key, f.col_key) for f in facts}
+def _missing_parts(keys: list[CellKey], template: str) -> list[Warning_]:
+    """Tables, rows and cells the template prints but the report did not (``keys``:
+    the cells printed)."""
+    printed = set(keys)
     if printed >= _template_cells(template):
         return []  # the common case: everything is there
     rows = {(t, r) for t, r, _c in printed}
@@ -253,31 +286,56 @@ def _template_cells(template: str) -> frozenset[tuple[str, str, str]]:
     return frozenset((c.table, c.row_key, c.col_key) for c in key_catalog().cells_for(template))
 
 
-def _facts(result: TableResult, template: str, warnings: list[Warning_]) -> list[Fact]:
-    catalog = key_catalog()
-    specs = catalog.cells
+def _facts(result: TableResult, template: str,
+           warnings: list[Warning_]) -> tuple[list[Fact], list[CellKey]]:
+    """The facts in the contract's order, and the key of each."""
+    specs = _specs_and_positions()
     facts: list[Fact] = []
+    keys: list[CellKey] = []
+    order: list[int] = []  # each fact's position in the contract's order
     for row in result.rows:
-        table, row_key = row.table, row.key or ""
+        table, row_key, row_label = row.table, row.key or "", row.label or None
         for col, tok in zip(row.columns or (), row.cells, strict=False):
             if tok is None:
                 continue
             key = (table, row_key, col.key)
-            spec = specs.get(key)
-            if spec is None:
+            found = specs.get(key)
+            if found is None:
                 warnings.append(Warning_(
                     "not_a_cell", f"{'/'.join(key)} is not a cell of either template; value "
                     f"{tok.raw.strip()!r} not loaded", tok.line))
                 continue
+            spec, place = found
             if template not in spec.templates:
                 warnings.append(Warning_(
                     "cell_not_in_template", f"{'/'.join(key)} is not printed by the "
                     f"{template} template; kept as read", tok.line))
-            facts.append(_to_fact(row, col, tok, spec.unit, template, warnings))
-    facts.extend(_derive_sums(facts))
-    position = catalog.position
-    facts.sort(key=lambda f: position[(f.table, f.row_key, f.col_key)])
-    return facts
+            value, unit = tok.value, spec.unit
+            if value is not None and unit != "yuan" and not value.unit_suffix:
+                # The common case, inline: a count (its float; None for a dash).
+                facts.append(Fact(table, row_key, col.key, value.as_float, tok.raw.strip(),
+                                  value.kind, tok.line, unit, row_label, col.label or None))
+            else:
+                facts.append(_to_fact(row, col, tok, unit, template, warnings, row_key,
+                                      row_label))
+            keys.append(key)
+            order.append(place)
+    derived = _derive_sums(facts)
+    position = key_catalog().position
+    for f in derived:
+        keys.append((f.table, f.row_key, f.col_key))
+        order.append(position[keys[-1]])
+    facts.extend(derived)
+    # A stable sort on the keys' positions, as sorting the facts by them.
+    ranked = sorted(range(len(facts)), key=order.__getitem__)
+    return [facts[i] for i in ranked], [keys[i] for i in ranked]
+
+
+@cache
+def _specs_and_positions() -> dict[CellKey, tuple[CellSpec, int]]:
+    """Each catalog cell's spec and position, found with one lookup."""
+    catalog = key_catalog()
+    return {key: (spec, catalog.position[key]) for key, spec in catalog.cells.items()}
 
 
 def _tokenise_text(text: _Text, norm_text: str, norm_lines: list[str]) -> Tokenised:
@@ -288,18 +346,18 @@ def _tokenise_text(text: _Text, norm_text: str, norm_lines: list[str]) -> Tokeni
     closing_pipe = False if text.format == "html" else None
     raw_lines = text.printed or text.lines
     # Running page headers repeat the report's title inside the tables; no cell says
-    # 年度报告.
+    # 年度报告. (Every header names 信息公开 or 政务公开: the substring test is cheap.)
     headers = {i - first for i in range(first, len(norm_lines))
-               if _RUNNING_HEADER.search(norm_lines[i])}
-    tokenised = tokenise(norm_lines[first:], raw_lines[first:], numbers[first:], closing_pipe,
-                         headers)
+               if "公开" in norm_lines[i] and _RUNNING_HEADER.search(norm_lines[i])}
+    lines = tokenise_lines(norm_lines[first:], raw_lines[first:], numbers[first:],
+                           closing_pipe)
+    tokenised = assemble(lines, headers)
     if tokenised.layout == "text":
         # Bare page numbers matter in PDF text layers only: in one-cell-per-line text
         # a lone number on its line is a cell.
         skip = {i - first for i in page_number_lines(norm_lines) if i >= first}
         if skip:
-            tokenised = tokenise(norm_lines[first:], raw_lines[first:], numbers[first:],
-                                 closing_pipe, skip | headers)
+            tokenised = assemble(lines, skip | headers)
     return tokenised
 
 
@@ -318,17 +376,17 @@ def extract_bytes(data: bytes, *, name: str = "", agency: str | None = None,
     template, reason = detect_template(result.markers, year)
     _resolve_deferred(result, template)
     warnings = result.warnings
-    facts = _facts(result, template, warnings)
+    facts, keys = _facts(result, template, warnings)
     if not facts:
         raise ReportError("no statistical tables (表二/表三/表四) found")
-    warnings.extend(_missing_parts(facts, template))
+    warnings.extend(_missing_parts(keys, template))
     if year is None:
         warnings.append(Warning_("year_unknown", "no statistics year in the title or "
                                  "opening lines", None))
     if not (agency or identity.agency):
         warnings.append(Warning_("agency_unknown", "no agency in the title or opening "
                                  "lines", None))
-    values = {(f.table, f.row_key, f.col_key): f.value for f in facts}
+    values = dict(zip(keys, [f.value for f in facts], strict=True))
     return ExtractedReport(
         agency=agency or identity.agency, year=year, template=template,
         template_reason=reason, encoding=text.encoding,

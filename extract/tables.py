@@ -83,7 +83,7 @@ class TableResult:
 
 
 def _joined(frags: Iterable[Token]) -> str:
-    return "".join(t.label for t in frags)
+    return "".join([t.label for t in frags])
 
 
 def _end_of_cells(tokens: list[Token], i: int, line: int) -> int:
@@ -231,10 +231,11 @@ class TableEngine:
 
     # -- anchors -------------------------------------------------------------------
 
-    def _anchor(self, norm: str) -> str | None:
-        """The table (or ``end``) an anchor label starts, if ``norm`` holds one."""
+    def _anchor(self, tables: Iterable[str]) -> str | None:
+        """The table (or ``end``) an anchor label starts, of the ``tables`` whose
+        anchors a label holds."""
         found = None
-        for table in self.anchors.keys_in(norm):
+        for table in tables:
             if table == "end":
                 return "end"
             if table == self.mode or (table == RL and (
@@ -260,7 +261,8 @@ class TableEngine:
 
     def _on_text(self, tok: Token) -> None:
         norm = tok.label
-        target = self._anchor(norm)
+        anchors = self.anchors.keys_in(norm)
+        target = self._anchor(anchors) if anchors else None  # most labels hold none
         if self.mode == RL and target is None and self._rl_text(tok, norm):
             return
         if self.row is not None:
@@ -309,7 +311,7 @@ class TableEngine:
         hit = self._resolve_row(table, text)
         if hit is None:
             # Warned about when the row ends, unless the next line completes the label.
-            label = " ".join(t.raw.strip() for t in self.frags)[-60:]
+            label = " ".join([t.raw.strip() for t in self.frags])[-60:]
             return Row(table, None, label, None, 1 << 30, first.line, frags=list(self.frags))
         self._mark(table, "row", hit)
         columns = self._columns_for(table, text[: hit.start])
@@ -366,8 +368,8 @@ class TableEngine:
         for i, frag in enumerate(self.frags):
             pos += len(frag.label)
             if pos > hit.start:
-                return " ".join(t.raw.strip() for t in self.frags[i:])
-        return " ".join(t.raw.strip() for t in self.frags)
+                return " ".join([t.raw.strip() for t in self.frags[i:]])
+        return " ".join([t.raw.strip() for t in self.frags])
 
     def _mark(self, table: str, axis: str, hit: LabelHit) -> None:
         if hit.templates:

@@ -55,7 +55,7 @@ class CheckResult:
 
 def _check(rule: str, table: str, row: str | None, col: str | None,
            parts: Iterable[float | None], total: float | None) -> CheckResult:
-    expected = float(sum(p for p in parts if p is not None))
+    expected = float(sum([p for p in parts if p is not None]))
     # A blank total stands for nothing, like a blank part: it agrees with parts that
     # add up to 0 and disagrees with any other sum.
     printed = 0.0 if total is None else total
@@ -114,25 +114,35 @@ def _evaluate(rules: Iterable[Rule], values: Values) -> list[CheckResult]:
     out = []
     get = values.get
     for rule, table, row, col, parts, totals in rules:
-        if totals[0] not in values or (len(totals) > 1 and not all(t in values for t in totals)):
+        if len(totals) == 1:
+            if totals[0] not in values:
+                continue
+            total = get(totals[0])
+            part_values = list(map(get, parts))
+            if total is None and part_values.count(None) == len(part_values):
+                continue  # nothing but blanks and dashes: nothing to check
+            # 0 + total, as sum() adds it: a printed -0 compares as 0.0.
+            out.append(_check(rule, table, row, col, part_values,
+                              None if total is None else float(0 + total)))
             continue
-        part_values = [get(p) for p in parts]
+        if not all(t in values for t in totals):
+            continue
+        part_values = list(map(get, parts))
         printed = [v for v in map(get, totals) if v is not None]
         if not printed and part_values.count(None) == len(part_values):
-            continue  # nothing but blanks and dashes: nothing to check
-        if len(totals) > 1 and not all(p in values for p in parts):
             continue
-        total = float(sum(printed)) if printed else None
-        out.append(_check(rule, table, row, col, part_values, total))
+        if not all(p in values for p in parts):
+            continue
+        out.append(_check(rule, table, row, col, part_values,
+                          float(sum(printed)) if printed else None))
     return out
 
 
 def applications_checks(values: Values) -> list[CheckResult]:
     """balance, row_sum and outcome_sum over 表三."""
-    rows = frozenset(
-        r for (t, r, _c) in values
-        if t == APP and (r == "other" or r.startswith(OUTCOME_PREFIXES))
-    )
+    # The table's rows first (a few dozen), then the outcome rows among them.
+    app_rows = {r for (t, r, _c) in values if t == APP}
+    rows = frozenset(r for r in app_rows if r == "other" or r.startswith(OUTCOME_PREFIXES))
     return _evaluate(_static_rules(), values) + _evaluate(_outcome_rules(rows), values)
 
 

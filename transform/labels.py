@@ -32,9 +32,22 @@ _NUMBERING = re.compile(
 )
 
 
+# Labels repeat from row to row and report to report; a bounded memo of normalised
+# labels and of matcher answers saves rescanning the same text with the same regex.
+MEMO_SIZE = 8192
+
+
 def normalise_label(text: str) -> str:
     """The form in which labels are compared: no whitespace, no quotes."""
-    return _DROP.sub("", text)
+    found = _NORMALISED.get(text)
+    if found is None:
+        if len(_NORMALISED) >= MEMO_SIZE:
+            _NORMALISED.clear()  # prose of many reports: start over rather than grow
+        found = _NORMALISED[text] = _DROP.sub("", text)
+    return found
+
+
+_NORMALISED: dict[str, str] = {}
 
 
 def strip_numbering(label: str) -> str:
@@ -42,7 +55,7 @@ def strip_numbering(label: str) -> str:
     return _NUMBERING.sub("", label)
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class LabelHit:
     """One alias found inside a label."""
 
@@ -62,15 +75,31 @@ class AxisMatcher:
     contains: dict[str, tuple[str, str, frozenset[str]]] = field(default_factory=dict)
     exact: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
     pattern: re.Pattern[str] | None = None
+    # Answers already given, by argument (hits are frozen, so they can be shared).
+    memo: dict[tuple[str, str, str], object] = field(default_factory=dict)
+
+    def _remember(self, key: tuple[str, str, str], answer: object) -> None:
+        if len(self.memo) >= MEMO_SIZE:
+            self.memo.clear()
+        self.memo[key] = answer
 
     def compile(self) -> None:
         # Longest alias first, so that at any position the regex prefers
         # 法人或其他组织 (a group) over 其他 (a column).
         aliases = sorted(self.contains, key=len, reverse=True)
         self.pattern = re.compile("|".join(map(re.escape, aliases))) if aliases else None
+        self.memo.clear()
 
     def find_all(self, text: str) -> list[LabelHit]:
         """Every non-overlapping alias in ``text`` (already normalised), left to right."""
+        key = ("find_all", text, "")
+        hits = self.memo.get(key)
+        if hits is None:
+            hits = tuple(self._find_all(text))
+            self._remember(key, hits)
+        return list(hits)  # type: ignore[arg-type]
+
+    def _find_all(self, text: str) -> list[LabelHit]:
         if self.pattern is None:
             return []
         hits = []
@@ -79,14 +108,26 @@ class AxisMatcher:
             hits.append(LabelHit(key, axis, m.start(), m.end(), m.group(), templates))
         return hits
 
-    def keys_in(self, text: str) -> list[str]:
+    def keys_in(self, text: str) -> tuple[str, ...]:
         """The keys of every alias in ``text``, left to right (groups give ``""``)."""
-        if self.pattern is None:
-            return []
-        return [self.contains[alias][0] for alias in self.pattern.findall(text)]
+        key = ("keys_in", text, "")
+        keys = self.memo.get(key)
+        if keys is None:
+            keys = () if self.pattern is None else tuple(
+                self.contains[alias][0] for alias in self.pattern.findall(text))
+            self._remember(key, keys)
+        return keys  # type: ignore[return-value]
 
     def best(self, text: str, last_cell: str) -> LabelHit | None:
         """The key this label stands for, or None. See the module docstring."""
+        key = ("best", text, last_cell)
+        if key in self.memo:
+            return self.memo[key]  # type: ignore[return-value]
+        hit = self._best(text, last_cell)
+        self._remember(key, hit)
+        return hit
+
+    def _best(self, text: str, last_cell: str) -> LabelHit | None:
         best = None
         best_rank = (-1, -1)
         if self.pattern is not None:

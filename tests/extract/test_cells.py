@@ -66,3 +66,23 @@ def test_empty_lines_are_cells_only_in_one_cell_per_line_text() -> None:
     assert tokenise(lines, lines).blank_lines_are_cells
     spaced = ["规章", "", "1", "", "2", "", "行政许可", "", "3", ""]
     assert not tokenise(spaced, spaced).blank_lines_are_cells
+
+
+def test_a_line_seen_before_gives_the_same_tokens_with_its_own_line_number() -> None:
+    # tokenise_lines remembers each line's tokens; a repeat must equal a fresh reading.
+    from dataclasses import fields, replace
+
+    from extract.cells import Token, tokenise_lines
+
+    assert len(fields(Token)) == 10, "a new Token field must be remembered by _memoised_line"
+    lines = ["表三 | 自然人 | 法人", "（一）予以公开 | 0 | 1 2 |  |", "|  |  |", "",
+             "增 271", "\t", "总计2932 53 0 1", "251000 元", "2.其他  3  —"]
+    first = tokenise_lines(lines, lines, list(range(10, 19)), True)
+    again = tokenise_lines(lines, lines, list(range(50, 59)), True)
+    for i, ((kind_a, tokens_a), (kind_b, tokens_b)) in enumerate(
+            zip(first, again, strict=True)):
+        fresh_kind, fresh = tokenise_line(lines[i], lines[i], 50 + i, False, True)
+        assert kind_a == kind_b == fresh_kind
+        assert tokens_b == fresh
+        assert [replace(t, line=50 + i) for t in tokens_a] == fresh
+        assert all(a is not b for a, b in zip(tokens_a, tokens_b, strict=True))
