@@ -140,6 +140,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve_command(args)
 
 
+SQL_EPILOG = """examples:
+  xxgk sql --warehouse wh -c "SELECT agency, received FROM agency_year_summary
+                              WHERE year = 2023 ORDER BY received DESC"
+  xxgk sql --warehouse wh -c "SELECT * FROM applications_wide" --format csv > t3.csv
+  xxgk sql --warehouse wh          # a prompt: end each statement with ';'
+
+Views: facts, reports, checks (the three datasets), applications_wide (表三 as printed),
+agency_year_summary (requests, outcome mix and shares, reviews and lawsuits per agency
+and year), key_comparability (which cells compare across the 2019/2021 templates).
+"""
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    from flows.sql import sql_command
+
+    return sql_command(args)
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from load.schema import data_dictionary
 
@@ -197,6 +215,15 @@ def _add_pipeline_commands(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--port", type=int, default=4200,
                        help="port of the local Prefect server (default 4200)")
     serve.set_defaults(func=cmd_serve)
+    sql = sub.add_parser("sql", help="query the warehouse with DuckDB",
+                         description="DuckDB over the warehouse's Parquet files, with "
+                         "views for the usual comparisons.", epilog=SQL_EPILOG,
+                         formatter_class=fmt)
+    sql.add_argument("--warehouse", required=True)
+    sql.add_argument("-c", "--command", dest="query", help="run this SQL and exit")
+    sql.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                     help="how results are printed (default: table)")
+    sql.set_defaults(func=cmd_sql)
     schema = sub.add_parser("schema", help="print the data dictionary (markdown)",
                             description="The warehouse's datasets, columns and canonical "
                             "keys, generated from the one schema source.")

@@ -1,0 +1,136 @@
+"""The analysts' Python API: tidy, typed frames of the warehouse, and the usual pivots.
+
+Analysts compare agencies across a district and across years. These functions read
+only what a question needs (pyarrow filters on the ``year`` partition and on columns,
+so a one-year question does not read every year), return pandas frames with proper
+dtypes (categoricals for keys, so a frame of millions of cells stays small), and turn
+表三 into the familiar rows × applicant-types layout.
+
+Comparability across the 2019 and 2021 templates comes from ``keys.csv``: a cell is
+comparable when both templates print it; ``other`` (其他处理) is comparable because
+2021 reports that print its three sub-rows also get it as their derived sum. Wide
+frames never put a 2019-only and a 2021-only figure side by side as one measure: such
+cells are simply absent from the other template's years, and :func:`comparability`
+says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from load.warehouse import Warehouse
+from transform.keys import APP, TEMPLATES, key_catalog
+from transform.process import load_registry
+
+KEY_COLUMNS = ("agency_id", "agency", "template", "table", "row_key", "col_key", "unit",
+               "cell")
+# 表三's applicant columns in the template's order, then 总计.
+APPLICANT_COLUMNS = ("natural_person", "commercial", "research", "social_welfare",
+                     "legal_services", "other_org", "total")
+
+
+def _filters(years: Iterable[int] | None, agency_ids: Sequence[str] | None,
+             tables: Iterable[str] | None) -> list[tuple[str, str, object]]:
+    filters: list[tuple[str, str, object]] = []
+    if years is not None:
+        filters.append(("year", "in", sorted({int(y) for y in years})))
+    if agency_ids is not None:
+        filters.append(("agency_id", "in", list(agency_ids)))
+    if tables is not None:
+        filters.append(("table", "in", list(tables)))
+    return filters
+
+
+def agency_ids(agencies: Iterable[str] | None, registry: str | Path | None = None
+               ) -> list[str] | None:
+    """The agency ids for names in any registered spelling (or ids themselves)."""
+    if agencies is None:
+        return None
+    reg = load_registry(str(registry) if registry else None)
+    known_ids = {reg.resolve(name).agency_id for name in agencies}
+    return sorted(known_ids | set(agencies))
+
+
+def _categorical(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    for column in columns:
+        if column in frame.columns:
+            frame[column] = frame[column].astype("category")
+    return frame
+
+
+def read_facts(warehouse: str | Path, *, years: Iterable[int] | None = None,
+               agencies: Iterable[str] | None = None, tables: Iterable[str] | None = None,
+               columns: list[str] | None = None,
+               registry: str | Path | None = None) -> pd.DataFrame:
+    """Cells of the ``facts`` dataset, filtered by year, agency (name or id) and table.
+
+    Keys and labels come back as categoricals; ``value`` is float64 (yuan for money),
+    ``year`` Int16.
+    """
+    frame = Warehouse(warehouse).read(
+        "facts", filters=_filters(years, agency_ids(agencies, registry), tables) or None,
+        columns=columns)
+    return _categorical(frame, KEY_COLUMNS)
+
+
+def read_reports(warehouse: str | Path, *, years: Iterable[int] | None = None,
+                 agencies: Iterable[str] | None = None,
+                 registry: str | Path | None = None) -> pd.DataFrame:
+    """One row per report file: status, error, counts."""
+    frame = Warehouse(warehouse).read(
+        "reports", filters=_filters(years, agency_ids(agencies, registry), None) or None)
+    return _categorical(frame, ("agency_id", "agency", "template", "status", "format",
+                                "encoding"))
+
+
+def read_checks(warehouse: str | Path, *, years: Iterable[int] | None = None,
+                agencies: Iterable[str] | None = None, failed_only: bool = False,
+                registry: str | Path | None = None) -> pd.DataFrame:
+    """Consistency checks; ``failed_only`` keeps the ones that failed."""
+    filters = _filters(years, agency_ids(agencies, registry), None)
+    if failed_only:
+        filters.append(("passed", "=", False))
+    frame = Warehouse(warehouse).read("checks", filters=filters or None)
+    return _categorical(frame, ("agency_id", "rule", "table", "row_key", "col_key"))
+
+
+def wide_applications(facts: pd.DataFrame) -> pd.DataFrame:
+    """表三 as analysts know it: one row per (agency, year, row), the applicant types
+    as columns (自然人 … 总计), in the template's row order."""
+    app = facts[facts["table"] == APP]
+    index = ["agency_id", "agency", "year", "template", "row_key"]
+    wide = app.pivot_table(index=index, columns="col_key", values="value", aggfunc="sum",
+                           min_count=1, observed=True, dropna=False)
+    wide = wide.reindex(columns=[c for c in APPLICANT_COLUMNS if c in wide.columns])
+    wide.columns.name = None
+    wide = wide.reset_index()
+    order = {key: i for i, key in enumerate(key_catalog().row_order[APP])}
+    wide["_order"] = wide["row_key"].astype(str).map(order)
+    present = [c for c in APPLICANT_COLUMNS if c in wide.columns]
+    wide = wide.dropna(subset=present, how="all")  # rows this report does not print
+    return (wide.sort_values(["agency", "year", "_order"]).drop(columns="_order")
+            .reset_index(drop=True))
+
+
+def comparability() -> pd.DataFrame:
+    """Every canonical cell with whether it compares across the 2019 and 2021
+    templates, and why not where it does not."""
+    rows = []
+    for spec in key_catalog().cells.values():
+        both = set(TEMPLATES) <= set(spec.templates)
+        only = next(iter(spec.templates)) if len(spec.templates) == 1 else None
+        rows.append({
+            "table": spec.table, "row_key": spec.row_key, "col_key": spec.col_key,
+            "row_label": spec.row_label, "col_label": spec.col_label, "unit": spec.unit,
+            "templates": " ".join(sorted(spec.templates)),
+            "comparable": both,
+            "why_not": "" if both else f"printed only by the {only} template",
+        })
+    return pd.DataFrame(rows)
+
+
+__all__ = ["agency_ids", "comparability", "read_checks", "read_facts", "read_reports",
+           "wide_applications"]

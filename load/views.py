@@ -1,0 +1,131 @@
+"""DuckDB views over the warehouse: the three datasets and the usual comparisons.
+
+Analysts who prefer SQL get the same data as the pandas API, straight from the
+Parquet files (no copy, no load step): ``facts``, ``reports``, ``checks``, and views
+that answer the recurring questions:
+
+- ``applications_wide``: 表三 as printed, one row per (agency, year, row) with the
+  applicant types as columns;
+- ``agency_year_summary``: per agency and year, requests received and carried over,
+  the outcome mix (granted, partly granted, withheld, unavailable, not processed,
+  other) as counts and shares of all outcomes, 行政复议/行政诉讼 totals, and the
+  report's status and failed checks;
+- ``key_comparability``: every canonical cell with whether it compares across the
+  2019 and 2021 templates (from ``keys.csv``), so a query can say why a cell is
+  missing in some years.
+
+Unknown years are stored under ``year=0`` (see the data dictionary); the views turn
+them back into NULL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from load.analysis import comparability
+
+DATASETS = ("facts", "reports", "checks")
+
+_OUTCOMES = {
+    "granted": "row_key = 'granted'",
+    "partially_granted": "row_key = 'partially_granted'",
+    "withheld": "row_key LIKE 'withheld.%'",
+    "unavailable": "row_key LIKE 'unavailable.%'",
+    "not_processed": "row_key LIKE 'not_processed.%'",
+    "other": "row_key = 'other'",
+}
+
+
+def _dataset_view(name: str, warehouse: Path) -> str:
+    pattern = (warehouse / name).as_posix() + "/**/*.parquet"
+    return (f"CREATE OR REPLACE VIEW {name} AS SELECT * REPLACE "
+            f"(CAST(NULLIF(year, 0) AS SMALLINT) AS year) FROM read_parquet("
+            f"'{_quote(pattern)}', hive_partitioning = true, union_by_name = true)")
+
+
+def _quote(text: str) -> str:
+    return text.replace("'", "''")
+
+
+APPLICATIONS_WIDE = """
+CREATE OR REPLACE VIEW applications_wide AS
+SELECT agency_id, agency, year, template, row_key,
+       sum(value) FILTER (col_key = 'natural_person') AS natural_person,
+       sum(value) FILTER (col_key = 'commercial') AS commercial,
+       sum(value) FILTER (col_key = 'research') AS research,
+       sum(value) FILTER (col_key = 'social_welfare') AS social_welfare,
+       sum(value) FILTER (col_key = 'legal_services') AS legal_services,
+       sum(value) FILTER (col_key = 'other_org') AS other_org,
+       sum(value) FILTER (col_key = 'total') AS total
+FROM facts WHERE "table" = 'applications'
+GROUP BY ALL
+HAVING count(value) > 0  -- rows printed only with blanks or dashes hold no figure
+"""
+
+
+def _summary_view() -> str:
+    outcome_sums = ",\n".join(
+        f"  sum(value) FILTER ({cond}) AS {name}" for name, cond in _OUTCOMES.items())
+    shares = ",\n".join(
+        f"  {name} / nullif(outcomes, 0) AS {name}_share" for name in _OUTCOMES)
+    outcome_total = " + ".join(f"coalesce({name}, 0)" for name in _OUTCOMES)
+    return f"""
+CREATE OR REPLACE VIEW agency_year_summary AS
+WITH app AS (
+  SELECT agency_id, year,
+  sum(value) FILTER (row_key = 'new_received') AS received,
+  sum(value) FILTER (row_key = 'carried_over') AS carried_over,
+  sum(value) FILTER (row_key = 'carried_forward') AS carried_forward,
+{outcome_sums}
+  FROM facts WHERE "table" = 'applications' AND col_key = 'total'
+  GROUP BY ALL
+), rl AS (
+  SELECT agency_id, year,
+  sum(value) FILTER (row_key = 'review' AND col_key = 'total') AS reviews,
+  sum(value) FILTER (row_key = 'review' AND col_key = 'corrected') AS reviews_corrected,
+  sum(value) FILTER (row_key LIKE 'litigation_%' AND col_key = 'total') AS lawsuits,
+  sum(value) FILTER (row_key LIKE 'litigation_%' AND col_key = 'corrected')
+      AS lawsuits_corrected
+  FROM facts WHERE "table" = 'reviews_litigation'
+  GROUP BY ALL
+), rep AS (
+  SELECT agency_id, any_value(agency) AS agency, year, any_value(template) AS template,
+         count(*) AS reports, string_agg(DISTINCT status, ',') AS status,
+         sum(n_checks_failed) AS checks_failed
+  FROM reports WHERE agency_id IS NOT NULL GROUP BY agency_id, year
+), outcomes AS (
+  SELECT *, {outcome_total} AS outcomes FROM app
+)
+SELECT rep.agency_id, rep.agency, rep.year, rep.template, rep.reports, rep.status,
+       rep.checks_failed, outcomes.* EXCLUDE (agency_id, year),
+{shares},
+       rl.reviews, rl.reviews_corrected, rl.lawsuits, rl.lawsuits_corrected
+FROM rep
+LEFT JOIN outcomes USING (agency_id, year)
+LEFT JOIN rl USING (agency_id, year)
+"""
+
+
+def connect(warehouse: str | Path, database: str = ":memory:") -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with the warehouse's views defined."""
+    root = Path(warehouse).resolve()
+    missing = [name for name in DATASETS if not (root / name).exists()]
+    if missing:
+        raise FileNotFoundError(f"{warehouse} is not a warehouse (no {', '.join(missing)}); "
+                                "run `xxgk run` first")
+    con = duckdb.connect(database)
+    for name in DATASETS:
+        con.execute(_dataset_view(name, root))
+    con.execute(APPLICATIONS_WIDE)
+    con.execute(_summary_view())
+    keys = comparability()  # noqa: F841 (read by the query below, by name)
+    con.execute("CREATE OR REPLACE TABLE key_comparability AS SELECT * FROM keys")
+    return con
+
+
+VIEWS = ("facts", "reports", "checks", "applications_wide", "agency_year_summary",
+         "key_comparability")
+
+__all__ = ["VIEWS", "connect"]
