@@ -27,6 +27,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture, as_completed
 from prefect.states import Completed, Failed, State
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
@@ -65,15 +66,17 @@ def retry_if_transient(task: Any, task_run: Any, state: State) -> bool:
 BATCH_TIMEOUT_SECONDS = 900
 
 
+# No Prefect caching: the warehouse's ledger is what skips finished work, and hashing a
+# publish's inputs (millions of rows) for a cache key would cost more than the task.
 @task(name="extract-batch", retries=2, retry_delay_seconds=[2, 10],
-      retry_condition_fn=retry_if_transient)
+      retry_condition_fn=retry_if_transient, cache_policy=NO_CACHE)
 def extract_batch(location: str, files: list[SourceFile], registry: str | None,
                   run_id: str, processed_at: datetime) -> BatchResult:
     """Extract, canonicalise and check one batch of report files."""
     return process_batch(location, files, registry, run_id, processed_at)
 
 
-@task(name="publish")
+@task(name="publish", cache_policy=NO_CACHE)
 def publish_results(warehouse: Warehouse, results: Sequence[BatchResult],
                     replace: Sequence[str]) -> str:
     """Swap the batches' rows into the warehouse in one atomic step."""
