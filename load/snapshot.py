@@ -60,6 +60,17 @@ def _pandas_type(arrow_type: pa.DataType) -> object | None:
         return None
 
 
+def frame_of(table: pa.Table, dataset: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """An arrow table of ``dataset``'s columns (dictionary-encoded strings allowed) as
+    a conformed pandas frame: the schema's nullable dtypes."""
+    schema = arrow_schema(dataset)
+    if columns is not None:
+        schema = pa.schema([schema.field(c) for c in columns])
+    if not table.schema.equals(schema):
+        table = table.cast(schema)
+    return conform(table.to_pandas(types_mapper=_pandas_type), dataset, columns=columns)
+
+
 @cache
 def _stored_schema(dataset: str) -> pa.Schema:
     """The schema of a partition file, with pandas metadata so that a plain

@@ -25,7 +25,7 @@ Reports of unknown year are stored under ``year=0`` and read back as null (see
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +39,7 @@ import pyarrow.parquet as pq
 from load.durable import remove_tree, replace_symlink
 from load.lock import WarehouseBusy, exclusive_lock
 from load.schema import DATASETS, arrow_schema, conform, empty_frame
-from load.snapshot import TMP_PREFIX, Snapshot, SnapshotBuilder, Year
+from load.snapshot import TMP_PREFIX, Snapshot, SnapshotBuilder, Year, frame_of
 from transform.cross_year import CARRIED_FORWARD, CARRIED_OVER, CARRY_RULE, carry_checks
 from transform.keys import APP
 
@@ -79,14 +79,6 @@ def _expression(filters: Filters) -> pc.Expression | None:
     if filters is None or isinstance(filters, pc.Expression):
         return filters
     return pq.filters_to_expression(filters)
-
-
-def _concat(frames: Iterable[pd.DataFrame], name: str) -> pd.DataFrame:
-    """Concatenate conformed frames; empty ones are skipped so dtypes never degrade."""
-    parts = [f for f in frames if len(f)]
-    if not parts:
-        return empty_frame(name)
-    return pd.concat(parts, ignore_index=True)
 
 
 def _table(frame: pd.DataFrame, name: str) -> pa.Table:
@@ -134,31 +126,44 @@ def _ordered(table: pa.Table) -> pa.Table:
     return table.take(pc.sort_indices(table, sort_keys=keys))  # nulls last by default
 
 
-def _incoming(facts: pd.DataFrame, reports: pd.DataFrame,
-              checks: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """The new rows, conformed; carry checks are the warehouse's to compute."""
-    new = {
-        "facts": conform(facts, "facts"),
-        "reports": conform(reports, "reports"),
-        "checks": conform(checks, "checks"),
-    }
-    duplicated = new["reports"]["source"][new["reports"]["source"].duplicated()]
-    if len(duplicated):
+Rows = pd.DataFrame | pa.Table
+
+
+def _incoming(facts: Rows, reports: Rows, checks: Rows) -> dict[str, pa.Table]:
+    """The new rows as arrow tables (strings may stay dictionary-encoded until a
+    partition is written); carry checks are the warehouse's to compute."""
+    from transform.process import as_table  # transform imports load: import it late
+
+    new = {"facts": as_table(facts, "facts", encode=False),
+           "reports": as_table(reports, "reports", encode=False),
+           "checks": as_table(checks, "checks", encode=False)}
+    sources = new["reports"]["source"].cast(pa.string())  # one row per report: small
+    if pc.count_distinct(sources).as_py() != len(sources):
+        counts = pc.value_counts(sources)
+        duplicated = [c["values"] for c in counts.to_pylist() if c["counts"] > 1]
         raise ValueError(
             "reports: one row per source file, but these appear more than once: "
-            + ", ".join(sorted(set(duplicated)))
+            + ", ".join(sorted(duplicated))
         )
-    carry = (new["checks"]["rule"] == CARRY_RULE).astype(bool)
-    new["checks"] = new["checks"][~carry].reset_index(drop=True)
+    carry = pc.fill_null(pc.equal(new["checks"]["rule"], CARRY_RULE), False)
+    new["checks"] = new["checks"].filter(pc.invert(carry))
     return new
 
 
-def _dropped_sources(new: dict[str, pd.DataFrame], replace: Collection[str]) -> set[str]:
+def _dropped_sources(new: dict[str, pa.Table], replace: Collection[str]) -> set[str]:
     """Sources whose old rows go: those asked for and every source with new rows."""
     dropped = {str(s) for s in replace}
-    for frame in new.values():
-        dropped.update(str(s) for s in frame["source"].dropna().unique())
+    for table in new.values():
+        dropped.update(str(s) for s in _unique(table["source"]))
     return dropped
+
+
+def _unique(column: pa.ChunkedArray) -> list[object]:
+    """The distinct non-null values of a column (plain or dictionary-encoded)."""
+    values = pc.unique(column)
+    if pa.types.is_dictionary(values.type):
+        values = values.cast(values.type.value_type)
+    return values.drop_null().to_pylist()
 
 
 # ---------------------------------------------------------------------------- warehouse
@@ -231,7 +236,7 @@ class Warehouse:
 
     # ------------------------------------------------------------------- publishing
 
-    def publish(self, *, facts: pd.DataFrame, reports: pd.DataFrame, checks: pd.DataFrame,
+    def publish(self, *, facts: Rows, reports: Rows, checks: Rows,
                 replace_sources: Collection[str] = ()) -> PublishSummary:
         """Replace the rows of some sources in all three datasets, in one atomic step.
 
@@ -242,6 +247,9 @@ class Warehouse:
         the removed or the new rows) are deleted and recomputed from the merged facts
         with :func:`transform.cross_year.carry_checks`; carry rows passed in ``checks``
         are ignored. Only the partitions that change are rewritten, one file each.
+
+        The rows are pandas frames or arrow tables (``BatchResult.tables``: the
+        cheaper way for a large run, with no pandas copy of the rows).
         """
         new = _incoming(facts, reports, checks)
         dropped = _dropped_sources(new, replace_sources)
@@ -250,10 +258,10 @@ class Warehouse:
             self._collect_garbage()
             old = self.current()
             index = {name: _index(old, name) for name in DATASETS}
-            tables = {name: _table(frame, name) for name, frame in new.items()}
-            agencies = _touched_agencies(index, tables, dropped)
-            carry = _carry(old, new["facts"], dropped, agencies)
-            tables["checks"] = pa.concat_tables([tables["checks"], _table(carry, "checks")])
+            agencies = _touched_agencies(index, new, dropped)
+            carry = _table(_carry(old, new["facts"], dropped, agencies), "checks")
+            tables = {name: [table] for name, table in new.items()}
+            tables["checks"].append(carry)
             builder = SnapshotBuilder(self.snapshots_dir, old, sync=self.durable)
             summary = _Summary(builder.id, tuple(sorted(dropped)))
             for name in DATASETS:
@@ -325,44 +333,59 @@ def _touched_agencies(index: dict[str, pa.Table], new: dict[str, pa.Table],
     for name in DATASETS:
         gone = index[name].filter(_in(index[name]["source"], dropped))
         for table in (gone, new[name]):
-            agencies.update(pc.unique(table["agency_id"]).drop_null().to_pylist())
+            agencies.update(str(a) for a in _unique(table["agency_id"]))
     return agencies
 
 
-def _carry(old: Snapshot | None, new_facts: pd.DataFrame, dropped: Collection[str],
+_CARRY_FACTS = ["year", "agency_id", "table", "row_key", "col_key", "value", "source",
+                "source_sha256"]
+
+
+def _carry(old: Snapshot | None, new_facts: pa.Table, dropped: Collection[str],
            agencies: Collection[str]) -> pd.DataFrame:
-    """Fresh ``cross_year.carry`` checks of ``agencies`` from the merged facts."""
+    """Fresh ``cross_year.carry`` checks of ``agencies`` from the merged facts (only
+    their carry rows are read, kept or converted)."""
     if not agencies:
         return empty_frame("checks")
-    kept = empty_frame("facts")
+    parts = []
     if old is not None:
         where = (
             (pads.field("table") == APP)
             & pads.field("row_key").isin([CARRIED_OVER, CARRIED_FORWARD])
             & pads.field("agency_id").isin(sorted(agencies))
         )
-        kept = old.read("facts", filter=where)
-        kept = kept[~kept["source"].isin(list(dropped)).astype(bool)]
-    fresh = new_facts[new_facts["agency_id"].isin(list(agencies)).fillna(False).astype(bool)]
-    return carry_checks(_concat([kept, fresh], "facts"))
+        kept = old.scan("facts", columns=_CARRY_FACTS, filter=where)
+        parts.append(kept.filter(pc.invert(_in(kept["source"], dropped))))
+    carry_rows = pc.and_(pc.fill_null(pc.equal(new_facts["table"], APP), False),
+                         _in(new_facts["row_key"], [CARRIED_OVER, CARRIED_FORWARD]))
+    fresh = new_facts.filter(carry_rows).select(_CARRY_FACTS)
+    parts.append(fresh.filter(_in(fresh["agency_id"], agencies)))
+    frames = [frame_of(p, "facts", columns=_CARRY_FACTS) for p in parts if p.num_rows]
+    if not frames:
+        return empty_frame("checks")
+    return carry_checks(pd.concat(frames, ignore_index=True))
 
 
 def _build_dataset(builder: SnapshotBuilder, old: Snapshot | None, name: str,
-                   index: pa.Table, new: pa.Table, dropped: Collection[str],
+                   index: pa.Table, new: list[pa.Table], dropped: Collection[str],
                    agencies: Collection[str], summary: _Summary) -> None:
     """Link the unchanged partitions of one dataset and rewrite the changed ones."""
+    schema = arrow_schema(name)
     gone = _removed(index, name, dropped, agencies)
-    touched = sorted(_years(index.filter(gone)) | _years(new), key=_year_order)
+    touched = sorted(_years(index.filter(gone)).union(*map(_years, new)), key=_year_order)
     partitions = old.partitions(name) if old is not None else {}
     for year, file in partitions.items():
         if year not in touched:
             builder.link(name, year, file)
     for year in touched:
-        previous = old.partition(name, year) if old is not None else new.schema.empty_table()
+        previous = old.partition(name, year) if old is not None else schema.empty_table()
         kept = previous.filter(pc.invert(_removed(previous, name, dropped, agencies)))
-        rows = _ordered(pa.concat_tables([kept, _rows_of_year(new, year)]))
+        # Dictionary-encoded strings are decoded here, one partition at a time.
+        added = [_rows_of_year(table, year).cast(schema) for table in new]
+        rows = _ordered(pa.concat_tables([kept, *added]).combine_chunks())
         if rows.num_rows:
             builder.write(name, year, rows)
-    summary.written[name] = new.num_rows
+        del previous, kept, added, rows
+    summary.written[name] = sum(table.num_rows for table in new)
     summary.removed[name] = pc.sum(gone).as_py() or 0
     summary.rewritten[name] = tuple(touched)

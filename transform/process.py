@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from extract.report import (
     MAX_PDF_BYTES,
@@ -33,7 +34,8 @@ from extract.report import (
 )
 from extract.source import Source, SourceFile, TransientReadError, open_source
 from extract.tables import Warning_
-from load.schema import conform, dataset
+from load.schema import DATASETS, SchemaError, arrow_schema, conform
+from load.snapshot import frame_of
 from transform.agencies import Agency, AgencyRegistry
 from transform.maps import read_map
 
@@ -54,14 +56,100 @@ class Outcome:
     warnings: tuple[str, ...] = ()
 
 
-@dataclass(slots=True)
-class BatchResult:
-    """The rows a batch adds to the warehouse, and what happened to each file."""
+# String columns that repeat within a batch (one value per report, or a few keys):
+# carried dictionary-encoded, so that a batch's rows are a fraction of their plain
+# size in a worker, in the pickle back to the flow and in the flow's memory. They are
+# decoded only where a partition is written (load.warehouse).
+_REPEATED = frozenset({
+    "agency_id", "agency", "template", "table", "row_key", "col_key", "unit", "cell",
+    "raw_row_label", "raw_col_label", "raw_value", "source", "source_sha256", "rule",
+    "encoding", "format", "status", "run_id",
+})
 
-    facts: pd.DataFrame
-    reports: pd.DataFrame
-    checks: pd.DataFrame
-    outcomes: list[Outcome] = field(default_factory=list)
+
+def working_schema(name: str) -> pa.Schema:
+    """The arrow schema a batch's rows travel in: the dataset's, with the repeated
+    string columns dictionary-encoded."""
+    return _WORKING[name]
+
+
+def _working(name: str) -> pa.Schema:
+    fields = []
+    for f in arrow_schema(name):
+        if f.name in _REPEATED and pa.types.is_string(f.type):
+            f = f.with_type(pa.dictionary(pa.int32(), pa.string()))
+        fields.append(f)
+    return pa.schema(fields)
+
+
+_WORKING = {name: _working(name) for name in DATASETS}
+
+
+def as_table(rows: pd.DataFrame | pa.Table, name: str, *, encode: bool = True) -> pa.Table:
+    """Rows of dataset ``name`` (a frame, or an arrow table of the dataset's or the
+    working schema) as an arrow table: of the working schema, or with ``encode=False``
+    of whichever of the two is cheaper (a frame's plain strings stay plain)."""
+    if isinstance(rows, pd.DataFrame):
+        rows = pa.Table.from_pandas(conform(rows, name), schema=arrow_schema(name),
+                                    preserve_index=False)
+    schema = working_schema(name)
+    if rows.schema.names != schema.names:
+        conform(rows.slice(0, 0).to_pandas(), name)  # names the missing/unexpected columns
+        raise SchemaError(f"{name}: columns {rows.schema.names} are not {schema.names}")
+    if rows.schema.equals(schema) or (not encode and rows.schema.equals(arrow_schema(name))):
+        return rows
+    if encode:
+        return rows.cast(schema)
+    return rows.cast(arrow_schema(name))
+
+
+class BatchResult:
+    """The rows a batch adds to the warehouse, and what happened to each file.
+
+    The rows are held as arrow tables (``tables``, see :func:`working_schema`), which
+    is what the flow ships between processes and publishes; ``facts``, ``reports``
+    and ``checks`` give them as conformed pandas frames, made on first use.
+    """
+
+    __slots__ = ("_frames", "outcomes", "tables")
+
+    def __init__(self, facts: pd.DataFrame | pa.Table, reports: pd.DataFrame | pa.Table,
+                 checks: pd.DataFrame | pa.Table, outcomes: list[Outcome] | None = None
+                 ) -> None:
+        self.tables: dict[str, pa.Table] = {
+            "facts": as_table(facts, "facts"), "reports": as_table(reports, "reports"),
+            "checks": as_table(checks, "checks"),
+        }
+        self.outcomes: list[Outcome] = list(outcomes or [])
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    def _frame(self, name: str) -> pd.DataFrame:
+        if name not in self._frames:
+            self._frames[name] = frame_of(self.tables[name], name)
+        return self._frames[name]
+
+    @property
+    def facts(self) -> pd.DataFrame:
+        return self._frame("facts")
+
+    @property
+    def reports(self) -> pd.DataFrame:
+        return self._frame("reports")
+
+    @property
+    def checks(self) -> pd.DataFrame:
+        return self._frame("checks")
+
+    def __getstate__(self) -> tuple[dict[str, pa.Table], list[Outcome]]:
+        return self.tables, self.outcomes  # never the pandas frames
+
+    def __setstate__(self, state: tuple[dict[str, pa.Table], list[Outcome]]) -> None:
+        self.tables, self.outcomes = state
+        self._frames = {}
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{n} {t.num_rows}" for n, t in self.tables.items())
+        return f"BatchResult({counts}, {len(self.outcomes)} outcomes)"
 
 
 @dataclass(slots=True)
@@ -247,8 +335,23 @@ def _check_rows(report: ExtractedReport, base: dict[str, Any]) -> list[dict[str,
     ]
 
 
-def _frame(records: list[dict[str, Any]], name: str) -> pd.DataFrame:
-    return conform(pd.DataFrame.from_records(records, columns=dataset(name).names), name)
+def _frame(records: list[dict[str, Any]], name: str) -> pa.Table:
+    """Row dicts as a table of the working schema, column by column (no pandas)."""
+    schema = working_schema(name)
+    columns = []
+    for f in schema:
+        values = [r[f.name] for r in records]
+        try:
+            if pa.types.is_dictionary(f.type):
+                array = pa.array(values, pa.string()).dictionary_encode()
+            else:
+                array = pa.array(values, f.type)
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
+            raise SchemaError(f"{name}.{f.name}: {err}") from err
+        if not f.nullable and array.null_count:
+            raise SchemaError(f"{name}: null values in required columns: {f.name}")
+        columns.append(array)
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 def _frames(rows: _Rows) -> BatchResult:
@@ -261,13 +364,12 @@ def _frames(rows: _Rows) -> BatchResult:
 
 
 def combine(results: Sequence[BatchResult]) -> BatchResult:
-    """Several batches' rows as one (what a run publishes)."""
+    """Several batches' rows as one (what a run publishes): their arrow tables
+    concatenated without copying."""
     if not results:
         return _frames(_Rows())
     return BatchResult(
-        facts=pd.concat([r.facts for r in results], ignore_index=True),
-        reports=pd.concat([r.reports for r in results], ignore_index=True),
-        checks=pd.concat([r.checks for r in results], ignore_index=True),
+        **{name: pa.concat_tables([r.tables[name] for r in results]) for name in DATASETS},
         outcomes=[o for r in results for o in r.outcomes],
     )
 
@@ -302,5 +404,5 @@ def load_registry(path: str | None) -> AgencyRegistry:
 
 
 __all__ = ["FAILED", "OK", "PARTIAL", "SKIPPED", "BatchResult", "Outcome",
-           "ReportProcessor", "combine", "fail_batch", "load_registry", "process_batch",
-           "status_of"]
+           "ReportProcessor", "as_table", "combine", "fail_batch", "load_registry",
+           "process_batch", "status_of", "working_schema"]
