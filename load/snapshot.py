@@ -14,6 +14,7 @@ current snapshot and its predecessor (for readers still in flight).
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -123,16 +124,24 @@ class Snapshot:
         return found
 
     def scan(self, dataset: str, *, columns: list[str] | None = None,
-             filter: pc.Expression | None = None) -> pa.Table:
-        """Rows of ``dataset`` (all, or matching ``filter``) as an arrow table."""
+             filter: pc.Expression | None = None,
+             dictionary: Sequence[str] = ()) -> pa.Table:
+        """Rows of ``dataset`` (all, or matching ``filter``) as an arrow table; the
+        string columns named in ``dictionary`` stay dictionary-encoded, as Parquet
+        stores them (cheap to read and to compare; nothing is decoded)."""
+        schema = arrow_schema(dataset)
+        if dictionary:
+            schema = pa.schema([
+                f.with_type(pa.dictionary(pa.int32(), f.type)) if f.name in dictionary else f
+                for f in schema])
         root = self.path / dataset
         if not root.is_dir():
-            table = arrow_schema(dataset).empty_table()
+            table = schema.empty_table()
             return table if columns is None else table.select(columns)
-        data = pads.dataset(
-            root, schema=arrow_schema(dataset), format="parquet",
-            partitioning=hive_partitioning(dataset),
-        )
+        fmt = pads.ParquetFileFormat(
+            read_options=pads.ParquetReadOptions(dictionary_columns=set(dictionary)))
+        data = pads.dataset(root, schema=schema, format=fmt,
+                            partitioning=hive_partitioning(dataset))
         return data.to_table(columns=columns, filter=filter)
 
     def read(self, dataset: str, *, columns: list[str] | None = None,

@@ -323,7 +323,7 @@ def _index(old: Snapshot | None, name: str) -> pa.Table:
     columns = ["year", "source", "agency_id"] + (["rule"] if name == "checks" else [])
     if old is None:
         return arrow_schema(name).empty_table().select(columns)
-    return old.scan(name, columns=columns)
+    return old.scan(name, columns=columns, dictionary=columns[1:])
 
 
 def _touched_agencies(index: dict[str, pa.Table], new: dict[str, pa.Table],
@@ -354,7 +354,8 @@ def _carry(old: Snapshot | None, new_facts: pa.Table, dropped: Collection[str],
             & pads.field("row_key").isin([CARRIED_OVER, CARRIED_FORWARD])
             & pads.field("agency_id").isin(sorted(agencies))
         )
-        kept = old.scan("facts", columns=_CARRY_FACTS, filter=where)
+        strings = [c for c in _CARRY_FACTS if c not in ("year", "value")]
+        kept = old.scan("facts", columns=_CARRY_FACTS, filter=where, dictionary=strings)
         parts.append(kept.filter(pc.invert(_in(kept["source"], dropped))))
     carry_rows = pc.and_(pc.fill_null(pc.equal(new_facts["table"], APP), False),
                          _in(new_facts["row_key"], [CARRIED_OVER, CARRIED_FORWARD]))
