@@ -158,6 +158,22 @@ def cmd_sql(args: argparse.Namespace) -> int:
     return sql_command(args)
 
 
+COMPARE_EPILOG = """examples:
+  xxgk compare --warehouse data/warehouse --out report.html --source-root data/demo
+  xxgk compare --warehouse wh --out 2023.html --year 2023
+  xxgk compare --warehouse wh --out edu.html --agency 区教育局 --agency 区卫健局
+
+One self-contained HTML file (no network needed): agencies ranked by requests and by
+outcome mix, trends since 2019, reviews and lawsuits, and a data-quality panel.
+"""
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from load.compare import compare_command
+
+    return compare_command(args)
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from load.schema import data_dictionary
 
@@ -224,6 +240,21 @@ def _add_pipeline_commands(sub: argparse._SubParsersAction) -> None:
     sql.add_argument("--format", choices=("table", "csv", "json"), default="table",
                      help="how results are printed (default: table)")
     sql.set_defaults(func=cmd_sql)
+    compare = sub.add_parser("compare", help="one HTML report comparing a district's agencies",
+                             description="A self-contained HTML report: agencies ranked, "
+                             "trends since 2019, outcome shares, reviews and lawsuits, "
+                             "data quality.", epilog=COMPARE_EPILOG, formatter_class=fmt)
+    compare.add_argument("--warehouse", required=True)
+    compare.add_argument("--out", required=True, help="HTML file to write")
+    compare.add_argument("--year", action="append", type=int, default=[], metavar="N",
+                         help="only this statistics year; repeatable (default: 2019 on)")
+    compare.add_argument("--agency", action="append", default=[], metavar="NAME",
+                         help="only this agency (any registered spelling); repeatable")
+    compare.add_argument("--source-root", metavar="DIR",
+                         help="source folder: file:line references become file:// links")
+    compare.add_argument("--registry", metavar="FILE", help="agency registry CSV")
+    compare.add_argument("--title", help="the report's title")
+    compare.set_defaults(func=cmd_compare)
     schema = sub.add_parser("schema", help="print the data dictionary (markdown)",
                             description="The warehouse's datasets, columns and canonical "
                             "keys, generated from the one schema source.")
