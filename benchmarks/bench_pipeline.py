@@ -6,7 +6,7 @@ encodings, trimmed to the exact count), each step is a fresh child process, run 
 way an operator runs it (``python -m flows.cli run --source S --warehouse W``, no
 ``PREFECT_API_URL``, a ``PREFECT_HOME`` of its own under the temporary folder):
 
-1. ``trivial_cold``: a one-task-free trivial Prefect flow in ephemeral mode, on the
+1. ``trivial_cold``: a trivial Prefect flow (no task) in ephemeral mode, on the
    empty ``PREFECT_HOME`` (import + server start + database migrations + one flow);
 2. ``trivial``: the same again on the now-migrated database: the floor that Prefect
    itself costs every run (import ≈ 2 s, ephemeral start-up ≈ 10 s);
@@ -19,7 +19,7 @@ way an operator runs it (``python -m flows.cli run --source S --warehouse W``, n
 
 Per step it reports the wall time, reports/s, the peak RSS of the whole process tree
 (the child, its worker processes and the Prefect server it starts, sampled from
-``/proc`` every 50 ms and summed), the largest single process (its ``VmHWM``), the
+``/proc`` every 200 ms and summed), the largest single process (its ``VmHWM``), the
 flow's own time (from the summary line), the orchestration share
 ``(wall − parse CPU / workers) / wall`` and the *tail*: seconds from the summary line
 being printed to the process exiting (a queue of Prefect events still being
@@ -176,7 +176,7 @@ class TreeSampler(threading.Thread):
     """Samples the RSS (and CPU time) of a process and all its descendants until
     stopped."""
 
-    def __init__(self, root: int, interval: float = 0.05) -> None:
+    def __init__(self, root: int, interval: float = 0.2) -> None:
         super().__init__(daemon=True)
         self.root = root
         self.interval = interval
@@ -213,7 +213,7 @@ class TreeSampler(threading.Thread):
         self.join()
 
     def cpu_by_role(self) -> dict[str, float]:
-        """CPU seconds per role, as last sampled (a process's last 50 ms are missed)."""
+        """CPU seconds per role, as last sampled (a process's last 200 ms are missed)."""
         out: dict[str, float] = {}
         for pid, seconds in self.cpu.items():
             role = self.roles.get(pid, "other")
@@ -379,6 +379,7 @@ def repetition(number: int, cached: Path, work: Path, reports: int, workers: int
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env["PREFECT_HOME"] = str(rep / "prefect-home")
     env["PYTHONPATH"] = str(ROOT)
+    env["PYTHONUNBUFFERED"] = "1"  # lines arrive when printed, as on a terminal
     run = _xxgk("run", "--source", str(source), "--warehouse", str(warehouse),
                 "--workers", str(workers), *(["--registry", *registry] if registry else []))
     out: dict[str, dict[str, object]] = {}
@@ -505,6 +506,9 @@ def main(argv: list[str] | None = None) -> int:
             runs.append(repetition(number, cached, Path(tmp), args.reports, args.workers,
                                    args.change, args.logs, not args.unregistered,
                                    args.quick))
+            if args.json:  # what is measured so far survives an interrupted benchmark
+                args.json.write_text(json.dumps({"runs": runs}, indent=2, ensure_ascii=False),
+                                     encoding="utf-8")
     summary = summarise(runs)
     met = {} if args.quick else targets(summary)
     print(f"{args.reports} reports, {os.cpu_count()} cpus, --workers {args.workers}, "
