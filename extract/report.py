@@ -24,7 +24,14 @@ from extract.cells import (
     page_number_lines,
     tokenise_lines,
 )
-from extract.decode import DecodeError, decode_bytes, normalise_width
+from extract.decode import (
+    DecodedText,
+    DecodeError,
+    decode_bytes,
+    normalise_width,
+    simplified,
+    to_simplified,
+)
 from extract.html import html_to_lines, looks_like_html
 from extract.identity import find_identity, looks_like_agency
 from extract.pdf import PdfError, pdf_text
@@ -144,9 +151,11 @@ def _read_text(data: bytes, suffix: str) -> _Text:
         if len(data) > MAX_PDF_BYTES:
             raise ReportError(f"too large for a report PDF ({len(data) // 2**20} MB)")
         try:
-            return _Text(_lines(pdf_text(data)), None, "pdf", "pdf")
+            text, printed = simplified(pdf_text(data))
         except PdfError as err:
             raise ReportError(str(err)) from err
+        lines = _lines(text)
+        return _Text(lines, None, "pdf", "pdf", _printed_lines(lines, printed))
     if len(data) > MAX_TEXT_BYTES:
         raise ReportError(f"too large for a report (more than {MAX_TEXT_BYTES // 2**20} MB)")
     try:
@@ -154,12 +163,26 @@ def _read_text(data: bytes, suffix: str) -> _Text:
     except DecodeError as err:
         raise ReportError(str(err)) from err
     if suffix in (".html", ".htm") or looks_like_html(decoded.text):
-        pairs = html_to_lines(decoded.text)
-        if not pairs:
-            raise ReportError("the HTML page has no text (rendered by scripts, or empty)")
-        return _Text([t for _, t in pairs], [n for n, _ in pairs], decoded.encoding, "html")
+        return _html_text(decoded)
     lines = _lines(decoded.text)
     return _Text(lines, None, decoded.encoding, None, _printed_lines(lines, decoded.printed))
+
+
+def _html_text(decoded: DecodedText) -> _Text:
+    """The lines of an HTML page; a page in traditional characters is flattened as
+    printed, then converted, so raw values and labels quote the page."""
+    pairs = html_to_lines(decoded.printed or decoded.text)
+    if not pairs:
+        raise ReportError("the HTML page has no text (rendered by scripts, or empty)")
+    lines = [t for _, t in pairs]
+    numbers = [n for n, _ in pairs]
+    if decoded.printed is None:
+        return _Text(lines, numbers, decoded.encoding, "html")
+    matched = _lines(to_simplified("\n".join(lines)))
+    if len(matched) != len(lines):  # never seen: OpenCC maps characters one for one
+        matched = [to_simplified(t) for t in lines]
+    return _Text(matched, numbers, decoded.encoding, "html", _printed_lines(matched,
+                 "\n".join(lines)))
 
 
 def _first_table_line(norm_text: str) -> int:

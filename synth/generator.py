@@ -113,8 +113,13 @@ def generate_report(
     drop_row: bool = False,
     reorder_rows: bool = False,
     truncate: bool = False,
+    traditional: bool = False,
 ) -> GeneratedReport:
-    """Generate one report; every option left ``None`` is drawn from ``seed``."""
+    """Generate one report; every option left ``None`` is drawn from ``seed``.
+
+    ``traditional`` prints the report in traditional characters whatever the
+    encoding (Big5 always is); the facts stay the same.
+    """
     pick = _rng(seed, "pick")
     drawn = (
         pick.choice(AGENCIES),
@@ -144,7 +149,7 @@ def generate_report(
     if truncate:
         lines, effect = _truncate(_rng(seed, "truncate"), lines)
         effects.append(effect)
-    text, data = encode("\n".join(line.text for line in lines) + "\n", encoding)
+    text, data = encode("\n".join(line.text for line in lines) + "\n", encoding, traditional)
     return GeneratedReport(
         text=text,
         data=data,
