@@ -32,7 +32,7 @@ from extract.decode import (
     simplified,
     to_simplified,
 )
-from extract.html import html_to_lines, looks_like_html
+from extract.html import article_start, html_to_lines, looks_like_html
 from extract.identity import find_identity, looks_like_agency
 from extract.pdf import PdfError, pdf_text
 from extract.tables import Column, Row, TableEngine, TableResult, Warning_
@@ -169,20 +169,27 @@ def _read_text(data: bytes, suffix: str) -> _Text:
 
 
 def _html_text(decoded: DecodedText) -> _Text:
-    """The lines of an HTML page; a page in traditional characters is flattened as
-    printed, then converted, so raw values and labels quote the page."""
+    """The lines of an HTML page from the report's title on; a page in traditional
+    characters is flattened as printed, then converted, so raw values and labels
+    quote the page."""
     pairs = html_to_lines(decoded.printed or decoded.text)
     if not pairs:
         raise ReportError("the HTML page has no text (rendered by scripts, or empty)")
     lines = [t for _, t in pairs]
     numbers = [n for n, _ in pairs]
-    if decoded.printed is None:
-        return _Text(lines, numbers, decoded.encoding, "html")
-    matched = _lines(to_simplified("\n".join(lines)))
-    if len(matched) != len(lines):  # never seen: OpenCC maps characters one for one
-        matched = [to_simplified(t) for t in lines]
-    return _Text(matched, numbers, decoded.encoding, "html", _printed_lines(matched,
-                 "\n".join(lines)))
+    printed = None
+    if decoded.printed is not None:
+        matched = _lines(to_simplified("\n".join(lines)))
+        if len(matched) != len(lines):  # never seen: OpenCC maps characters one for one
+            matched = [to_simplified(t) for t in lines]
+        lines, printed = matched, _printed_lines(matched, "\n".join(lines))
+    # A crawled page's menus and breadcrumb before the title are the site's, not the
+    # report's.
+    start = article_start(lines)
+    if start:
+        lines, numbers = lines[start:], numbers[start:]
+        printed = printed[start:] if printed else None
+    return _Text(lines, numbers, decoded.encoding, "html", printed)
 
 
 def _first_table_line(norm_text: str) -> int:
@@ -364,7 +371,10 @@ def _specs_and_positions() -> dict[CellKey, tuple[CellSpec, int]]:
 def _tokenise_text(text: _Text, norm_text: str, norm_lines: list[str]) -> Tokenised:
     """Tokens from the first table anchor on, page numbers left out."""
     first = _first_table_line(norm_text)
-    numbers = text.line_numbers or list(range(1, len(norm_lines) + 1))
+    # The engine reads rows as neighbours by their line numbers, so tokens are numbered
+    # by flattened line; an HTML row of Word's markup spans many source lines, and
+    # facts point back into the source only afterwards (:func:`_to_source_lines`).
+    numbers = list(range(1, len(norm_lines) + 1))
     # Flattened HTML joins cells with " | " and never closes a row with a pipe.
     closing_pipe = False if text.format == "html" else None
     raw_lines = text.printed or text.lines
@@ -382,6 +392,13 @@ def _tokenise_text(text: _Text, norm_text: str, norm_lines: list[str]) -> Tokeni
         if skip:
             tokenised = assemble(lines, skip | headers)
     return tokenised
+
+
+def _to_source_lines(facts: list[Fact], warnings: list[Warning_], numbers: list[int]) -> None:
+    """Flattened-line numbers to the lines of the source where those lines start."""
+    for item in (*facts, *warnings):
+        if item.line is not None and 0 < item.line <= len(numbers):
+            item.line = numbers[item.line - 1]
 
 
 def extract_bytes(data: bytes, *, name: str = "", agency: str | None = None,
@@ -403,6 +420,8 @@ def extract_bytes(data: bytes, *, name: str = "", agency: str | None = None,
     if not facts:
         raise ReportError("no statistical tables (表二/表三/表四) found")
     warnings.extend(_missing_parts(keys, template))
+    if text.line_numbers is not None:
+        _to_source_lines(facts, warnings, text.line_numbers)
     if year is None:
         warnings.append(Warning_("year_unknown", "no statistics year in the title or "
                                  "opening lines", None))

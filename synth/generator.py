@@ -13,17 +13,25 @@ from dataclasses import dataclass, field
 from .encoding import ENCODINGS, encode, html_charset
 from .identity import AGENCIES, template_for_year
 from .keys import ACTIVE, APPLICATIONS, TEMPLATES
-from .model import Line, Part, Text
+from .model import Line, Part, Table, Text
 from .narrative import Narrative, narrative
 from .numbers import break_rules as _break_rules
 from .numbers import generate_numbers
-from .render import LAYOUTS, WHITESPACE_LAYOUTS, render
+from .render import DRAWN_LAYOUTS, LAYOUTS, WHITESPACE_LAYOUTS, render
+from .rules import values_from_facts, violations
 from .style import canonical_style, draw_style
-from .tables import RowEdits, TableBuilder, choose_edits, combine_active, separate_active
+from .tables import (
+    RowEdits,
+    TableBuilder,
+    blank_subrow_totals,
+    choose_edits,
+    combine_active,
+    separate_active,
+)
 from .values import Formatter
 
 YEARS = range(2019, 2026)
-EXTENSIONS: dict[str, str] = {"markdown": ".md", "html": ".html"}
+EXTENSIONS: dict[str, str] = {"markdown": ".md", "html": ".html", "html_word": ".htm"}
 
 
 @dataclass(frozen=True)
@@ -114,17 +122,20 @@ def generate_report(
     reorder_rows: bool = False,
     truncate: bool = False,
     traditional: bool = False,
+    blank_totals: bool = False,
 ) -> GeneratedReport:
     """Generate one report; every option left ``None`` is drawn from ``seed``.
 
     ``traditional`` prints the report in traditional characters whatever the
-    encoding (Big5 always is); the facts stay the same.
+    encoding (Big5 always is); the facts stay the same. ``blank_totals`` leaves 表三's
+    总计 column blank on every item row (not in the whitespace layouts, which cannot
+    show a blank cell); the rules this breaks are added to ``broken_rules``.
     """
     pick = _rng(seed, "pick")
     drawn = (
         pick.choice(AGENCIES),
         pick.choice(YEARS),
-        pick.choice(LAYOUTS),
+        pick.choice(DRAWN_LAYOUTS),
         pick.choice(ENCODINGS),
     )
     agency = agency or drawn[0]
@@ -145,10 +156,17 @@ def generate_report(
     builder = TableBuilder(nums, style, _rng(seed, "labels"), fmt)
     narr = narrative(_rng(seed, "text"), style, agency, year, nums)
     parts = _parts(narr, builder, layout, edits, subrows)
+    blank_totals = blank_totals and layout not in WHITESPACE_LAYOUTS
+    if blank_totals:
+        parts = [blank_subrow_totals(p) if isinstance(p, Table) and p.name == APPLICATIONS
+                 else p for p in parts]
     lines = render(parts, layout, _rng(seed, "render"), html_charset(encoding))
     if truncate:
         lines, effect = _truncate(_rng(seed, "truncate"), lines)
         effects.append(effect)
+    facts = [fact.as_dict() for line in lines for fact in line.facts]
+    if blank_totals:
+        broken = violations(values_from_facts(facts))
     text, data = encode("\n".join(line.text for line in lines) + "\n", encoding, traditional)
     return GeneratedReport(
         text=text,
@@ -159,7 +177,7 @@ def generate_report(
         agency=agency,
         year=year,
         extension=EXTENSIONS.get(layout, ".txt"),
-        facts=[fact.as_dict() for line in lines for fact in line.facts],
+        facts=facts,
         broken_rules=broken,
         effects=effects,
     )
