@@ -17,7 +17,8 @@ from .model import Line, Part, Table, Text
 from .narrative import Narrative, narrative
 from .numbers import break_rules as _break_rules
 from .numbers import generate_numbers
-from .render import DRAWN_LAYOUTS, LAYOUTS, WHITESPACE_LAYOUTS, render
+from .pdf_file import text_pdf
+from .render import DRAWN_LAYOUTS, LAYOUTS, PDF_LAYOUTS, WHITESPACE_LAYOUTS, render
 from .rules import values_from_facts, violations
 from .style import canonical_style, draw_style
 from .tables import (
@@ -31,7 +32,8 @@ from .tables import (
 from .values import Formatter
 
 YEARS = range(2019, 2026)
-EXTENSIONS: dict[str, str] = {"markdown": ".md", "html": ".html", "html_word": ".htm"}
+EXTENSIONS: dict[str, str] = {
+    "markdown": ".md", "html": ".html", "html_word": ".htm", "pdf": ".pdf"}
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,7 @@ def _parts(
             parts += [Text("caption", sub.title), separate_active(sub)]
     else:
         parts.append(combine_active(subs))
-    space_headers = layout != "pdf_text"
+    space_headers = layout not in PDF_LAYOUTS
     parts += [
         Text("heading", "三、收到和处理政府信息公开申请情况"),
         builder.applications_table(edits, subrows, space_headers),
@@ -98,6 +100,12 @@ def _parts(
         *narr.closing,
     ]
     return parts
+
+
+def _as_printed(lines: list[Line], text: str) -> list[Line]:
+    """``lines`` with the text as encoded (traditional characters), one for one."""
+    printed = text.split("\n")
+    return [Line(p, line.facts, line.table) for p, line in zip(printed, lines, strict=False)]
 
 
 def _truncate(rng: random.Random, lines: list[Line]) -> tuple[list[Line], str]:
@@ -168,6 +176,9 @@ def generate_report(
     if blank_totals:
         broken = violations(values_from_facts(facts))
     text, data = encode("\n".join(line.text for line in lines) + "\n", encoding, traditional)
+    if layout == "pdf":  # the same lines drawn into a PDF; ``encoding`` only picks the script
+        traditional = traditional or encoding == "big5"
+        data = text_pdf(_as_printed(lines, text) if traditional else lines, traditional)
     return GeneratedReport(
         text=text,
         data=data,

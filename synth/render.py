@@ -25,8 +25,10 @@ from .render_word import render_word
 # request, so that adding one does not change what the existing seeds generate.
 DRAWN_LAYOUTS: tuple[str, ...] = (
     "pipe", "markdown", "tab", "spaces", "lines", "pdf_text", "html")
-LAYOUTS: tuple[str, ...] = (*DRAWN_LAYOUTS, "html_word")
-WHITESPACE_LAYOUTS: frozenset[str] = frozenset({"spaces", "pdf_text"})
+LAYOUTS: tuple[str, ...] = (*DRAWN_LAYOUTS, "html_word", "pdf")
+WHITESPACE_LAYOUTS: frozenset[str] = frozenset({"spaces", "pdf_text", "pdf"})
+# Layouts whose lines are a PDF's text: ``pdf`` draws them into a real PDF file.
+PDF_LAYOUTS: frozenset[str] = frozenset({"pdf_text", "pdf"})
 
 
 def row_facts(cells: tuple[Cell, ...]) -> tuple[Fact, ...]:
@@ -122,7 +124,7 @@ def render(parts: list[Part], layout: str, rng: random.Random, charset: str) -> 
         return render_html(parts, rng, charset)
     if layout == "html_word":
         return render_word(parts, rng, charset)
-    if layout == "pdf_text":
+    if layout in PDF_LAYOUTS:
         return PdfRenderer(rng).render(parts)
     renderer = TextRenderer(layout, rng)
     out: list[Line] = []
