@@ -90,15 +90,17 @@ def to_simplified(text: str) -> str:
     return _t2s().convert(text)
 
 
-# Traditional-only characters of the words every report prints (政府資訊公開, 報告,
-# 申請, 處理, 數量, 總計, 機關, 行政復議/訴訟…). One regex search over the text is cheap
-# (tens of µs); converting with OpenCC costs milliseconds, so it runs only on a hit.
-_TRADITIONAL = re.compile("[資訊開報請處數總計機關議訴審務條規項發結轉權會區國為與門單辦費類實]")
+# Traditional-only characters of the words every report prints: 公開 (every report
+# names 政府資訊公開 or 信息公開), 報告, 申請, 機關, 處理, 數量. Looking for a few
+# characters with ``in`` is a memchr-like scan, far cheaper on a 300 KB page than a
+# character-class regex; converting with OpenCC costs milliseconds, so it runs only
+# on a hit.
+_TRADITIONAL_CHARS = ("開", "報", "請", "關", "處", "數")
 
 
 def has_traditional(text: str) -> bool:
     """Whether the text is printed (at least partly) in traditional characters."""
-    return _TRADITIONAL.search(text) is not None
+    return any(ch in text for ch in _TRADITIONAL_CHARS)
 
 
 def simplified(text: str) -> tuple[str, str | None]:
