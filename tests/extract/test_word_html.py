@@ -70,3 +70,11 @@ def test_article_starts_at_the_title_or_the_agency_above_it() -> None:
     assert article_start(lines) == 3
     assert article_start(["首页", "2020年，区应急管理局严格按照…"]) == 1
     assert article_start(["一、总体情况", "表格"]) == 0
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_text_file_holding_a_page_is_read_as_html(seed: int) -> None:
+    rep = generate_report(seed, layout="html_word", encoding="gb18030")
+    got = extract_bytes(rep.data, name="2021.txt")
+    assert got.format == "html"
+    assert cell_differences([f.as_dict() for f in got.facts], rep.facts) == []
