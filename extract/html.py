@@ -5,7 +5,8 @@ an empty last cell stays a cell and a row of empty cells stays a row); paragraph
 other blocks become lines of their own; scripts and styles are dropped. Every line
 keeps the source line where it starts, so facts point back into the HTML file.
 
-lxml parses: it is a well-kept C library, forgiving with the broken markup that
+lxml (its etree HTML parser) parses: it is a well-kept C library, forgiving with the broken
+markup that
 government sites serve, and about 3.5× faster here than ``html.parser`` (5.0 → 1.45 ms
 median on generated HTML reports), whose cost dominated extraction of HTML reports.
 """
@@ -14,8 +15,9 @@ from __future__ import annotations
 
 import re
 
-import lxml.html
 from lxml import etree
+
+from extract.identity import looks_like_agency
 
 _BLOCKS = frozenset((
     "p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "table",
@@ -25,8 +27,28 @@ _BLOCKS = frozenset((
 _SKIP = frozenset(("script", "style", "head", "noscript"))
 _CELLS = frozenset(("td", "th"))
 _HTML_HINT = re.compile(r"<\s*(?:html|table|tr|td|body|p|div)\b", re.IGNORECASE)
-_PARSER = lxml.html.HTMLParser(huge_tree=True)
+# lxml.etree's parser, not lxml.html's: lxml.html looks up a Python element class for
+# every element it touches (≈3 ms on a Word page of a few thousand elements); the
+# text of a subtree comes from the same XPath string() that its text_content() uses.
+_PARSER = etree.HTMLParser(huge_tree=True)
+_TEXT = etree.XPath("string()")
+# Word's style blocks and its XML islands in conditional comments hold no text and
+# are most of a Word page's weight (100–400 KB): cut them before parsing, leaving
+# their line breaks so that every later element keeps its source line.
+_STYLE_BLOCK = re.compile(
+    # Unrolled (runs of non-'<' at C speed) rather than a lazy ``.*?``, which tries the
+    # end tag at every character of a 300 KB block.
+    r"<style\b[^>]*>[^<]*(?:<(?!/style)[^<]*)*</style\s*>"
+    r"|<!--\[if\b[^<]*(?:<(?!!\[endif\])[^<]*)*<!\[endif\]-->",
+    re.IGNORECASE)
 _MAX_DEPTH = 800  # below Python's recursion limit of 1000
+# A report's title line: a year, then 信息公开/政务公开 and 报告/年报 within a short line.
+_TITLE = re.compile(r"(?:19|20)\d{2}\s*年.{0,40}?(?:信息公开|政务公开).{0,10}?(?:报告|年报)")
+# …or an opening that names the year first (``2020年，区应急管理局…``), where a report
+# has no title of its own.
+_OPENING = re.compile(r"\s*(?:19|20)\d{2}\s*年度?\s*[,，、]")
+_TITLE_SEARCH_LINES = 80
+_TITLE_MAX_CHARS = 120
 
 
 def looks_like_html(text: str) -> bool:
@@ -46,6 +68,7 @@ class _Lines:
         self.lines: list[tuple[int, str]] = []
         self.parts: list[str] = []
         self.line = 1
+        self.layout_rows: set[etree._Element] = set()
 
     def add_text(self, text: str | None, line: int) -> None:
         if text and text.strip():
@@ -61,7 +84,19 @@ class _Lines:
 
 
 def _cell_text(cell: etree._Element) -> str:
-    return _collapse(cell.text_content())
+    return _collapse(_TEXT(cell))
+
+
+def _layout_rows(root: etree._Element) -> set[etree._Element]:
+    """Rows of page-layout tables: rows with a whole table inside one of their cells
+    (old CMS templates put the article, report tables and all, in one layout cell).
+    Such a row is walked like any block, so the tables inside keep their own rows.
+    Found from the nested tables upwards: a page has a handful of tables, while
+    looking down every row's cells would visit each cell's spans and paragraphs."""
+    rows: set[etree._Element] = set()
+    for table in root.iter("table"):
+        rows.update(a for a in table.iterancestors("tr"))
+    return rows
 
 
 def _walk(element: etree._Element, out: _Lines, depth: int = 0) -> None:
@@ -69,7 +104,7 @@ def _walk(element: etree._Element, out: _Lines, depth: int = 0) -> None:
     line = element.sourceline or out.line
     if tag in _SKIP or not tag:
         return  # comments and processing instructions have no text of their own
-    if tag == "tr":
+    if tag == "tr" and element not in out.layout_rows:
         out.flush()
         cells = [_cell_text(c) for c in element if isinstance(c.tag, str) and c.tag in _CELLS]
         if cells:
@@ -83,10 +118,14 @@ def _walk(element: etree._Element, out: _Lines, depth: int = 0) -> None:
         if depth < _MAX_DEPTH:
             _walk(child, out, depth + 1)
         else:  # deeper than any real page: take the text without the structure
-            out.add_text(child.text_content(), child.sourceline or line)
+            out.add_text(_TEXT(child), child.sourceline or line)
         out.add_text(child.tail, child.sourceline or line)
     if block:
         out.flush()
+
+
+def _blank_lines(match: re.Match[str]) -> str:
+    return "\n" * match.group().count("\n")
 
 
 def html_to_lines(html: str) -> list[tuple[int, str]]:
@@ -94,13 +133,31 @@ def html_to_lines(html: str) -> list[tuple[int, str]]:
     the HTML source where it starts."""
     # lxml refuses str input that declares an encoding; the text is decoded already.
     html = re.sub(r"^\s*<\?xml[^>]*>", "", html)
+    html = _STYLE_BLOCK.sub(_blank_lines, html)
     try:
         # huge_tree: old CMS pages nest hundreds of unclosed <font>/<div> tags, past
         # libxml2's default depth limit.
-        root = lxml.html.document_fromstring(html, parser=_PARSER)
-    except (etree.ParserError, ValueError):
+        root = etree.fromstring(html, parser=_PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return []
+    if root is None:  # an empty document
         return []
     out = _Lines()
+    out.layout_rows = _layout_rows(root)
     _walk(root, out)
     out.flush()
     return out.lines
+
+
+def article_start(lines: list[str]) -> int:
+    """Index of the report's title line, where a crawled page's article starts; 0 when
+    no title is found. What comes before it (menus, breadcrumb, search box, the date
+    of the visit) is the site's frame, and would hide the title from the search for
+    the agency and year in the report's opening lines."""
+    for i, text in enumerate(lines[:_TITLE_SEARCH_LINES]):
+        if _OPENING.match(text):
+            return i
+        if len(text) <= _TITLE_MAX_CHARS and "|" not in text and _TITLE.search(text):
+            # The agency printed on the line above the title belongs to it.
+            return i - 1 if i and looks_like_agency(lines[i - 1]) else i
+    return 0

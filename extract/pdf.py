@@ -15,6 +15,8 @@ MAX_PAGES = 100
 # A text layer larger than this is not a report; stopping early also bounds the cost
 # of a small file whose pages share one huge content stream.
 MAX_TEXT_CHARS = 4 * 1024 * 1024
+# The reason a scanned PDF (images only) fails with: the project does no OCR.
+NO_TEXT_LAYER = "no text layer"
 
 # pypdf logs every malformed object it recovers from; the report's own warnings say
 # what matters to the reader.
@@ -58,5 +60,5 @@ def pdf_text(data: bytes) -> str:
         # unreadable file.
         raise PdfError(f"unreadable PDF ({type(err).__name__}: {_one_line(err)})") from err
     if not text.strip():
-        raise PdfError("the PDF has no text layer (a scan?); OCR it first")
+        raise PdfError(NO_TEXT_LAYER)
     return text

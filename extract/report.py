@@ -24,8 +24,15 @@ from extract.cells import (
     page_number_lines,
     tokenise_lines,
 )
-from extract.decode import DecodeError, decode_bytes, normalise_width
-from extract.html import html_to_lines, looks_like_html
+from extract.decode import (
+    DecodedText,
+    DecodeError,
+    decode_bytes,
+    normalise_width,
+    simplified,
+    to_simplified,
+)
+from extract.html import article_start, html_to_lines, looks_like_html
 from extract.identity import find_identity, looks_like_agency
 from extract.pdf import PdfError, pdf_text
 from extract.tables import Column, Row, TableEngine, TableResult, Warning_
@@ -144,9 +151,11 @@ def _read_text(data: bytes, suffix: str) -> _Text:
         if len(data) > MAX_PDF_BYTES:
             raise ReportError(f"too large for a report PDF ({len(data) // 2**20} MB)")
         try:
-            return _Text(_lines(pdf_text(data)), None, "pdf", "pdf")
+            text, printed = simplified(pdf_text(data))
         except PdfError as err:
             raise ReportError(str(err)) from err
+        lines = _lines(text)
+        return _Text(lines, None, "pdf", "pdf", _printed_lines(lines, printed))
     if len(data) > MAX_TEXT_BYTES:
         raise ReportError(f"too large for a report (more than {MAX_TEXT_BYTES // 2**20} MB)")
     try:
@@ -154,12 +163,33 @@ def _read_text(data: bytes, suffix: str) -> _Text:
     except DecodeError as err:
         raise ReportError(str(err)) from err
     if suffix in (".html", ".htm") or looks_like_html(decoded.text):
-        pairs = html_to_lines(decoded.text)
-        if not pairs:
-            raise ReportError("the HTML page has no text (rendered by scripts, or empty)")
-        return _Text([t for _, t in pairs], [n for n, _ in pairs], decoded.encoding, "html")
+        return _html_text(decoded)
     lines = _lines(decoded.text)
     return _Text(lines, None, decoded.encoding, None, _printed_lines(lines, decoded.printed))
+
+
+def _html_text(decoded: DecodedText) -> _Text:
+    """The lines of an HTML page from the report's title on; a page in traditional
+    characters is flattened as printed, then converted, so raw values and labels
+    quote the page."""
+    pairs = html_to_lines(decoded.printed or decoded.text)
+    if not pairs:
+        raise ReportError("the HTML page has no text (rendered by scripts, or empty)")
+    lines = [t for _, t in pairs]
+    numbers = [n for n, _ in pairs]
+    printed = None
+    if decoded.printed is not None:
+        matched = _lines(to_simplified("\n".join(lines)))
+        if len(matched) != len(lines):  # never seen: OpenCC maps characters one for one
+            matched = [to_simplified(t) for t in lines]
+        lines, printed = matched, _printed_lines(matched, "\n".join(lines))
+    # A crawled page's menus and breadcrumb before the title are the site's, not the
+    # report's.
+    start = article_start(lines)
+    if start:
+        lines, numbers = lines[start:], numbers[start:]
+        printed = printed[start:] if printed else None
+    return _Text(lines, numbers, decoded.encoding, "html", printed)
 
 
 def _first_table_line(norm_text: str) -> int:
@@ -341,7 +371,10 @@ def _specs_and_positions() -> dict[CellKey, tuple[CellSpec, int]]:
 def _tokenise_text(text: _Text, norm_text: str, norm_lines: list[str]) -> Tokenised:
     """Tokens from the first table anchor on, page numbers left out."""
     first = _first_table_line(norm_text)
-    numbers = text.line_numbers or list(range(1, len(norm_lines) + 1))
+    # The engine reads rows as neighbours by their line numbers, so tokens are numbered
+    # by flattened line; an HTML row of Word's markup spans many source lines, and
+    # facts point back into the source only afterwards (:func:`_to_source_lines`).
+    numbers = list(range(1, len(norm_lines) + 1))
     # Flattened HTML joins cells with " | " and never closes a row with a pipe.
     closing_pipe = False if text.format == "html" else None
     raw_lines = text.printed or text.lines
@@ -359,6 +392,13 @@ def _tokenise_text(text: _Text, norm_text: str, norm_lines: list[str]) -> Tokeni
         if skip:
             tokenised = assemble(lines, skip | headers)
     return tokenised
+
+
+def _to_source_lines(facts: list[Fact], warnings: list[Warning_], numbers: list[int]) -> None:
+    """Flattened-line numbers to the lines of the source where those lines start."""
+    for item in (*facts, *warnings):
+        if item.line is not None and 0 < item.line <= len(numbers):
+            item.line = numbers[item.line - 1]
 
 
 def extract_bytes(data: bytes, *, name: str = "", agency: str | None = None,
@@ -380,6 +420,8 @@ def extract_bytes(data: bytes, *, name: str = "", agency: str | None = None,
     if not facts:
         raise ReportError("no statistical tables (表二/表三/表四) found")
     warnings.extend(_missing_parts(keys, template))
+    if text.line_numbers is not None:
+        _to_source_lines(facts, warnings, text.line_numbers)
     if year is None:
         warnings.append(Warning_("year_unknown", "no statistics year in the title or "
                                  "opening lines", None))

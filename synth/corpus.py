@@ -17,9 +17,9 @@ from pathlib import Path
 from .encoding import ENCODINGS
 from .generator import EXTENSIONS, GeneratedReport, generate_report
 from .identity import AGENCIES, agency_pool, stable_rng
-from .render import LAYOUTS
+from .render import DRAWN_LAYOUTS, LAYOUTS
 
-REPORT_EXTENSIONS = (".txt", ".md", ".html")
+REPORT_EXTENSIONS = (".txt", ".md", ".html", ".htm", ".pdf")
 
 
 def corpus_agencies(n_agencies: int, seed: int) -> list[str]:
@@ -44,7 +44,7 @@ def corpus_report(
 ) -> GeneratedReport:
     """The report a corpus of ``seed`` holds for ``agency`` and ``year``."""
     rng = stable_rng("corpus", seed, agency, year)
-    layout = rng.choice(tuple(layouts or LAYOUTS))
+    layout = rng.choice(tuple(layouts or DRAWN_LAYOUTS))
     encoding = rng.choice(tuple(encodings or ENCODINGS))
     single = year >= 2021 and rng.random() < 0.15
     return generate_report(

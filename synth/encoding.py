@@ -1,8 +1,10 @@
 """Writes report text in the encodings real report files come in.
 
 Big5 files hold traditional characters, so the text is converted with OpenCC
-(s2t) first; the facts do not change.  UTF-16 comes with a BOM (``utf-16``) or
-without one in a fixed byte order (``utf-16-le``, ``utf-16-be``).
+(s2t) first; the facts do not change.  ``traditional`` does the same in any other
+encoding: mirror sites serve 繁體 copies in UTF-8 and GB18030 too.
+UTF-16 comes with a BOM (``utf-16``) or without one in a fixed byte order
+(``utf-16-le``, ``utf-16-be``).
 """
 
 from __future__ import annotations
@@ -68,10 +70,11 @@ def html_charset(encoding: str) -> str:
     return encoding
 
 
-def encode(text: str, encoding: str) -> tuple[str, bytes]:
-    """(text as stored, file bytes): big5 text is converted to traditional first."""
+def encode(text: str, encoding: str, traditional: bool = False) -> tuple[str, bytes]:
+    """(text as stored, file bytes): big5 (or ``traditional``) text is converted to
+    traditional characters first."""
     if encoding not in ENCODINGS:
         raise ValueError(f"unknown encoding {encoding!r}; choose from {', '.join(ENCODINGS)}")
-    if encoding == "big5":
+    if traditional or encoding == "big5":
         text = to_traditional(text)
     return text, text.encode(encoding)

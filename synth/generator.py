@@ -13,17 +13,27 @@ from dataclasses import dataclass, field
 from .encoding import ENCODINGS, encode, html_charset
 from .identity import AGENCIES, template_for_year
 from .keys import ACTIVE, APPLICATIONS, TEMPLATES
-from .model import Line, Part, Text
+from .model import Line, Part, Table, Text
 from .narrative import Narrative, narrative
 from .numbers import break_rules as _break_rules
 from .numbers import generate_numbers
-from .render import LAYOUTS, WHITESPACE_LAYOUTS, render
+from .pdf_file import text_pdf
+from .render import DRAWN_LAYOUTS, LAYOUTS, PDF_LAYOUTS, WHITESPACE_LAYOUTS, render
+from .rules import values_from_facts, violations
 from .style import canonical_style, draw_style
-from .tables import RowEdits, TableBuilder, choose_edits, combine_active, separate_active
+from .tables import (
+    RowEdits,
+    TableBuilder,
+    blank_subrow_totals,
+    choose_edits,
+    combine_active,
+    separate_active,
+)
 from .values import Formatter
 
 YEARS = range(2019, 2026)
-EXTENSIONS: dict[str, str] = {"markdown": ".md", "html": ".html"}
+EXTENSIONS: dict[str, str] = {
+    "markdown": ".md", "html": ".html", "html_word": ".htm", "pdf": ".pdf"}
 
 
 @dataclass(frozen=True)
@@ -81,7 +91,7 @@ def _parts(
             parts += [Text("caption", sub.title), separate_active(sub)]
     else:
         parts.append(combine_active(subs))
-    space_headers = layout != "pdf_text"
+    space_headers = layout not in PDF_LAYOUTS
     parts += [
         Text("heading", "三、收到和处理政府信息公开申请情况"),
         builder.applications_table(edits, subrows, space_headers),
@@ -90,6 +100,12 @@ def _parts(
         *narr.closing,
     ]
     return parts
+
+
+def _as_printed(lines: list[Line], text: str) -> list[Line]:
+    """``lines`` with the text as encoded (traditional characters), one for one."""
+    printed = text.split("\n")
+    return [Line(p, line.facts, line.table) for p, line in zip(printed, lines, strict=False)]
 
 
 def _truncate(rng: random.Random, lines: list[Line]) -> tuple[list[Line], str]:
@@ -113,13 +129,21 @@ def generate_report(
     drop_row: bool = False,
     reorder_rows: bool = False,
     truncate: bool = False,
+    traditional: bool = False,
+    blank_totals: bool = False,
 ) -> GeneratedReport:
-    """Generate one report; every option left ``None`` is drawn from ``seed``."""
+    """Generate one report; every option left ``None`` is drawn from ``seed``.
+
+    ``traditional`` prints the report in traditional characters whatever the
+    encoding (Big5 always is); the facts stay the same. ``blank_totals`` leaves 表三's
+    总计 column blank on every item row (not in the whitespace layouts, which cannot
+    show a blank cell); the rules this breaks are added to ``broken_rules``.
+    """
     pick = _rng(seed, "pick")
     drawn = (
         pick.choice(AGENCIES),
         pick.choice(YEARS),
-        pick.choice(LAYOUTS),
+        pick.choice(DRAWN_LAYOUTS),
         pick.choice(ENCODINGS),
     )
     agency = agency or drawn[0]
@@ -140,11 +164,21 @@ def generate_report(
     builder = TableBuilder(nums, style, _rng(seed, "labels"), fmt)
     narr = narrative(_rng(seed, "text"), style, agency, year, nums)
     parts = _parts(narr, builder, layout, edits, subrows)
+    blank_totals = blank_totals and layout not in WHITESPACE_LAYOUTS
+    if blank_totals:
+        parts = [blank_subrow_totals(p) if isinstance(p, Table) and p.name == APPLICATIONS
+                 else p for p in parts]
     lines = render(parts, layout, _rng(seed, "render"), html_charset(encoding))
     if truncate:
         lines, effect = _truncate(_rng(seed, "truncate"), lines)
         effects.append(effect)
-    text, data = encode("\n".join(line.text for line in lines) + "\n", encoding)
+    facts = [fact.as_dict() for line in lines for fact in line.facts]
+    if blank_totals:
+        broken = violations(values_from_facts(facts))
+    text, data = encode("\n".join(line.text for line in lines) + "\n", encoding, traditional)
+    if layout == "pdf":  # the same lines drawn into a PDF; ``encoding`` only picks the script
+        traditional = traditional or encoding == "big5"
+        data = text_pdf(_as_printed(lines, text) if traditional else lines, traditional)
     return GeneratedReport(
         text=text,
         data=data,
@@ -154,7 +188,7 @@ def generate_report(
         agency=agency,
         year=year,
         extension=EXTENSIONS.get(layout, ".txt"),
-        facts=[fact.as_dict() for line in lines for fact in line.facts],
+        facts=facts,
         broken_rules=broken,
         effects=effects,
     )

@@ -6,7 +6,9 @@
 * ``markdown``: the full grid as GitHub tables, one per table or 表二 sub-table.
 * ``spaces``: a row's own non-empty cells separated by runs of two or more spaces.
 * ``lines``: one cell per line, as when HTML is flattened; a blank cell is an empty line.
-* ``pdf_text`` and ``html`` live in their own modules.
+* ``pdf_text``, ``html`` and ``html_word`` (a crawled page around Word-exported HTML)
+  live in their own modules; ``pdf`` renders ``pdf_text``'s parts into a real PDF file
+  (``render_pdf_file``).
 """
 
 from __future__ import annotations
@@ -17,9 +19,16 @@ from collections.abc import Callable
 from .model import Cell, Fact, Line, Part, Row, Table, Text
 from .render_html import render_html
 from .render_pdf import PdfRenderer
+from .render_word import render_word
 
-LAYOUTS: tuple[str, ...] = ("pipe", "markdown", "tab", "spaces", "lines", "pdf_text", "html")
-WHITESPACE_LAYOUTS: frozenset[str] = frozenset({"spaces", "pdf_text"})
+# The layouts a seed draws from when none is forced; later layouts are only made on
+# request, so that adding one does not change what the existing seeds generate.
+DRAWN_LAYOUTS: tuple[str, ...] = (
+    "pipe", "markdown", "tab", "spaces", "lines", "pdf_text", "html")
+LAYOUTS: tuple[str, ...] = (*DRAWN_LAYOUTS, "html_word", "pdf")
+WHITESPACE_LAYOUTS: frozenset[str] = frozenset({"spaces", "pdf_text", "pdf"})
+# Layouts whose lines are a PDF's text: ``pdf`` draws them into a real PDF file.
+PDF_LAYOUTS: frozenset[str] = frozenset({"pdf_text", "pdf"})
 
 
 def row_facts(cells: tuple[Cell, ...]) -> tuple[Fact, ...]:
@@ -113,7 +122,9 @@ def render(parts: list[Part], layout: str, rng: random.Random, charset: str) -> 
     """Render all parts of a report in ``layout``."""
     if layout == "html":
         return render_html(parts, rng, charset)
-    if layout == "pdf_text":
+    if layout == "html_word":
+        return render_word(parts, rng, charset)
+    if layout in PDF_LAYOUTS:
         return PdfRenderer(rng).render(parts)
     renderer = TextRenderer(layout, rng)
     out: list[Line] = []

@@ -305,3 +305,34 @@ def choose_edits(rng: random.Random, drop: bool, reorder: bool) -> tuple[RowEdit
     if dropped:
         effects.append(f"dropped_row:{dropped[0]}:{dropped[1]}")
     return RowEdits(dropped, swap), effects
+
+
+def _blank_total(cell: Cell) -> Cell:
+    """A 总计 cell left blank: its fact blank (null), a derived sum over it 0."""
+    facts = tuple(
+        Fact(f.table, f.row_key, f.col_key, 0.0 if f.cell == "derived" else None,
+             "derived" if f.cell == "derived" else "blank")
+        for f in cell.facts
+    )
+    return Cell("", "value", facts=facts)
+
+
+def blank_subrow_totals(table: Table) -> Table:
+    """表三 with the 总计 column blank on every item row under a group label (the items
+    of 不予公开, 无法提供, 不予处理, 其他处理), left for the reader to total, as some
+    Word reports print it. The truth of such a cell is ``blank`` with a null value,
+    never 0: the contract keeps blank apart from 0 (and the row's check then fails
+    wherever its parts are not all 0)."""
+    rows: list[Row] = []
+    for row in table.rows:
+        labels = [c for c in row.cells if c.role == "label"]
+        if row.kind != "data" or not labels or labels[-1].colspan != 1:
+            rows.append(row)
+            continue
+        cells = tuple(
+            _blank_total(c) if c.role == "value" and c.facts and c.facts[0].col_key == "total"
+            else c
+            for c in row.cells
+        )
+        rows.append(Row(cells, row.kind))
+    return Table(table.name, table.width, tuple(rows))

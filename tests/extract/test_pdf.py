@@ -1,17 +1,23 @@
 """Reading a PDF's text layer (extract.pdf), with PDFs built here byte by byte.
 
-The real CJK PDFs of the shared corpus are exercised in test_corpus.py; these small
-ASCII PDFs check the plumbing and the errors without needing fonts or the corpus.
+The real CJK PDFs of the shared corpus are exercised in test_corpus.py; small ASCII
+PDFs check the plumbing and the errors, and the generator's real PDFs (CJK text in
+Adobe's CID fonts, tables over page breaks, scans) check every cell.
 """
 
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from pypdf import PdfReader, PdfWriter
 
+from extract.decode import has_traditional
 from extract.pdf import PdfError, pdf_text
+from extract.report import ReportError, extract_bytes
+from synth import TEMPLATES, cell_differences, generate_report
+from synth.pdf_file import scan_pdf
 
 
 def make_pdf(lines: list[str]) -> bytes:
@@ -74,3 +80,48 @@ def test_broken_pdf_is_a_one_line_error(data: bytes) -> None:
     with pytest.raises(PdfError) as info:
         pdf_text(data)
     assert "\n" not in str(info.value)
+
+
+# -- real PDFs from the generator (reportlab, Adobe CID fonts) ---------------------
+
+@pytest.mark.parametrize("template", TEMPLATES)
+@pytest.mark.parametrize("seed", range(25))
+def test_generated_pdfs_round_trip_every_cell(seed: int, template: str) -> None:
+    rep = generate_report(seed, layout="pdf", template=template)
+    got = extract_bytes(rep.data, name="report.pdf")
+    assert cell_differences([f.as_dict() for f in got.facts], rep.facts) == []
+    assert (got.agency, got.year, got.template) == (rep.agency, rep.year, rep.template)
+    assert (got.format, got.encoding) == ("pdf", "pdf")
+
+
+def test_tables_run_over_page_breaks_with_the_page_number_between() -> None:
+    crossings = 0
+    for seed in range(6):
+        rep = generate_report(seed, layout="pdf")
+        reader = PdfReader(io.BytesIO(rep.data))
+        assert len(reader.pages) >= 3
+        lines = [line.strip() for line in pdf_text(rep.data).splitlines()]
+        numbers = [i for i, line in enumerate(lines) if re.fullmatch(r"[-—] \d+ [-—]", line)]
+        assert len(numbers) == len(reader.pages)
+        # A page number with table rows (a label and numbers) on both sides of it.
+        row = re.compile(r"\S+( [0-9/—-]\S*){3,}$")
+        crossings += sum(1 for i in numbers if 0 < i < len(lines) - 1
+                         and any(row.search(t) for t in lines[max(0, i - 2):i])
+                         and any(row.search(t) for t in lines[i + 1:i + 3]))
+    assert crossings >= 3
+
+
+def test_a_scan_fails_with_no_text_layer() -> None:
+    with pytest.raises(ReportError) as info:
+        extract_bytes(scan_pdf(7), name="scan.pdf")
+    assert str(info.value) == "no text layer"
+    with pytest.raises(PdfError, match=r"^no text layer$"):
+        pdf_text(scan_pdf(8))
+
+
+def test_traditional_pdfs_keep_the_printed_characters() -> None:
+    rep = generate_report(4, layout="pdf", traditional=True)
+    got = extract_bytes(rep.data, name="report.pdf")
+    assert cell_differences([f.as_dict() for f in got.facts], rep.facts) == []
+    assert "資訊公開" in pdf_text(rep.data) or "信息公開" in pdf_text(rep.data)
+    assert any(has_traditional(f.raw_row_label or "") for f in got.facts)

@@ -77,15 +77,21 @@ def test_every_layout_encoding_template_decodes(template: str, layout: str) -> N
     plain = generate_report(5, template=template, layout=layout, encoding="utf-8")
     for encoding in ENCODINGS:
         rep = generate_report(5, template=template, layout=layout, encoding=encoding)
-        assert rep.data.decode(encoding) == rep.text
+        if layout == "pdf":
+            assert rep.data.startswith(b"%PDF-")
+        else:
+            assert rep.data.decode(encoding) == rep.text
         assert rep.template == template and rep.layout == layout and rep.encoding == encoding
         assert rep.facts == plain.facts
-        expected = plain.text.replace('charset="utf-8"', f'charset="{html_charset(encoding)}"')
+        charset = html_charset(encoding)
+        expected = plain.text.replace('charset="utf-8"', f'charset="{charset}"').replace(
+            "charset=utf-8\"", f"charset={charset}\"")  # Word's http-equiv meta
         if encoding == "big5":
             assert rep.text == to_traditional(expected) != expected
         else:
             assert rep.text == expected
-    assert plain.extension == {"markdown": ".md", "html": ".html"}.get(layout, ".txt")
+    assert plain.extension == {"markdown": ".md", "html": ".html", "html_word": ".htm",
+                              "pdf": ".pdf"}.get(layout, ".txt")
 
 
 def test_boms() -> None:
