@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from extract.values import BLANK as BLANK_KIND
-from extract.values import CellValue, money_unit_words, parse_value, value_start_chars
+from extract.values import (
+    CellValue,
+    glued_run,
+    money_unit_words,
+    parse_or_run,
+    parse_value,
+    value_start_chars,
+)
 from transform.labels import normalise_label
 
 TEXT, VALUE, BLANK = 0, 1, 2
@@ -37,6 +44,7 @@ _SIGN_WORDS = frozenset(("增", "减"))  # printed apart from their number: "增
 _GLUED_VALUE = re.compile(r"(.*[\u4e00-\u9fff)）])(\d[\d,]*)$")
 _BLANK_VALUE = CellValue(BLANK_KIND)
 _NOISE_START = frozenset("-—–~第0123456789|:")
+_RUN_END = frozenset("0123456789元—–/\\…-")  # how a run of glued cells can end
 
 
 @dataclass(slots=True)
@@ -72,7 +80,24 @@ def _word_value(word: str) -> CellValue | None:
     return _parse_memoised(word)
 
 
-_parse_memoised = lru_cache(maxsize=4096)(parse_value)
+_parse_memoised = lru_cache(maxsize=4096)(parse_or_run)
+# A label with its row's cells printed against it, no space: 一、…数量640020470 or
+# 行政处罚2648-18538 (a crawler that glued every cell to the next; extract.glued).
+_LABEL_RUN = re.compile(
+    r"(.*?[\u4e00-\u9fff)）”\"])((?:\d|[—–/\\…+-]|增|减)[\d.,增减+\-—–/\\万元无…]*)")
+
+
+def _label_run_tokens(word: str, raw: str, lineno: int) -> list[Token] | None:
+    """A label and the run of cells glued to it, as TEXT and a glued VALUE token."""
+    m = _LABEL_RUN.fullmatch(word)
+    if m is None or len(raw) != len(word):
+        return None
+    value = glued_run(m.group(2))
+    if value is None:
+        return None
+    cut = m.end(1)
+    return [_text_token(word[:cut], raw[:cut], lineno),
+            Token(VALUE, word[cut:], raw[cut:], lineno, value, True)]
 
 
 def _text_token(text: str, raw: str, lineno: int) -> Token:
@@ -228,6 +253,10 @@ def tokenise_line(norm: str, raw: str, lineno: int, markdown: bool = False,
         # One word alone on its line (one cell per line, the commonest line there).
         ws = len(norm) - len(norm.lstrip())
         tok = _word_token(stripped, raw[ws : ws + len(stripped)], lineno)
+        if tok.kind == TEXT and stripped[-1] in _RUN_END:
+            glued = _label_run_tokens(stripped, raw[ws : ws + len(stripped)], lineno)
+            if glued is not None:
+                return kind, glued
         if tok.kind == VALUE:
             tok.line_has_value = True
         return kind, [tok]

@@ -25,6 +25,7 @@ from extract.cells import (
     tokenise_lines,
 )
 from extract.decode import DecodeError, decode_bytes, normalise_width
+from extract.glued import recover_glued
 from extract.html import html_to_lines, looks_like_html
 from extract.identity import find_identity, looks_like_agency
 from extract.pdf import PdfError, pdf_text
@@ -375,6 +376,7 @@ def extract_bytes(data: bytes, *, name: str = "", agency: str | None = None,
     year = year if year is not None else identity.year
     template, reason = detect_template(result.markers, year)
     _resolve_deferred(result, template)
+    glued = recover_glued(result)  # cells printed run together: split by arithmetic
     warnings = result.warnings
     facts, keys = _facts(result, template, warnings)
     if not facts:
@@ -390,7 +392,8 @@ def extract_bytes(data: bytes, *, name: str = "", agency: str | None = None,
     return ExtractedReport(
         agency=agency or identity.agency, year=year, template=template,
         template_reason=reason, encoding=text.encoding,
-        format=text.format or tokenised.layout, title=identity.title, facts=facts,
+        format=text.format or ("glued" if glued else tokenised.layout),
+        title=identity.title, facts=facts,
         checks=report_checks(values), warnings=warnings,
     )
 
