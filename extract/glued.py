@@ -51,7 +51,8 @@ _ACTIVE_COUNT = re.compile(r"x|0|[1-9]\d{0,6}")
 _CHANGE = re.compile(r"x|0|(?:增|减|[+-])?[1-9]\d{0,6}|[+-]?0")
 _MONEY = re.compile(r"x|0|[1-9]\d{0,11}(?:\.\d+)?(?:万元|元|万)?|0\.\d+(?:万元|元|万)?")
 _RUN_TEXT = re.compile(r"[\d.,+\-—–/\\增减万元无…x ]+")
-_DASH_GLYPHS = re.compile(r"——|--|[—–/\\无…]")
+# In a run every dash character is one cell: a glued "--" is two dashes, not one.
+_DASH_GLYPHS = re.compile(r"[—–/\\无…]")
 _LONE_MINUS = re.compile(r"-(?!\d)")
 _STARTS = frozenset("0123456789增减+-x")
 _SIGNS = frozenset("增减+-")
@@ -191,17 +192,11 @@ def _tokens_for(split: Split, tokens: Sequence[Token]) -> list[Token]:
     """The split's cells as tokens, their raw text cut from the printed run."""
     raw = "".join(t.raw for t in tokens).replace(" ", "").replace(",", "")
     norm = "".join(t.text for t in tokens).replace(" ", "").replace(",", "")
-    # Dash glyphs of two characters became one mark: walk the normalised run.
+    printed = raw if len(raw) == len(norm) else norm
     out, pos = [], 0
     for piece in split:
-        if piece == DASH_MARK:
-            m = _DASH_GLYPHS.match(norm, pos)
-            width = m.end() - pos if m else 1
-        else:
-            width = len(piece)
-        text = raw[pos : pos + width] if len(raw) == len(norm) else norm[pos : pos + width]
-        out.append(_cell_token(piece, tokens[0], text))
-        pos += width
+        out.append(_cell_token(piece, tokens[0], printed[pos : pos + len(piece)]))
+        pos += len(piece)
     return out
 
 

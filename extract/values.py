@@ -85,17 +85,22 @@ def parse_or_run(word: str) -> CellValue | None:
     return value
 
 
-def glued_run(word: str) -> CellValue | None:
+def glued_run(word: str, rest: bool = False) -> CellValue | None:
     """A run of cells printed against its label (``数量640020470``), marked glued;
-    None when ``word`` is no run of digits, signs and dashes."""
+    None when ``word`` is no run of digits, signs and dashes. ``rest``: the rest of a
+    run after a stray space, which may be dashes alone."""
     value = parse_or_run(word)
     if value is not None:
         return CellValue(value.kind, value.number, value.unit_suffix, value.as_float, True)
-    if _RUN.fullmatch(word):
+    if (_RUN_CHARS if rest else _RUN).fullmatch(word) or _DASH_RUN.fullmatch(word):
         return CellValue(NUMBER, Decimal(0), "", 0.0, True)  # split before it is read
     return None
 
 
+# A row of dashes: 4.…申请-------. (One dash after a label is too little to tell: a
+# wrapped label prints （四）无 and 法提供 on two lines.)
+_DASH_RUN = re.compile(r"[—–/\\无…-]{2,}")
+_RUN_CHARS = re.compile(r"[\d.,增减+\-—–/\\万元无…]+")
 _RUN = re.compile(r"[\d.,增减+\-—–/\\万元无…]*\d[\d.,增减+\-—–/\\万元无…]*")
 
 SIGN_WORDS = ("增", "减", "+", "-")

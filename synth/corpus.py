@@ -17,7 +17,7 @@ from pathlib import Path
 from .encoding import ENCODINGS
 from .generator import EXTENSIONS, GeneratedReport, generate_report
 from .identity import AGENCIES, agency_pool, stable_rng
-from .render import LAYOUTS
+from .render import ALL_LAYOUTS, LAYOUTS
 
 REPORT_EXTENSIONS = (".txt", ".md", ".html")
 
@@ -155,14 +155,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--years", default="2019-2025", help="e.g. 2019-2025 or 2019,2021")
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--truth", type=Path, default=None, help="write the truth JSONL here")
-    parser.add_argument("--layouts", default=None, help=f"comma list of {','.join(LAYOUTS)}")
+    parser.add_argument("--layouts", default=None, help=f"comma list of {','.join(ALL_LAYOUTS)}")
     parser.add_argument("--encodings", default=None, help=f"comma list of {','.join(ENCODINGS)}")
     parser.add_argument("--broken", action="store_true",
                         help="also write five files that must not load cleanly (see "
                         "write_broken); needs at least 4 agencies")
     args = parser.parse_args(argv)
     try:
-        layouts = _names(args.layouts, LAYOUTS, "layout")
+        layouts = _names(args.layouts, ALL_LAYOUTS, "layout")
         encodings = _names(args.encodings, ENCODINGS, "encoding")
         years = parse_years(args.years)
     except (argparse.ArgumentTypeError, ValueError) as exc:

@@ -8,7 +8,7 @@ or the encoding of a seed changes only that: the numbers and labels stay the sam
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .encoding import ENCODINGS, encode, html_charset
 from .identity import AGENCIES, template_for_year
@@ -17,7 +17,7 @@ from .model import Line, Part, Text
 from .narrative import Narrative, narrative
 from .numbers import break_rules as _break_rules
 from .numbers import generate_numbers
-from .render import LAYOUTS, WHITESPACE_LAYOUTS, render
+from .render import ALL_LAYOUTS, LAYOUTS, WHITESPACE_LAYOUTS, render
 from .style import canonical_style, draw_style
 from .tables import RowEdits, TableBuilder, choose_edits, combine_active, separate_active
 from .values import Formatter
@@ -128,11 +128,13 @@ def generate_report(
     encoding = encoding or drawn[3]
     template = template or template_for_year(year)
     _check("template", template, TEMPLATES)
-    _check("layout", layout, LAYOUTS)
+    _check("layout", layout, ALL_LAYOUTS)
     _check("encoding", encoding, ENCODINGS)
     subrows = template == "2021" and not single_other_row
 
     style = draw_style(_rng(seed, "style"), template) if variations else canonical_style(template)
+    if layout == "glued":
+        style = replace(style, thousands=False)  # a crawler that glues cells drops commas
     nums = generate_numbers(_rng(seed, "numbers"), agency, year, template, subrows)
     broken = _break_rules(_rng(seed, "break"), nums) if break_rules else []
     edits, effects = choose_edits(_rng(seed, "edits"), drop_row, reorder_rows)
