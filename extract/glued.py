@@ -59,7 +59,7 @@ _SIGNS = frozenset("增减+-")
 MAX_CELL_CHARS = 24  # the longest cell: an amount in yuan with decimals and its unit
 
 
-class _OverBudget(Exception):
+class OverBudget(Exception):
     """The search took more steps than the report's budget."""
 
 
@@ -72,7 +72,7 @@ class Budget:
     def spend(self, n: int = 1) -> None:
         self.nodes -= n
         if self.nodes < 0:
-            raise _OverBudget
+            raise OverBudget
 
 
 Split = tuple[str, ...]  # a row's cells as printed ("x": a dash)
@@ -152,10 +152,10 @@ def _count_validator(digits_re: re.Pattern[str]) -> Validator:
     return lambda piece: digits_re.fullmatch(piece) is not None
 
 
-_VALID_COUNT = _count_validator(_COUNT)
+VALID_COUNT = _count_validator(_COUNT)
 
 
-def _active_validator(col: str) -> Validator:
+def active_validator(col: str) -> Validator:
     if col == "change":
         return _count_validator(_CHANGE)
     if col == "amount":
@@ -229,6 +229,16 @@ def _app_outcome_rows(keys: set[str]) -> list[str]:
     return rows + [k for k in keys if k.startswith("other.")]
 
 
+def _all_outcome_rows(keys: set[str]) -> bool:
+    """Whether every outcome row of the template is among ``keys`` (其他处理 as one
+    row or as its three 2021 sub-rows)."""
+    rows = key_catalog().row_order[APP]
+    common = [r for r in rows if r.startswith(OUTCOME_PREFIXES)]
+    subrows = [r for r in rows if r.startswith("other.")]
+    return all(r in keys for r in common) and (
+        "other" in keys or all(r in keys for r in subrows))
+
+
 def _vector(split: Split) -> tuple[int, ...]:
     return tuple(_number(p) for p in split)
 
@@ -246,6 +256,8 @@ class _Joint:
         self.open_rows = open_rows
         self.keys = set(open_rows) | set(fixed)
         self.outcome = _app_outcome_rows(self.keys)
+        # The outcome rows add up to (七) only when all of them were read.
+        self.outcome_complete = _all_outcome_rows(self.keys)
         self.order = sorted(open_rows, key=lambda k: (k != "total", k not in self.outcome, k))
         self.chosen: dict[str, tuple[int, ...]] = dict(fixed)
         self.picked: dict[str, Split] = {}
@@ -254,7 +266,7 @@ class _Joint:
 
     def _outcome_fits(self, final: bool) -> bool:
         total = self.chosen.get("total")
-        if total is None:
+        if total is None or not self.outcome_complete:
             return True
         rows = [self.chosen[r] for r in self.outcome if r in self.chosen]
         for col, printed in enumerate(total):
@@ -302,7 +314,7 @@ class _Recovery:
         search ran over its bounds."""
         try:
             g.candidates = splits(g.run, valid, groups, self.budget, MAX_ROW_SPLITS + 1)
-        except _OverBudget:
+        except OverBudget:
             g.candidates = []
             self._ambiguous(g, "the search ran over its bound")
             return False
@@ -345,7 +357,7 @@ class _Recovery:
             width = len(row.columns or ())
             if row.key and 0 < len(cells) < width and _is_run(cells):
                 g = _Glued(row, cells, run_text(cells), [])
-                if self._row_splits(g, [_VALID_COUNT] * width, [(0, width - 1)]):
+                if self._row_splits(g, [VALID_COUNT] * width, [(0, width - 1)]):
                     glued[row.key] = g
             elif row.key and len(cells) == width and all(c.value is not None for c in cells):
                 fixed[row.key] = tuple(int(c.value.number or 0) for c in cells)  # type: ignore[union-attr]
@@ -371,7 +383,7 @@ class _Recovery:
             return []
         try:
             solutions = _Joint(open_rows, fixed, self.budget).solve()
-        except _OverBudget:
+        except OverBudget:
             return None
         return None if len(solutions) > MAX_SOLUTIONS else solutions
 
@@ -395,7 +407,7 @@ class _Recovery:
         groups = [(b * per, b * per + per - 1) for b in range(len(rows))]
         whole = Row(RL, "+".join(r.key or "" for r in rows), "", None, width, rows[0].line)
         g = _Glued(whole, cells, run_text(cells), [])
-        if self._row_splits(g, [_VALID_COUNT] * width, groups):
+        if self._row_splits(g, [VALID_COUNT] * width, groups):
             self._settle(g, set(g.candidates))
         for b, r in enumerate(rows):
             r.cells = g.row.cells[b * per : (b + 1) * per]
@@ -411,7 +423,7 @@ class _Recovery:
             if len(cells) >= len(cols) and all(parse_value(c.text) for c in cells):
                 continue  # printed apart (or one value glued to its label)
             g = _Glued(row, cells, run_text(cells, signs=True), [])
-            if self._row_splits(g, [_active_validator(c) for c in cols], []):
+            if self._row_splits(g, [active_validator(c) for c in cols], []):
                 self._settle(g, {s for s in g.candidates if _plausible_active(cols, s)})
 
 
