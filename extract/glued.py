@@ -28,9 +28,10 @@ The search runs on the engine's rows after the tables were read (see
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import lru_cache
 
 from extract.cells import VALUE, Token
 from extract.tables import Row, TableResult, Warning_
@@ -76,15 +77,30 @@ class Budget:
 
 
 Split = tuple[str, ...]  # a row's cells as printed ("x": a dash)
-Validator = Callable[[str], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class CellRule:
+    """What one column's cells may look like, and how many characters at most."""
+
+    pattern: re.Pattern[str]
+    longest: int
+
+    def __call__(self, piece: str) -> bool:
+        return self.pattern.fullmatch(piece) is not None
+
+
+Validator = CellRule
 
 
 # -- one row ----------------------------------------------------------------------
 
 
-def _cells_ending(s: str, end: int, valid: Validator, budget: Budget) -> Iterator[int]:
-    """Start positions of the cells that can end at ``end`` of the run ``s``."""
-    for start in range(end - 1, max(-1, end - MAX_CELL_CHARS), -1):
+def _cells_ending(s: str, end: int, valid: CellRule, budget: Budget,
+                  lowest: int = 0) -> Iterator[int]:
+    """Start positions (``lowest`` or more) of the cells that can end at ``end`` of
+    the run ``s``."""
+    for start in range(end - 1, max(lowest - 1, end - valid.longest - 1), -1):
         budget.spend()
         char = s[start]
         if char in _STARTS and valid(s[start:end]) and (
@@ -99,43 +115,91 @@ def _number(piece: str) -> int:
     return 0 if piece == DASH_MARK else int(piece)
 
 
+# Runs repeat from report to report (rows of zeros above all): the splits of a run of
+# counts are remembered. Bounded: cleared when full.
+_MEMO_SIZE = 4096
+_MEMO: dict[tuple[str, int, tuple[tuple[int, int], ...], int], list[Split]] = {}
+
+
+def count_splits(s: str, width: int, groups: Sequence[tuple[int, int]], budget: Budget,
+                 limit: int = MAX_ROW_SPLITS) -> list[Split]:
+    """:func:`splits` of a run of counts (表三, 表四), remembered."""
+    key = (s, width, tuple(groups), limit)
+    found = _MEMO.get(key)
+    if found is None:
+        found = splits(s, [VALID_COUNT] * width, groups, budget, limit)
+        if len(_MEMO) >= _MEMO_SIZE:
+            _MEMO.clear()
+        _MEMO[key] = found
+    else:
+        budget.spend()
+    return list(found)
+
+
+def _room(end: int, col: int, first: int, reach: list[int], cap: int) -> bool:
+    """Whether the parts ``first``..``col`` of a group (each of ``cap`` digits at
+    most, like their total) and the columns before them can hold ``s[:end]``."""
+    return end <= reach[first] + (col - first + 1) * cap
+
+
+class _Splitter:
+    """The search of :func:`splits` for one run: right to left, so that a group's
+    total is placed before its parts and bounds them."""
+
+    def __init__(self, s: str, valid: Sequence[Validator],
+                 groups: Sequence[tuple[int, int]], budget: Budget, limit: int) -> None:
+        self.s, self.valid, self.budget, self.limit = s, valid, budget, limit
+        self.totals = {total for _first, total in groups}
+        self.firsts = {first for first, _total in groups}
+        self.first_of = {c: first for first, total in groups for c in range(first, total)}
+        # reach[c]: the most characters columns 0..c-1 can hold.
+        self.reach = [0]
+        for rule in valid:
+            self.reach.append(self.reach[-1] + rule.longest)
+        self.out: list[Split] = []
+        self.cells: list[str] = [""] * len(valid)
+
+    def hopeless(self, col: int, end: int, left: int, cap: int) -> bool:
+        """Columns 0..col cannot hold ``s[:end]``: too few or too many characters."""
+        if end < col + 1 or end > self.reach[col + 1] or len(self.out) >= self.limit:
+            return True
+        return left >= 0 and not _room(end, col, self.first_of[col], self.reach, cap)
+
+    def place(self, col: int, end: int, left: int = -1, cap: int = 0) -> None:
+        """Place column ``col`` ending at ``end``, then the columns left of it.
+
+        ``left``: what the parts of the current group still have to add up to (-1
+        outside a group); ``cap``: digits of the group's total, the most a part has.
+        """
+        if col < 0:
+            if end == 0:
+                self.out.append(tuple(self.cells))
+            return
+        if self.hopeless(col, end, left, cap):
+            return
+        for start in _cells_ending(self.s, end, self.valid[col], self.budget, col):
+            piece = self.s[start:end]
+            self.cells[col] = piece
+            if col in self.totals:
+                self.place(col - 1, start, _number(piece), max(1, len(piece)))
+                continue
+            rest = left - _number(piece) if left >= 0 else -1
+            if left >= 0 and rest < 0:
+                return  # further left the piece only grows (no leading zeros)
+            if col not in self.firsts:
+                self.place(col - 1, start, rest, cap)
+            elif rest == 0:
+                self.place(col - 1, start)
+
+
 def splits(s: str, valid: Sequence[Validator], groups: Sequence[tuple[int, int]],
            budget: Budget, limit: int = MAX_ROW_SPLITS) -> list[Split]:
     """Every split of the run ``s`` into ``len(valid)`` cells, each accepted by its
-    column's validator, where each group ``(first, total)`` of columns sums to its
-    ``total`` column. At most ``limit`` splits; right to left, so that a group's
-    total is placed before its parts and bounds them."""
-    width = len(valid)
-    group_of = {total: first for first, total in groups}
-    firsts = {first: total for first, total in groups}
-    out: list[Split] = []
-    cells: list[str] = [""] * width
-
-    def place(col: int, end: int, left: int) -> None:
-        # ``left``: what the parts of the current group still have to add up to.
-        if col < 0:
-            if end == 0:
-                out.append(tuple(cells))
-            return
-        if end < col + 1 or len(out) >= limit:
-            return
-        for start in _cells_ending(s, end, valid[col], budget):
-            piece = s[start:end]
-            if col in group_of:
-                rest = _number(piece)
-            elif left >= 0:
-                rest = left - _number(piece)
-                if rest < 0:
-                    continue
-            else:
-                rest = left
-            if col in firsts and rest != 0:
-                continue
-            cells[col] = piece
-            place(col - 1, start, rest if col not in firsts else -1)
-
-    place(width - 1, len(s), -1)
-    return out
+    column's rule, where each group ``(first, total)`` of columns sums to its
+    ``total`` column; at most ``limit`` of them."""
+    search = _Splitter(s, valid, groups, budget, limit)
+    search.place(len(valid) - 1, len(s))
+    return search.out
 
 
 def run_text(tokens: Sequence[Token], signs: bool = False) -> str:
@@ -148,19 +212,15 @@ def run_text(tokens: Sequence[Token], signs: bool = False) -> str:
     return _LONE_MINUS.sub(DASH_MARK, text) if signs else text.replace("-", DASH_MARK)
 
 
-def _count_validator(digits_re: re.Pattern[str]) -> Validator:
-    return lambda piece: digits_re.fullmatch(piece) is not None
+VALID_COUNT = CellRule(_COUNT, MAX_COUNT_DIGITS)
+_ACTIVE_RULES = {"change": CellRule(_CHANGE, MAX_ACTIVE_DIGITS + 1),
+                 "amount": CellRule(_MONEY, MAX_CELL_CHARS)}
 
 
-VALID_COUNT = _count_validator(_COUNT)
-
-
-def active_validator(col: str) -> Validator:
-    if col == "change":
-        return _count_validator(_CHANGE)
-    if col == "amount":
-        return _count_validator(_MONEY)
-    return _count_validator(_ACTIVE_COUNT)
+def active_validator(col: str) -> CellRule:
+    """The rule of a 表二 column's cells: a sign opens a change, money may carry
+    decimals and its unit, the rest count."""
+    return _ACTIVE_RULES.get(col) or CellRule(_ACTIVE_COUNT, MAX_ACTIVE_DIGITS)
 
 
 def _plausible_active(cols: Sequence[str], split: Split) -> bool:
@@ -177,13 +237,16 @@ def _plausible_active(cols: Sequence[str], split: Split) -> bool:
 # -- tokens back --------------------------------------------------------------------
 
 
+_parse = lru_cache(maxsize=1024)(parse_value)
+
+
 def _cell_token(piece: str, like: Token, raw: str) -> Token:
     """A VALUE token for one recovered cell, on the run's line."""
     if piece == DASH_MARK:
         value = CellValue("dash")
         text = raw
     else:
-        value = parse_value(piece) or CellValue(NUMBER, Decimal(0), "", 0.0)
+        value = _parse(piece) or CellValue(NUMBER, Decimal(0), "", 0.0)
         text = piece
     return Token(VALUE, text, raw, like.line, value, True)
 
@@ -308,12 +371,17 @@ class _Recovery:
         self.budget = Budget()
         self.recovered: list[str] = []
 
-    def _row_splits(self, g: _Glued, valid: Sequence[Validator],
+    def _row_splits(self, g: _Glued, valid: Sequence[Validator] | int,
                     groups: Sequence[tuple[int, int]]) -> bool:
-        """The row's own splits into ``g.candidates``; False (and reported) when the
-        search ran over its bounds."""
+        """The row's own splits into ``g.candidates`` (``valid``: the columns' rules,
+        or the number of columns of counts); False (and reported) when the search ran
+        over its bounds."""
         try:
-            g.candidates = splits(g.run, valid, groups, self.budget, MAX_ROW_SPLITS + 1)
+            if isinstance(valid, int):
+                g.candidates = count_splits(g.run, valid, groups, self.budget,
+                                            MAX_ROW_SPLITS + 1)
+            else:
+                g.candidates = splits(g.run, valid, groups, self.budget, MAX_ROW_SPLITS + 1)
         except OverBudget:
             g.candidates = []
             self._ambiguous(g, "the search ran over its bound")
@@ -357,7 +425,7 @@ class _Recovery:
             width = len(row.columns or ())
             if row.key and 0 < len(cells) < width and _is_run(cells):
                 g = _Glued(row, cells, run_text(cells), [])
-                if self._row_splits(g, [VALID_COUNT] * width, [(0, width - 1)]):
+                if self._row_splits(g, width, [(0, width - 1)]):
                     glued[row.key] = g
             elif row.key and len(cells) == width and all(c.value is not None for c in cells):
                 fixed[row.key] = tuple(int(c.value.number or 0) for c in cells)  # type: ignore[union-attr]
@@ -407,7 +475,7 @@ class _Recovery:
         groups = [(b * per, b * per + per - 1) for b in range(len(rows))]
         whole = Row(RL, "+".join(r.key or "" for r in rows), "", None, width, rows[0].line)
         g = _Glued(whole, cells, run_text(cells), [])
-        if self._row_splits(g, [VALID_COUNT] * width, groups):
+        if self._row_splits(g, width, groups):
             self._settle(g, set(g.candidates))
         for b, r in enumerate(rows):
             r.cells = g.row.cells[b * per : (b + 1) * per]
