@@ -41,7 +41,8 @@ from transform.keys import AD, APP, RL, key_catalog
 
 MAX_COUNT_DIGITS = 6  # 表三/表四 counts: no agency receives a million applications
 MAX_ACTIVE_DIGITS = 7  # 表二 counts (处罚 decisions of a large city)
-MAX_NODES = 200_000  # search steps per report; beyond: the rows left open are ambiguous
+MAX_NODES = 40_000  # search steps per report (generated reports need 13,000 at most);
+# beyond, the rows left open are ambiguous
 MAX_ROW_SPLITS = 400  # splits kept per row before the joint search
 MAX_SOLUTIONS = 24  # joint solutions collected; more: the rows that differ are ambiguous
 MAX_SHOWN = 5  # candidate splits listed in a warning

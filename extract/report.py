@@ -380,6 +380,10 @@ def extract_bytes(data: bytes, *, name: str = "", agency: str | None = None,
     warnings = result.warnings
     facts, keys = _facts(result, template, warnings)
     if not facts:
+        undecided = sum(w.code == "cells_ambiguous" for w in warnings)
+        if undecided:
+            raise ReportError(f"the tables' cells run together and no split could be decided "
+                              f"({undecided} rows)")
         raise ReportError("no statistical tables (表二/表三/表四) found")
     warnings.extend(_missing_parts(keys, template))
     if year is None:

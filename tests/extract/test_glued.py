@@ -16,7 +16,7 @@ from extract.glued import (
     run_text,
     splits,
 )
-from extract.report import extract_bytes
+from extract.report import ReportError, extract_bytes
 from transform.maps import read_map
 
 APP_GROUPS = [(0, 6)]
@@ -232,3 +232,14 @@ def test_ordinary_reports_are_never_searched() -> None:
     assert any(w.code == "short_row" for w in got.warnings)
     assert not any(w.code.startswith("cells_") and w.code != "cells_missing"
                    for w in got.warnings)
+
+
+def test_a_hostile_report_is_bounded_and_says_why() -> None:
+    # Random digits glued to every 表三 label: nothing fits, the budget runs out.
+    digits = "31415926535897932384626433832795028841971693993751"
+    lines = [label.split()[-1] + digits[i % 10 : i % 10 + 16]
+             for i, label in enumerate(LABELS.values()) if label.strip()]
+    started = time.perf_counter()
+    with pytest.raises(ReportError, match="no split could be decided"):
+        extract_bytes((HEADER + "\n".join(lines) + "\n").encode(), name="r.txt")
+    assert time.perf_counter() - started < 3.0
