@@ -26,7 +26,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from extract.report import extract_bytes
-from synth import ENCODINGS, LAYOUTS, cell_differences, generate_report
+from synth import DRAWN_LAYOUTS, ENCODINGS, LAYOUTS, cell_differences, generate_report
 
 SIZE_BAND = (5 * 1024, 7 * 1024)
 
@@ -108,7 +108,9 @@ def main() -> int:
     ap.add_argument("--reports", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=20240)
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--layouts", default=",".join(LAYOUTS))
+    ap.add_argument("--layouts", default=",".join(DRAWN_LAYOUTS),
+                    help=f"comma list of {','.join(LAYOUTS)} (default: the layouts a seed "
+                    f"draws from, all but {','.join(sorted(set(LAYOUTS) - set(DRAWN_LAYOUTS)))})")
     ap.add_argument("--encodings", default=",".join(ENCODINGS))
     ap.add_argument("--json", type=Path, help="also write the figures to this file")
     args = ap.parse_args()

@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from extract.values import BLANK as BLANK_KIND
-from extract.values import CellValue, money_unit_words, parse_value, value_start_chars
+from extract.values import (
+    CellValue,
+    glued_run,
+    money_unit_words,
+    parse_or_run,
+    parse_value,
+    value_start_chars,
+)
 from transform.labels import normalise_label
 
 TEXT, VALUE, BLANK = 0, 1, 2
@@ -37,6 +44,8 @@ _SIGN_WORDS = frozenset(("增", "减"))  # printed apart from their number: "增
 _GLUED_VALUE = re.compile(r"(.*[\u4e00-\u9fff)）])(\d[\d,]*)$")
 _BLANK_VALUE = CellValue(BLANK_KIND)
 _NOISE_START = frozenset("-—–~第0123456789|:")
+_RUN_DASH = re.compile(r"\d[—–/\\…无-]|[—–/\\…无-]\d")
+_RUN_END = frozenset("0123456789元—–/\\…-无")  # how a run of glued cells can end
 
 
 @dataclass(slots=True)
@@ -72,7 +81,28 @@ def _word_value(word: str) -> CellValue | None:
     return _parse_memoised(word)
 
 
-_parse_memoised = lru_cache(maxsize=4096)(parse_value)
+_parse_memoised = lru_cache(maxsize=4096)(parse_or_run)
+# A label with its row's cells printed against it, no space: 一、…数量640020470 or
+# 行政处罚2648-18538 (a crawler that glued every cell to the next; extract.glued).
+_LABEL_RUN = re.compile(
+    r"(.*?[^\d\s.,+\-—–/\\…无])((?:\d|[—–/\\…+-]|增|减|无)[\d.,增减+\-—–/\\万元无…]*)")
+
+
+def _label_run_tokens(word: str, raw: str, lineno: int) -> list[Token] | None:
+    """A label and the run of cells glued to it, as TEXT and a glued VALUE token."""
+    if len(raw) != len(word):
+        return None
+    m = _LABEL_RUN.fullmatch(word)
+    if m is None:
+        value = glued_run(word) if word[0] in _RUN_END else None
+        # A row of cells glued without a label: 表四's 10203120001200000.
+        return None if value is None else [Token(VALUE, word, raw, lineno, value, True)]
+    value = glued_run(m.group(2))
+    if value is None:
+        return None
+    cut = m.end(1)
+    return [_text_token(word[:cut], raw[:cut], lineno),
+            Token(VALUE, word[cut:], raw[cut:], lineno, value, True)]
 
 
 def _text_token(text: str, raw: str, lineno: int) -> Token:
@@ -87,6 +117,43 @@ def _word_token(word: str, raw: str, lineno: int, cell: int = -1) -> Token:
     return Token(VALUE, word, raw, lineno, value, False, False, "", cell)
 
 
+def _split_words(norm: str, start: int, end: int) -> tuple[list[tuple[int, int]], set[int], bool]:
+    """The words of ``norm[start:end]``, with values cut off the labels they touch;
+    where runs of glued cells start; whether a value was cut off a label (then an
+    unparseable word after it may be the rest of a run)."""
+    words: list[tuple[int, int]] = []
+    runs: set[int] = set()
+    rest = False
+    for m in _WORD.finditer(norm, start, end):
+        word = m.group()
+        run = _LABEL_RUN.fullmatch(word) if word[-1] in _RUN_END else None
+        if run and not any(c.isdigit() for c in run.group(2)) and m.end() < end:
+            # Dashes alone after a label count only if the rest of a run follows;
+            # otherwise it is a wrapped label: （四）无 1.本机关不掌握…
+            after = _WORD.search(norm, m.end(), end)
+            if after is None or glued_run(after.group(), rest=True) is None:
+                run = None
+        glued = _GLUED_VALUE.match(word) if run is None or run.group(2).isdigit() else None
+        if glued and m.end() < end and _WORD.search(norm, m.end(), end):
+            # A PDF text layer sometimes loses the space between a label and its
+            # first value: "（七）总计2932 53 0 …" (only where more values follow).
+            cut = m.start() + glued.end(1)
+            words += [(m.start(), cut), (cut, m.end())]
+            rest = True
+        elif run:
+            cut = m.start() + run.end(1)  # 三、… （一）予以公开462001049
+            words += [(m.start(), cut), (cut, m.end())]
+            runs.add(cut)
+        else:
+            if runs or (_RUN_DASH.search(word) and glued_run(word) is not None
+                        and parse_value(word) is None):
+                # The rest of a run after a stray space (4620 01049), or a run of its
+                # own with dashes in it (表四's 0/0/00/0/0////).
+                runs.add(m.start())
+            words.append((m.start(), m.end()))
+    return words, runs, rest
+
+
 def _words_tokens(norm: str, raw: str, start: int, end: int, lineno: int,
                   out: list[Token]) -> None:
     """Tokens of a cell of several words: neighbouring label words are joined."""
@@ -95,21 +162,15 @@ def _words_tokens(norm: str, raw: str, start: int, end: int, lineno: int,
         # No table cell is this long: a wall of text or numbers is prose, one token.
         out.append(_text_token(norm[start:end].strip(), raw[start:end].strip(), lineno))
         return
-    for m in _WORD.finditer(norm, start, end):
-        glued = _GLUED_VALUE.match(m.group())
-        if glued and m.end() < end and _WORD.search(norm, m.end(), end):
-            # A PDF text layer sometimes loses the space between a label and its
-            # first value: "（七）总计2932 53 0 …" (only where more values follow).
-            cut = m.start() + glued.end(1)
-            words += [(m.start(), cut), (cut, m.end())]
-        else:
-            words.append((m.start(), m.end()))
+    words, runs, rest = _split_words(norm, start, end)
     text_from = text_to = -1
     i = 0
     while i < len(words):
         ws, we = words[i]
         word = norm[ws:we]
         value = _word_value(word)
+        if ws in runs or (rest and value is None and ws > words[0][1]):
+            value = glued_run(word, rest=True) or value
         if i + 1 < len(words) and (word in _SIGN_WORDS or (
                 value is not None
                 and norm[words[i + 1][0] : words[i + 1][1]] in money_unit_words())):
@@ -141,7 +202,13 @@ def _cell_tokens(norm: str, raw: str, start: int, end: int, lineno: int,
         _words_tokens(norm, raw, start, end, lineno, out)
         return
     ws = start + (len(cell) - len(cell.lstrip()))
-    out.append(_word_token(word, raw[ws : ws + len(word)], lineno))
+    tok = _word_token(word, raw[ws : ws + len(word)], lineno)
+    if tok.kind == TEXT and word[-1] in _RUN_END:
+        glued = _label_run_tokens(word, tok.raw, lineno)
+        if glued is not None:
+            out += glued
+            return
+    out.append(tok)
 
 
 def _line_kind(norm: str, stripped: str, markdown: bool) -> tuple[str, str | None]:
@@ -194,6 +261,19 @@ def _delimited_tokens(norm: str, raw: str, kind: str, sep: str, lineno: int,
         s += len(part) + 1
 
 
+def _single_word(norm: str, raw: str, stripped: str, lineno: int) -> list[Token]:
+    """One word alone on its line (one cell per line, the commonest line there)."""
+    ws = len(norm) - len(norm.lstrip())
+    tok = _word_token(stripped, raw[ws : ws + len(stripped)], lineno)
+    if tok.kind == TEXT and stripped[-1] in _RUN_END:
+        glued = _label_run_tokens(stripped, tok.raw, lineno)
+        if glued is not None:
+            return glued
+    if tok.kind == VALUE:
+        tok.line_has_value = True
+    return [tok]
+
+
 def tokenise_line(norm: str, raw: str, lineno: int, markdown: bool = False,
                   closing_pipe: bool = True) -> tuple[str, list[Token]]:
     """Tokens of one line and the kind of delimiter it used.
@@ -216,6 +296,10 @@ def tokenise_line(norm: str, raw: str, lineno: int, markdown: bool = False,
     ):
         return "noise", []  # (a "--" alone on its line is a dash cell, not a separator)
     kind, sep = _line_kind(norm, stripped, markdown)
+    if sep is None and stripped[0] in _RUN_END and " " in stripped:
+        run = _run_line_tokens(norm, raw, lineno)
+        if run is not None:
+            return kind, run
     tokens = []
     if sep is not None:
         _delimited_tokens(norm, raw, kind, sep, lineno, tokens, closing_pipe)
@@ -225,14 +309,24 @@ def tokenise_line(norm: str, raw: str, lineno: int, markdown: bool = False,
     elif " " in stripped:
         _words_tokens(norm, raw, 0, len(norm), lineno, tokens)
     else:
-        # One word alone on its line (one cell per line, the commonest line there).
-        ws = len(norm) - len(norm.lstrip())
-        tok = _word_token(stripped, raw[ws : ws + len(stripped)], lineno)
-        if tok.kind == VALUE:
-            tok.line_has_value = True
-        return kind, [tok]
+        return kind, _single_word(norm, raw, stripped, lineno)
     _mark_line(tokens)
     return kind, tokens
+
+
+_RUN_LINE = re.compile(r"[\d.,增减+\-—–/\\万元无… ]*\d[\d.,增减+\-—–/\\万元无… ]*")
+
+
+def _run_line_tokens(norm: str, raw: str, lineno: int) -> list[Token] | None:
+    """A line of nothing but a run of glued cells broken by stray spaces, as glued
+    VALUE tokens (表四's ``// //////////0/0``); None for a line of ordinary values."""
+    if not _RUN_LINE.fullmatch(norm.strip()):
+        return None
+    words = list(_WORD.finditer(norm))
+    if all(_word_value(m.group()) is not None for m in words):
+        return None
+    return [Token(VALUE, m.group(), raw[m.start() : m.end()], lineno,
+                  glued_run(m.group(), rest=True), True) for m in words]
 
 
 def _mark_line(tokens: list[Token]) -> None:

@@ -32,6 +32,7 @@ from extract.decode import (
     simplified,
     to_simplified,
 )
+from extract.glued import recover_glued
 from extract.html import article_start, html_to_lines, looks_like_html
 from extract.identity import find_identity, looks_like_agency
 from extract.pdf import PdfError, pdf_text
@@ -415,9 +416,14 @@ def extract_bytes(data: bytes, *, name: str = "", agency: str | None = None,
     year = year if year is not None else identity.year
     template, reason = detect_template(result.markers, year)
     _resolve_deferred(result, template)
+    glued = recover_glued(result)  # cells printed run together: split by arithmetic
     warnings = result.warnings
     facts, keys = _facts(result, template, warnings)
     if not facts:
+        undecided = sum(w.code == "cells_ambiguous" for w in warnings)
+        if undecided:
+            raise ReportError(f"the tables' cells run together and no split could be decided "
+                              f"({undecided} rows)")
         raise ReportError("no statistical tables (表二/表三/表四) found")
     warnings.extend(_missing_parts(keys, template))
     if text.line_numbers is not None:
@@ -432,7 +438,8 @@ def extract_bytes(data: bytes, *, name: str = "", agency: str | None = None,
     return ExtractedReport(
         agency=agency or identity.agency, year=year, template=template,
         template_reason=reason, encoding=text.encoding,
-        format=text.format or tokenised.layout, title=identity.title, facts=facts,
+        format=text.format or ("glued" if glued else tokenised.layout),
+        title=identity.title, facts=facts,
         checks=report_checks(values), warnings=warnings,
     )
 

@@ -16,6 +16,7 @@ from functools import cache
 from transform.maps import read_map
 
 MAX_DIGITS = 16
+MAX_RUN_DIGITS = 120  # 表四's fifteen cells of up to six digits, and some to spare
 NUMBER = "number"
 DASH = "dash"
 BLANK = "blank"
@@ -30,6 +31,7 @@ class CellValue:
     number: Decimal | None = None
     unit_suffix: str = ""
     as_float: float | None = None  # ``number`` as a float, for the common unit-free case
+    glued: bool = False  # cut off a label, or too long for one number: cells run together
 
 
 @cache
@@ -71,6 +73,35 @@ def parse_value(word: str) -> CellValue | None:
         number = -number
     return CellValue(NUMBER, number, m["unit"] or "", float(number))
 
+
+def parse_or_run(word: str) -> CellValue | None:
+    """:func:`parse_value`, and a run of digits too long for one number taken as
+    cells printed run together (``extract.glued`` splits it)."""
+    value = parse_value(word)
+    if value is None and MAX_DIGITS < len(word) <= MAX_RUN_DIGITS and word.isdigit() \
+            and word.isascii():
+        number = Decimal(word)
+        return CellValue(NUMBER, number, "", float(number), glued=True)
+    return value
+
+
+def glued_run(word: str, rest: bool = False) -> CellValue | None:
+    """A run of cells printed against its label (``数量640020470``), marked glued;
+    None when ``word`` is no run of digits, signs and dashes. ``rest``: the rest of a
+    run after a stray space, which may be dashes alone."""
+    value = parse_or_run(word)
+    if value is not None:
+        return CellValue(value.kind, value.number, value.unit_suffix, value.as_float, True)
+    if (_RUN_CHARS if rest else _RUN).fullmatch(word) or _DASH_RUN.fullmatch(word):
+        return CellValue(NUMBER, Decimal(0), "", 0.0, True)  # split before it is read
+    return None
+
+
+# A row of dashes: 4.…申请-------. (One dash after a label is too little to tell: a
+# wrapped label prints （四）无 and 法提供 on two lines.)
+_DASH_RUN = re.compile(r"[—–/\\无…-]{2,}")
+_RUN_CHARS = re.compile(r"[\d.,增减+\-—–/\\万元无…]+")
+_RUN = re.compile(r"[\d.,增减+\-—–/\\万元无…]*\d[\d.,增减+\-—–/\\万元无…]*")
 
 SIGN_WORDS = ("增", "减", "+", "-")
 

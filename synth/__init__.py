@@ -13,10 +13,11 @@ from .corpus import write_corpus
 from .encoding import ENCODINGS
 from .generator import GeneratedReport, generate_report
 from .keys import TEMPLATES, valid_keys
-from .render import LAYOUTS
+from .render import DRAWN_LAYOUTS, LAYOUTS
 from .rules import violations
 
 __all__ = [
+    "DRAWN_LAYOUTS",
     "ENCODINGS",
     "LAYOUTS",
     "TEMPLATES",

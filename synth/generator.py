@@ -8,7 +8,7 @@ or the encoding of a seed changes only that: the numbers and labels stay the sam
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .encoding import ENCODINGS, encode, html_charset
 from .identity import AGENCIES, template_for_year
@@ -157,6 +157,8 @@ def generate_report(
     subrows = template == "2021" and not single_other_row
 
     style = draw_style(_rng(seed, "style"), template) if variations else canonical_style(template)
+    if layout == "glued":
+        style = replace(style, thousands=False)  # a crawler that glues cells drops commas
     nums = generate_numbers(_rng(seed, "numbers"), agency, year, template, subrows)
     broken = _break_rules(_rng(seed, "break"), nums) if break_rules else []
     edits, effects = choose_edits(_rng(seed, "edits"), drop_row, reorder_rows)

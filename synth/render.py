@@ -6,6 +6,10 @@
 * ``markdown``: the full grid as GitHub tables, one per table or 表二 sub-table.
 * ``spaces``: a row's own non-empty cells separated by runs of two or more spaces.
 * ``lines``: one cell per line, as when HTML is flattened; a blank cell is an empty line.
+* ``glued``: a crawler's text that glues every value cell of a row to the next and to
+  its label (``一、本年新收政府信息公开申请数量640020470``), with an occasional stray
+  space inside the run; labels and headers as in ``spaces``. 表二 rows of several
+  values keep their gaps: without sums to check, their splits are not unique.
 * ``pdf_text``, ``html`` and ``html_word`` (a crawled page around Word-exported HTML)
   live in their own modules; ``pdf`` renders ``pdf_text``'s parts into a real PDF file
   (``render_pdf_file``).
@@ -22,13 +26,16 @@ from .render_pdf import PdfRenderer
 from .render_word import render_word
 
 # The layouts a seed draws from when none is forced; later layouts are only made on
-# request, so that adding one does not change what the existing seeds generate.
+# request, so that adding one does not change what the existing seeds generate (and
+# cells glued together can be ambiguous by nature).
 DRAWN_LAYOUTS: tuple[str, ...] = (
     "pipe", "markdown", "tab", "spaces", "lines", "pdf_text", "html")
-LAYOUTS: tuple[str, ...] = (*DRAWN_LAYOUTS, "html_word", "pdf")
-WHITESPACE_LAYOUTS: frozenset[str] = frozenset({"spaces", "pdf_text", "pdf"})
+LAYOUTS: tuple[str, ...] = (*DRAWN_LAYOUTS, "html_word", "pdf", "glued")
+# Layouts that cannot show a blank cell (the generator prints a dash instead).
+WHITESPACE_LAYOUTS: frozenset[str] = frozenset({"spaces", "pdf_text", "pdf", "glued"})
 # Layouts whose lines are a PDF's text: ``pdf`` draws them into a real PDF file.
 PDF_LAYOUTS: frozenset[str] = frozenset({"pdf_text", "pdf"})
+STRAY_SPACE_PROB = 0.15  # glued: a row's run with one stray space inside
 
 
 def row_facts(cells: tuple[Cell, ...]) -> tuple[Fact, ...]:
@@ -81,6 +88,7 @@ class TextRenderer:
         self.layout = layout
         self.seed_pipes = rng.random() < 0.6
         self.gap = " " * rng.randint(2, 4)
+        self.rng = rng
 
     def text(self, part: Text) -> list[Line]:
         """A narrative part."""
@@ -99,6 +107,8 @@ class TextRenderer:
             return [line for row in table.rows for line in _cell_lines(table.name, row)]
         if self.layout == "spaces":
             return [self._spaced(table.name, row) for row in table.rows]
+        if self.layout == "glued":
+            return [self._glued(table.name, row) for row in table.rows]
         return [self._piped(table, row) for row in table.rows]
 
     def _piped(self, table: Table, row: Row) -> Line:
@@ -112,6 +122,20 @@ class TextRenderer:
     def _spaced(self, name: str, row: Row) -> Line:
         texts = [c.text for c in row.cells if c.text]
         return Line(self.gap.join(texts), row_facts(row.cells), name)
+
+
+    def _glued(self, name: str, row: Row) -> Line:
+        values = [c.text for c in row.cells if c.role == "value" and c.text]
+        if not values or (name == "active_disclosure" and len(values) > 1):
+            return self._spaced(name, row)
+        labels = [c.text for c in row.cells if c.role != "value" and c.text]
+        run = "".join(values)
+        # (Not in 表二: its rows close after their columns, so a stray space there
+        # leaves the rest of the run without a row.)
+        if len(run) > 1 and name != "active_disclosure" and self.rng.random() < STRAY_SPACE_PROB:
+            cut = self.rng.randint(1, len(run) - 1)
+            run = run[:cut] + " " + run[cut:]
+        return Line(self.gap.join(labels) + run, row_facts(row.cells), name)
 
 
 def _cell_lines(name: str, row: Row) -> list[Line]:
