@@ -321,3 +321,29 @@ def test_carry_of_untouched_agencies_is_left_alone(tmp_path: Path) -> None:
     after = carry(wh)
     pd.testing.assert_frame_equal(before[before["agency_id"] == "B"].reset_index(drop=True),
                                   after[after["agency_id"] == "B"].reset_index(drop=True))
+
+
+def test_partition_files_are_sorted_by_agency_in_small_row_groups(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A one-agency read skips row groups by their min/max statistics: that needs the
+    rows sorted by agency and row groups far smaller than a partition."""
+    import itertools
+
+    import pyarrow.parquet as pq
+
+    import load.durable
+
+    monkeypatch.setattr(load.durable, "ROW_GROUP_ROWS", 10)
+    wh = Warehouse(tmp_path / "wh", durable=False)
+    wh.publish(**batch("DCBA", YEARS).kwargs())
+    file = next((tmp_path / "wh" / "facts").glob("year=*/part-0.parquet"))
+    meta = pq.read_metadata(file)
+    assert meta.num_row_groups > 1
+    column = meta.schema.names.index("agency_id")
+    ranges = [(meta.row_group(i).column(column).statistics.min,
+               meta.row_group(i).column(column).statistics.max)
+              for i in range(meta.num_row_groups)]
+    assert all(lo <= hi for lo, hi in ranges)
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(ranges))  # sorted
+    one = wh.read("facts", filters=[("agency_id", "=", ranges[-1][1])])
+    assert set(one["agency_id"]) == {ranges[-1][1]}
