@@ -26,7 +26,13 @@ from dataclasses import dataclass, field
 from extract.cells import BLANK, TEXT, VALUE, Token
 from extract.values import find_unit_suffix
 from transform.keys import AD, APP, RL, key_catalog
-from transform.labels import LabelHit, anchor_matcher, label_catalog, strip_numbering
+from transform.labels import (
+    AxisMatcher,
+    LabelHit,
+    anchor_matcher,
+    label_catalog,
+    strip_numbering,
+)
 
 RL_SLOTS = 15
 # The most label fragments kept waiting for values: r011's 表四 header is 33 short
@@ -113,6 +119,15 @@ def _trim_padding(cells: list[Token], width: int) -> list[Token | None]:
     if lead >= surplus > trail:
         return list(cells[surplus:])
     return list(cells[:width])
+
+
+def _last_block_label(header: list[Token], blocks: AxisMatcher) -> list[Token]:
+    """The header's tokens from the last one naming a 表四 block on (the last token
+    where none does)."""
+    for i in range(len(header) - 1, -1, -1):
+        if any(blocks.keys_in(header[i].label)):
+            return header[i:]
+    return header[-1:]
 
 
 class TableEngine:
@@ -505,9 +520,22 @@ class TableEngine:
         if cells < RL_SLOTS and any(h.key for h in blocks):
             self.rl_runs.append(([tok], []))
             return True
+        if cells < RL_SLOTS and self._rl_block_header(tok, norm):
+            return True
         self._finish_rl()
         self.mode = None
         return False
+
+    def _rl_block_header(self, tok: Token, norm: str) -> bool:
+        """A column label after a block label and before its values: 表四 cut into
+        one small table per block (OCR/converter markdown), each with its own header
+        (``### 行政诉讼（复议后起诉）`` / ``| 结果维持 | … | 总计 |`` / values). The
+        labels join the block's label, where they give that block's column order."""
+        label, cells = self.rl_runs[-1]
+        if cells or not label or not any(self.labels.matcher(RL, "col").keys_in(norm)):
+            return False
+        label.append(tok)
+        return True
 
     def _rl_cell(self, tok: Token) -> None:
         if not self.rl_runs:
@@ -579,12 +607,24 @@ class TableEngine:
                     self._add_rl_row(block, block, cols[block], part)
             return
         if not runs[0][0]:
-            runs[0] = (header[-1:], runs[0][1])  # the first block label ended the header
+            # The first block label ended the header, alone or followed by the
+            # block's own column labels.
+            runs[0] = (_last_block_label(header, self.labels.matcher(RL, "block")), runs[0][1])
         for label_tokens, cells in runs:
             hit = self.labels.matcher(RL, "block").best(_joined(label_tokens), "")
             if hit is None or not cells:
                 continue
-            self._add_rl_row(hit.key, label_tokens[0].raw.strip(), cols[hit.key], cells)
+            block_cols = self._rl_block_columns(label_tokens) or cols[hit.key]
+            self._add_rl_row(hit.key, label_tokens[0].raw.strip().lstrip("#").strip(),
+                             block_cols, cells)
+
+    def _rl_block_columns(self, label_tokens: list[Token]) -> list[str] | None:
+        """A block's column order where its own header names all five columns."""
+        leaves = [h.key for h in self.labels.matcher(RL, "col").find_all(
+            _joined(label_tokens[1:])) if h.key]
+        if sorted(leaves) != sorted(self.keys.col_order[RL]):
+            return None
+        return leaves
 
     def _add_rl_row(self, block: str, label: str, cols: list[str], cells: list[Token]) -> None:
         row = Row(RL, block, label, [Column(c, c) for c in cols], len(cols), cells[0].line,

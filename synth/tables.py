@@ -96,6 +96,18 @@ class SubTable:
     rows: tuple[tuple[Cell, ...], ...]
 
 
+def _derive_blank_total(cells: list[Cell]) -> list[Cell]:
+    """A 表三 row's cells, its 总计 printed blank read as the sum of its six parts
+    (cell ``derived``) where every part is a printed number, as the contract says."""
+    *parts, total = cells
+    own = total.facts[0]
+    if own.cell != "blank" or any(p.facts[0].cell != "number" for p in parts):
+        return cells
+    value = float(sum(p.facts[0].value or 0 for p in parts))
+    fact = Fact(own.table, own.row_key, own.col_key, value, "derived")
+    return [*parts, Cell(total.text, total.role, facts=(fact, *total.facts[1:]))]
+
+
 class TableBuilder:
     """Builds the tables of one report from its numbers and style."""
 
@@ -207,7 +219,7 @@ class TableBuilder:
                 extra = Fact(APPLICATIONS, "other", col, total, "derived")
                 cell = Cell(cell.text, cell.role, facts=(*cell.facts, extra))
             cells.append(cell)
-        return cells
+        return _derive_blank_total(cells)
 
     def applications_table(self, edits: RowEdits, subrows: bool, space_headers: bool) -> Table:
         """表三 with its header, row groups and (for 2021 sub-rows) the derived 其他处理."""
