@@ -24,8 +24,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from extract.cells import BLANK, TEXT, VALUE, Token
+from extract.orphans import Orphan, line_groups, place
 from extract.values import find_unit_suffix
-from transform.keys import AD, APP, RL, key_catalog
+from transform.keys import AD, APP, RL, derived_rows, key_catalog
 from transform.labels import (
     AxisMatcher,
     LabelHit,
@@ -153,6 +154,8 @@ class TableEngine:
         self.grid: dict[str, dict[str, int]] = {}
         self.rl_read = False  # 表四's cells have been read
         self.no_row_line = -1
+        # 表三's rows in reading order, named or not, for placing the unnamed ones.
+        self.app_sequence: list[Row] = []
         self.result = TableResult([], {}, [], [])
 
     # -- driving -----------------------------------------------------------------
@@ -181,6 +184,7 @@ class TableEngine:
                     self._on_cell(tok)
         self._close_row()
         self._finish_rl()
+        self._place_orphans()
         self._emit_rows()
         return self.result
 
@@ -468,8 +472,11 @@ class TableEngine:
         if row is None:
             return
         self.frags = []
+        if row.table == APP:
+            self.app_sequence.append(row)
         if row.key is None:
-            self._warn_unmapped(row)
+            if row.table != APP:
+                self._warn_unmapped(row)  # (表三's are warned about once placed or not)
             return
         key = (row.table, row.key)
         kept = self.rows.get(key)
@@ -483,6 +490,39 @@ class TableEngine:
         self.warn("duplicate_row", f"{row.table}/{row.key} printed on lines {kept.line} and "
                   f"{row.line}; the row on line {winner.line} is kept", row.line)
         self.rows[key] = winner
+
+    def _place_orphans(self) -> None:
+        """表三 rows printed without a usable label, named by the template's row order
+        where that is unambiguous (see :mod:`extract.orphans`); the others warned of."""
+        if all(row.key is not None for row in self.app_sequence):
+            return  # the common case
+        width = len(self.keys.col_order[APP])
+        sequence: list[str | Orphan] = []
+        owner: list[int] = []  # the index in app_sequence each item comes from
+        for n, row in enumerate(self.app_sequence):
+            if row.key is not None:
+                sequence.append(row.key)
+                owner.append(n)
+                continue
+            label = row.label if row.frags else ""
+            for cells in line_groups(row.cells, width) or [[]]:
+                sequence.append(Orphan(cells, label, row.line))
+                owner.append(n)
+        alternatives = {k: parts for (t, k), parts in derived_rows().items() if t == APP}
+        placed = place(sequence, self.keys.row_order[APP], alternatives)
+        for i, key in placed.items():
+            self._add_inferred_row(key, sequence[i], width)  # type: ignore[arg-type]
+        unplaced = {owner[i] for i, item in enumerate(sequence)
+                    if isinstance(item, Orphan) and i not in placed}
+        for n in sorted(unplaced):
+            self._warn_unmapped(self.app_sequence[n])
+
+    def _add_inferred_row(self, key: str, orphan: Orphan, width: int) -> None:
+        line = orphan.cells[0].line
+        self.rows[(APP, key)] = Row(APP, key, orphan.label, self._app_columns_or_default(),
+                                    width, line, list(orphan.cells))
+        self.warn("row_inferred", f"applications/{key}: the values on line {line} have no "
+                  "readable row label; named by the template's row order", line)
 
     def _warn_unmapped(self, row: Row) -> None:
         if row.frags:
