@@ -402,7 +402,10 @@ class TableEngine:
             if hits:
                 self.ad_columns = self._ad_header(header_text, hits)
             return self.ad_columns
-        if len({h.key for h in hits}) >= MIN_HEADER_COLUMNS:
+        if len({h.key for h in hits}) < MIN_HEADER_COLUMNS and self._placeholder_header(
+                header_text):
+            self.app_columns = [Column(k, "") for k in self.keys.col_order[APP]]
+        elif len({h.key for h in hits}) >= MIN_HEADER_COLUMNS:
             # 表三's header spans three printed rows with merged cells, so the order
             # of its labels in the text is not the column order: keep the template's
             # order of the columns the header names.
@@ -422,6 +425,13 @@ class TableEngine:
             if grid:
                 self.grid[APP] = grid
         return self._app_columns_or_default()
+
+    def _placeholder_header(self, header_text: str) -> bool:
+        """A header of placeholders (数据1 … 数据6, from a converter that could not
+        read the printed one): it says only that the columns come in the template's
+        order."""
+        found = self.labels.matcher(APP, "placeholder").find_all(header_text)
+        return len({h.alias for h in found}) >= MIN_HEADER_COLUMNS
 
     def _grid_positions(self, hits: list[LabelHit]) -> dict[str, int] | None:
         """Column positions when the header is a full grid (every column in its own
