@@ -217,7 +217,7 @@ def test_partly_read_header_keeps_the_template_columns() -> None:
     # OCR broke most header labels: only 自然人, 其他 and 总计 are readable.
     text = """申请人情况
 自然人总计
-商业企科研机社会公法律服
+企业机构组织机构
 其他
 一、本年新收政府信息公开申请数量 32 2 0 0 0 0 34
 """
@@ -226,3 +226,20 @@ def test_partly_read_header_keeps_the_template_columns() -> None:
     assert new == {"natural_person": 32, "commercial": 2, "research": 0, "social_welfare": 0,
                    "legal_services": 0, "other_org": 0, "total": 34}
     assert any(w.code == "header_partly_read" for w in report.warnings)
+
+
+def test_header_cells_wrapped_after_three_characters_are_read() -> None:
+    # PDF-to-markdown: 商业企 / 业, 科研机 / 构, … (the endings in cells of their own).
+    text = """申请人情况
+自然人总计
+商业企科研机社会公法律服
+其他
+| 业 | 构 | 益组织 | 务机构 |  |
+|---|---|---|---|---|
+| 一、本年新收政府信息公开申请数量 | 32 | 2 | 0 | 0 | 0 | 0 | 34 |
+"""
+    report = extract_bytes(text.encode(), name="r.md")
+    new = {f.col_key: f.value for f in report.facts if f.row_key == "new_received"}
+    assert new == {"natural_person": 32, "commercial": 2, "research": 0, "social_welfare": 0,
+                   "legal_services": 0, "other_org": 0, "total": 34}
+    assert not any(w.code.startswith("header_") for w in report.warnings)
