@@ -180,6 +180,14 @@ class TableEngine:
                     j = _end_of_cells(tokens, i, tok.line)
                     self._delimited_row([tok, *tokens[i:j]])
                     i = j
+                elif tok.cell >= 0 and self.row is None and self.mode == APP and (
+                        tok.line_has_value):
+                    # A delimited line of values and no label (a converter cut the
+                    # label column away): the whole line, blank cells included, is
+                    # one unnamed row, placed later by the template's row order.
+                    j = _end_of_cells(tokens, i, tok.line)
+                    self._unlabelled_row([tok, *tokens[i:j]])
+                    i = j
                 else:
                     self._on_cell(tok)
         self._close_row()
@@ -203,6 +211,10 @@ class TableEngine:
                 row.cells = [by_index.get(grid[c.key]) for c in row.columns]
             else:
                 row.cells = _trim_padding(cells, row.width)
+        self._close_row()
+
+    def _unlabelled_row(self, cells: list[Token]) -> None:
+        self.row = Row(APP, None, "", None, len(cells), cells[0].line, list(cells))
         self._close_row()
 
     def _blank_row_starts(self, tok: Token) -> bool:
@@ -239,10 +251,14 @@ class TableEngine:
         if tok.only_blanks:
             if self.mode != RL:
                 return False
+            # (Right after the header: the next line, or the one after a markdown
+            # separator row; in 表四 cut into one table per block, after each block's.)
             if self.rl_runs:
-                run = self.rl_runs[-1][1]
-                return bool(run) and run[-1].line == tok.line
-            return bool(self.rl_header) and self.rl_header[-1].line == tok.line - 1
+                label, run = self.rl_runs[-1]
+                if run:
+                    return run[-1].line == tok.line
+                return bool(label) and tok.line - 2 <= label[-1].line < tok.line
+            return bool(self.rl_header) and tok.line - 2 <= self.rl_header[-1].line < tok.line
         return tok.line_has_value and self.mode is not None
 
     def warn(self, code: str, message: str, line: int | None) -> None:

@@ -14,11 +14,13 @@ from .encoding import ENCODINGS
 from .generator import GeneratedReport, generate_report
 from .keys import TEMPLATES, valid_keys
 from .render import LAYOUTS
+from .render_ocr import OCR_LAYOUT
 from .rules import violations
 
 __all__ = [
     "ENCODINGS",
     "LAYOUTS",
+    "OCR_LAYOUT",
     "TEMPLATES",
     "GeneratedReport",
     "cell_differences",

@@ -18,12 +18,18 @@ from .narrative import Narrative, narrative
 from .numbers import break_rules as _break_rules
 from .numbers import generate_numbers
 from .render import LAYOUTS, WHITESPACE_LAYOUTS, render
+from .render_ocr import OCR_LAYOUT, render_ocr
 from .style import canonical_style, draw_style
 from .tables import RowEdits, TableBuilder, choose_edits, combine_active, separate_active
 from .values import Formatter
 
 YEARS = range(2019, 2026)
-EXTENSIONS: dict[str, str] = {"markdown": ".md", "html": ".html"}
+EXTENSIONS: dict[str, str] = {"markdown": ".md", "html": ".html", OCR_LAYOUT: ".md"}
+# Layouts asked for by name only: a seed never draws them (so existing seeds keep
+# their reports).
+NAMED_LAYOUTS: tuple[str, ...] = (OCR_LAYOUT,)
+# 表二 as one markdown table per sub-table.
+_SEPARATE_ACTIVE = frozenset(("markdown", OCR_LAYOUT))
 
 
 @dataclass(frozen=True)
@@ -75,8 +81,8 @@ def _parts(
     narr: Narrative, builder: TableBuilder, layout: str, edits: RowEdits, subrows: bool
 ) -> list[Part]:
     parts: list[Part] = [*narr.opening, *narr.overview, Text("heading", "二、主动公开政府信息情况")]
-    subs = builder.active_subtables(edits, combined=layout != "markdown")
-    if layout == "markdown":
+    subs = builder.active_subtables(edits, combined=layout not in _SEPARATE_ACTIVE)
+    if layout in _SEPARATE_ACTIVE:
         for sub in subs:
             parts += [Text("caption", sub.title), separate_active(sub)]
     else:
@@ -128,7 +134,7 @@ def generate_report(
     encoding = encoding or drawn[3]
     template = template or template_for_year(year)
     _check("template", template, TEMPLATES)
-    _check("layout", layout, LAYOUTS)
+    _check("layout", layout, LAYOUTS + NAMED_LAYOUTS)
     _check("encoding", encoding, ENCODINGS)
     subrows = template == "2021" and not single_other_row
 
@@ -140,7 +146,13 @@ def generate_report(
     builder = TableBuilder(nums, style, _rng(seed, "labels"), fmt)
     narr = narrative(_rng(seed, "text"), style, agency, year, nums)
     parts = _parts(narr, builder, layout, edits, subrows)
-    lines = render(parts, layout, _rng(seed, "render"), html_charset(encoding))
+    if layout == OCR_LAYOUT:
+        # Rows lose their label only where their place in the template's order is
+        # certain: no row dropped or moved, and the text not cut short.
+        orphans = not (drop_row or reorder_rows or truncate)
+        lines = render_ocr(parts, _rng(seed, "render"), orphans)
+    else:
+        lines = render(parts, layout, _rng(seed, "render"), html_charset(encoding))
     if truncate:
         lines, effect = _truncate(_rng(seed, "truncate"), lines)
         effects.append(effect)
