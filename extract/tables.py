@@ -100,6 +100,16 @@ def _end_of_cells(tokens: list[Token], i: int, line: int) -> int:
     return i
 
 
+def _unlabelled_line(tokens: list[Token], i: int, first: Token) -> int:
+    """Index after the cells that follow ``first`` (``tokens[i - 1]``) where they end
+    its line with no label among them; 0 where a label follows (a full grid's empty
+    merged cells before a row label)."""
+    j = _end_of_cells(tokens, i, first.line)
+    if j < len(tokens) and tokens[j].line == first.line:
+        return 0
+    return j
+
+
 def _filled(row: Row) -> int:
     return sum(c is not None for c in row.cells)
 
@@ -156,6 +166,7 @@ class TableEngine:
         self.no_row_line = -1
         # 表三's rows in reading order, named or not, for placing the unnamed ones.
         self.app_sequence: list[Row] = []
+        self.unnamed_app_rows = False
         self.result = TableResult([], {}, [], [])
 
     # -- driving -----------------------------------------------------------------
@@ -180,12 +191,11 @@ class TableEngine:
                     j = _end_of_cells(tokens, i, tok.line)
                     self._delimited_row([tok, *tokens[i:j]])
                     i = j
-                elif tok.cell >= 0 and self.row is None and self.mode == APP and (
-                        tok.line_has_value):
+                elif (tok.cell >= 0 and self.row is None and self.mode == APP
+                      and tok.line_has_value and (j := _unlabelled_line(tokens, i, tok))):
                     # A delimited line of values and no label (a converter cut the
                     # label column away): the whole line, blank cells included, is
                     # one unnamed row, placed later by the template's row order.
-                    j = _end_of_cells(tokens, i, tok.line)
                     self._unlabelled_row([tok, *tokens[i:j]])
                     i = j
                 else:
@@ -446,8 +456,10 @@ class TableEngine:
         """A header of placeholders (数据1 … 数据6, from a converter that could not
         read the printed one): it says only that the columns come in the template's
         order."""
-        found = self.labels.matcher(APP, "placeholder").find_all(header_text)
-        return len({h.alias for h in found}) >= MIN_HEADER_COLUMNS
+        matcher = self.labels.matcher(APP, "placeholder")
+        if matcher.pattern is None or not matcher.pattern.search(header_text):
+            return False  # the common case, answered by one regex scan
+        return len({h.alias for h in matcher.find_all(header_text)}) >= MIN_HEADER_COLUMNS
 
     def _grid_positions(self, hits: list[LabelHit]) -> dict[str, int] | None:
         """Column positions when the header is a full grid (every column in its own
@@ -500,6 +512,7 @@ class TableEngine:
         self.frags = []
         if row.table == APP:
             self.app_sequence.append(row)
+            self.unnamed_app_rows = self.unnamed_app_rows or row.key is None
         if row.key is None:
             if row.table != APP:
                 self._warn_unmapped(row)  # (表三's are warned about once placed or not)
@@ -520,7 +533,7 @@ class TableEngine:
     def _place_orphans(self) -> None:
         """表三 rows printed without a usable label, named by the template's row order
         where that is unambiguous (see :mod:`extract.orphans`); the others warned of."""
-        if all(row.key is not None for row in self.app_sequence):
+        if not self.unnamed_app_rows:
             return  # the common case
         width = len(self.keys.col_order[APP])
         sequence: list[str | Orphan] = []

@@ -44,15 +44,13 @@ def _parts(table: str) -> tuple[str, ...]:
 def derive_blank_totals(facts: list[CellT]) -> tuple[list[CellT], list[tuple[str, int | None]]]:
     """``facts`` with each blank total whose parts are all numbers replaced by their
     sum (cell ``derived``), and a message and the blank's line for each warning."""
-    by_row: dict[tuple[str, str], dict[str, CellT]] = {}
-    blank_totals: list[int] = []
-    for i, f in enumerate(facts):
-        if f.table in ROW_SUM_TABLES:
-            by_row.setdefault((f.table, f.row_key), {})[f.col_key] = f
-            if f.col_key == TOTAL and f.cell == BLANK:
-                blank_totals.append(i)
+    blank_totals = [i for i, f in enumerate(facts) if f.cell == BLANK and f.col_key == TOTAL
+                    and f.table in ROW_SUM_TABLES]
     if not blank_totals:
         return facts, []  # the common case
+    by_row: dict[tuple[str, str], dict[str, CellT]] = {}
+    for f in facts:
+        by_row.setdefault((f.table, f.row_key), {})[f.col_key] = f
     out = list(facts)
     derived: list[tuple[str, int | None]] = []
     for i in blank_totals:
