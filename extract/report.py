@@ -37,6 +37,7 @@ from extract.html import article_start, html_to_lines, looks_like_html
 from extract.identity import find_identity, looks_like_agency
 from extract.pdf import PdfError, pdf_text
 from extract.tables import Column, Row, TableEngine, TableResult, Warning_
+from extract.totals import derive_blank_totals
 from extract.values import DERIVED, unit_multiplier
 from transform.checks import CheckResult, report_checks
 from transform.keys import (
@@ -277,6 +278,13 @@ def _derive_sums(facts: list[Fact]) -> list[Fact]:
     return derived
 
 
+def _derive_totals(facts: list[Fact], warnings: list[Warning_]) -> list[Fact]:
+    """Blank 总计 cells whose parts are printed, as their sum (see extract.totals)."""
+    facts, derived = derive_blank_totals(facts)
+    warnings.extend(Warning_("total_derived", message, line) for message, line in derived)
+    return facts
+
+
 def _missing_parts(keys: list[CellKey], template: str) -> list[Warning_]:
     """Tables, rows and cells the template prints but the report did not (``keys``:
     the cells printed)."""
@@ -351,6 +359,7 @@ def _facts(result: TableResult, template: str,
                                       row_label))
             keys.append(key)
             order.append(place)
+    facts = _derive_totals(facts, warnings)
     derived = _derive_sums(facts)
     position = key_catalog().position
     for f in derived:

@@ -24,9 +24,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from extract.cells import BLANK, TEXT, VALUE, Token
+from extract.orphans import Orphan, line_groups, place
 from extract.values import find_unit_suffix
-from transform.keys import AD, APP, RL, key_catalog
-from transform.labels import LabelHit, anchor_matcher, label_catalog, strip_numbering
+from transform.keys import AD, APP, RL, derived_rows, key_catalog
+from transform.labels import (
+    AxisMatcher,
+    LabelHit,
+    anchor_matcher,
+    label_catalog,
+    strip_numbering,
+)
 
 RL_SLOTS = 15
 # The most label fragments kept waiting for values: r011's 表四 header is 33 short
@@ -93,6 +100,16 @@ def _end_of_cells(tokens: list[Token], i: int, line: int) -> int:
     return i
 
 
+def _unlabelled_line(tokens: list[Token], i: int, first: Token) -> int:
+    """Index after the cells that follow ``first`` (``tokens[i - 1]``) where they end
+    its line with no label among them; 0 where a label follows (a full grid's empty
+    merged cells before a row label)."""
+    j = _end_of_cells(tokens, i, first.line)
+    if j < len(tokens) and tokens[j].line == first.line:
+        return 0
+    return j
+
+
 def _filled(row: Row) -> int:
     return sum(c is not None for c in row.cells)
 
@@ -113,6 +130,15 @@ def _trim_padding(cells: list[Token], width: int) -> list[Token | None]:
     if lead >= surplus > trail:
         return list(cells[surplus:])
     return list(cells[:width])
+
+
+def _last_block_label(header: list[Token], blocks: AxisMatcher) -> list[Token]:
+    """The header's tokens from the last one naming a 表四 block on (the last token
+    where none does)."""
+    for i in range(len(header) - 1, -1, -1):
+        if any(blocks.keys_in(header[i].label)):
+            return header[i:]
+    return header[-1:]
 
 
 class TableEngine:
@@ -138,6 +164,9 @@ class TableEngine:
         self.grid: dict[str, dict[str, int]] = {}
         self.rl_read = False  # 表四's cells have been read
         self.no_row_line = -1
+        # 表三's rows in reading order, named or not, for placing the unnamed ones.
+        self.app_sequence: list[Row] = []
+        self.unnamed_app_rows = False
         self.result = TableResult([], {}, [], [])
 
     # -- driving -----------------------------------------------------------------
@@ -162,10 +191,18 @@ class TableEngine:
                     j = _end_of_cells(tokens, i, tok.line)
                     self._delimited_row([tok, *tokens[i:j]])
                     i = j
+                elif (tok.cell >= 0 and self.row is None and self.mode == APP
+                      and tok.line_has_value and (j := _unlabelled_line(tokens, i, tok))):
+                    # A delimited line of values and no label (a converter cut the
+                    # label column away): the whole line, blank cells included, is
+                    # one unnamed row, placed later by the template's row order.
+                    self._unlabelled_row([tok, *tokens[i:j]])
+                    i = j
                 else:
                     self._on_cell(tok)
         self._close_row()
         self._finish_rl()
+        self._place_orphans()
         self._emit_rows()
         return self.result
 
@@ -184,6 +221,10 @@ class TableEngine:
                 row.cells = [by_index.get(grid[c.key]) for c in row.columns]
             else:
                 row.cells = _trim_padding(cells, row.width)
+        self._close_row()
+
+    def _unlabelled_row(self, cells: list[Token]) -> None:
+        self.row = Row(APP, None, "", None, len(cells), cells[0].line, list(cells))
         self._close_row()
 
     def _blank_row_starts(self, tok: Token) -> bool:
@@ -220,10 +261,14 @@ class TableEngine:
         if tok.only_blanks:
             if self.mode != RL:
                 return False
+            # (Right after the header: the next line, or the one after a markdown
+            # separator row; in 表四 cut into one table per block, after each block's.)
             if self.rl_runs:
-                run = self.rl_runs[-1][1]
-                return bool(run) and run[-1].line == tok.line
-            return bool(self.rl_header) and self.rl_header[-1].line == tok.line - 1
+                label, run = self.rl_runs[-1]
+                if run:
+                    return run[-1].line == tok.line
+                return bool(label) and tok.line - 2 <= label[-1].line < tok.line
+            return bool(self.rl_header) and tok.line - 2 <= self.rl_header[-1].line < tok.line
         return tok.line_has_value and self.mode is not None
 
     def warn(self, code: str, message: str, line: int | None) -> None:
@@ -383,7 +428,10 @@ class TableEngine:
             if hits:
                 self.ad_columns = self._ad_header(header_text, hits)
             return self.ad_columns
-        if len({h.key for h in hits}) >= MIN_HEADER_COLUMNS:
+        if len({h.key for h in hits}) < MIN_HEADER_COLUMNS and self._placeholder_header(
+                header_text):
+            self.app_columns = [Column(k, "") for k in self.keys.col_order[APP]]
+        elif len({h.key for h in hits}) >= MIN_HEADER_COLUMNS:
             # 表三's header spans three printed rows with merged cells, so the order
             # of its labels in the text is not the column order: keep the template's
             # order of the columns the header names.
@@ -403,6 +451,15 @@ class TableEngine:
             if grid:
                 self.grid[APP] = grid
         return self._app_columns_or_default()
+
+    def _placeholder_header(self, header_text: str) -> bool:
+        """A header of placeholders (数据1 … 数据6, from a converter that could not
+        read the printed one): it says only that the columns come in the template's
+        order."""
+        matcher = self.labels.matcher(APP, "placeholder")
+        if matcher.pattern is None or not matcher.pattern.search(header_text):
+            return False  # the common case, answered by one regex scan
+        return len({h.alias for h in matcher.find_all(header_text)}) >= MIN_HEADER_COLUMNS
 
     def _grid_positions(self, hits: list[LabelHit]) -> dict[str, int] | None:
         """Column positions when the header is a full grid (every column in its own
@@ -453,8 +510,12 @@ class TableEngine:
         if row is None:
             return
         self.frags = []
+        if row.table == APP:
+            self.app_sequence.append(row)
+            self.unnamed_app_rows = self.unnamed_app_rows or row.key is None
         if row.key is None:
-            self._warn_unmapped(row)
+            if row.table != APP:
+                self._warn_unmapped(row)  # (表三's are warned about once placed or not)
             return
         key = (row.table, row.key)
         kept = self.rows.get(key)
@@ -468,6 +529,39 @@ class TableEngine:
         self.warn("duplicate_row", f"{row.table}/{row.key} printed on lines {kept.line} and "
                   f"{row.line}; the row on line {winner.line} is kept", row.line)
         self.rows[key] = winner
+
+    def _place_orphans(self) -> None:
+        """表三 rows printed without a usable label, named by the template's row order
+        where that is unambiguous (see :mod:`extract.orphans`); the others warned of."""
+        if not self.unnamed_app_rows:
+            return  # the common case
+        width = len(self.keys.col_order[APP])
+        sequence: list[str | Orphan] = []
+        owner: list[int] = []  # the index in app_sequence each item comes from
+        for n, row in enumerate(self.app_sequence):
+            if row.key is not None:
+                sequence.append(row.key)
+                owner.append(n)
+                continue
+            label = row.label if row.frags else ""
+            for cells in line_groups(row.cells, width) or [[]]:
+                sequence.append(Orphan(cells, label, row.line))
+                owner.append(n)
+        alternatives = {k: parts for (t, k), parts in derived_rows().items() if t == APP}
+        placed = place(sequence, self.keys.row_order[APP], alternatives)
+        for i, key in placed.items():
+            self._add_inferred_row(key, sequence[i], width)  # type: ignore[arg-type]
+        unplaced = {owner[i] for i, item in enumerate(sequence)
+                    if isinstance(item, Orphan) and i not in placed}
+        for n in sorted(unplaced):
+            self._warn_unmapped(self.app_sequence[n])
+
+    def _add_inferred_row(self, key: str, orphan: Orphan, width: int) -> None:
+        line = orphan.cells[0].line
+        self.rows[(APP, key)] = Row(APP, key, orphan.label, self._app_columns_or_default(),
+                                    width, line, list(orphan.cells))
+        self.warn("row_inferred", f"applications/{key}: the values on line {line} have no "
+                  "readable row label; named by the template's row order", line)
 
     def _warn_unmapped(self, row: Row) -> None:
         if row.frags:
@@ -505,9 +599,22 @@ class TableEngine:
         if cells < RL_SLOTS and any(h.key for h in blocks):
             self.rl_runs.append(([tok], []))
             return True
+        if cells < RL_SLOTS and self._rl_block_header(tok, norm):
+            return True
         self._finish_rl()
         self.mode = None
         return False
+
+    def _rl_block_header(self, tok: Token, norm: str) -> bool:
+        """A column label after a block label and before its values: 表四 cut into
+        one small table per block (OCR/converter markdown), each with its own header
+        (``### 行政诉讼（复议后起诉）`` / ``| 结果维持 | … | 总计 |`` / values). The
+        labels join the block's label, where they give that block's column order."""
+        label, cells = self.rl_runs[-1]
+        if cells or not label or not any(self.labels.matcher(RL, "col").keys_in(norm)):
+            return False
+        label.append(tok)
+        return True
 
     def _rl_cell(self, tok: Token) -> None:
         if not self.rl_runs:
@@ -579,12 +686,24 @@ class TableEngine:
                     self._add_rl_row(block, block, cols[block], part)
             return
         if not runs[0][0]:
-            runs[0] = (header[-1:], runs[0][1])  # the first block label ended the header
+            # The first block label ended the header, alone or followed by the
+            # block's own column labels.
+            runs[0] = (_last_block_label(header, self.labels.matcher(RL, "block")), runs[0][1])
         for label_tokens, cells in runs:
             hit = self.labels.matcher(RL, "block").best(_joined(label_tokens), "")
             if hit is None or not cells:
                 continue
-            self._add_rl_row(hit.key, label_tokens[0].raw.strip(), cols[hit.key], cells)
+            block_cols = self._rl_block_columns(label_tokens) or cols[hit.key]
+            self._add_rl_row(hit.key, label_tokens[0].raw.strip().lstrip("#").strip(),
+                             block_cols, cells)
+
+    def _rl_block_columns(self, label_tokens: list[Token]) -> list[str] | None:
+        """A block's column order where its own header names all five columns."""
+        leaves = [h.key for h in self.labels.matcher(RL, "col").find_all(
+            _joined(label_tokens[1:])) if h.key]
+        if sorted(leaves) != sorted(self.keys.col_order[RL]):
+            return None
+        return leaves
 
     def _add_rl_row(self, block: str, label: str, cols: list[str], cells: list[Token]) -> None:
         row = Row(RL, block, label, [Column(c, c) for c in cols], len(cols), cells[0].line,

@@ -14,12 +14,14 @@ from .encoding import ENCODINGS
 from .generator import GeneratedReport, generate_report
 from .keys import TEMPLATES, valid_keys
 from .render import DRAWN_LAYOUTS, LAYOUTS
+from .render_ocr import OCR_LAYOUT
 from .rules import violations
 
 __all__ = [
     "DRAWN_LAYOUTS",
     "ENCODINGS",
     "LAYOUTS",
+    "OCR_LAYOUT",
     "TEMPLATES",
     "GeneratedReport",
     "cell_differences",

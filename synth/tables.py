@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import TypeVar
 
@@ -94,6 +94,18 @@ class SubTable:
     title: str
     header: tuple[Cell, ...]
     rows: tuple[tuple[Cell, ...], ...]
+
+
+def _derive_blank_total(cells: list[Cell]) -> list[Cell]:
+    """A 表三 row's cells, its 总计 printed blank read as the sum of its six parts
+    (cell ``derived``) where every part is a printed number, as the contract says."""
+    *parts, total = cells
+    own = total.facts[0]
+    if own.cell != "blank" or any(p.facts[0].cell != "number" for p in parts):
+        return cells
+    value = float(sum(p.facts[0].value or 0 for p in parts))
+    fact = Fact(own.table, own.row_key, own.col_key, value, "derived")
+    return [*parts, Cell(total.text, total.role, facts=(fact, *total.facts[1:]))]
 
 
 class TableBuilder:
@@ -207,7 +219,7 @@ class TableBuilder:
                 extra = Fact(APPLICATIONS, "other", col, total, "derived")
                 cell = Cell(cell.text, cell.role, facts=(*cell.facts, extra))
             cells.append(cell)
-        return cells
+        return _derive_blank_total(cells)
 
     def applications_table(self, edits: RowEdits, subrows: bool, space_headers: bool) -> Table:
         """表三 with its header, row groups and (for 2021 sub-rows) the derived 其他处理."""
@@ -307,6 +319,18 @@ def choose_edits(rng: random.Random, drop: bool, reorder: bool) -> tuple[RowEdit
     return RowEdits(dropped, swap), effects
 
 
+def _derive_values(cells: list[Cell]) -> list[Cell]:
+    """A row's cells with a blank 总计 derived from its six value cells, labels kept."""
+    values = [i for i, c in enumerate(cells) if c.role == "value" and c.facts]
+    if len(values) != 7:
+        return cells
+    derived = _derive_blank_total([cells[i] for i in values])
+    out = list(cells)
+    for i, cell in zip(values, derived, strict=True):
+        out[i] = cell
+    return out
+
+
 def _blank_total(cell: Cell) -> Cell:
     """A 总计 cell left blank: its fact blank (null), a derived sum over it 0."""
     facts = tuple(
@@ -320,19 +344,38 @@ def _blank_total(cell: Cell) -> Cell:
 def blank_subrow_totals(table: Table) -> Table:
     """表三 with the 总计 column blank on every item row under a group label (the items
     of 不予公开, 无法提供, 不予处理, 其他处理), left for the reader to total, as some
-    Word reports print it. The truth of such a cell is ``blank`` with a null value,
-    never 0: the contract keeps blank apart from 0 (and the row's check then fails
-    wherever its parts are not all 0)."""
+    Word reports print it. The reader's total is the truth: where the row's six parts
+    are printed numbers, the blank 总计 is their sum with cell ``derived`` (what the
+    extractor reports, with a ``total_derived`` warning); never 0 for a blank."""
     rows: list[Row] = []
     for row in table.rows:
         labels = [c for c in row.cells if c.role == "label"]
         if row.kind != "data" or not labels or labels[-1].colspan != 1:
             rows.append(row)
             continue
-        cells = tuple(
+        cells = [
             _blank_total(c) if c.role == "value" and c.facts and c.facts[0].col_key == "total"
             else c
             for c in row.cells
-        )
-        rows.append(Row(cells, row.kind))
-    return Table(table.name, table.width, tuple(rows))
+        ]
+        rows.append(Row(tuple(_derive_values(cells)), row.kind))
+    return Table(table.name, table.width, tuple(_other_total(rows)))
+
+
+def _other_total(rows: list[Row]) -> list[Row]:
+    """The derived 其他处理 总计 over sub-row totals that are now derived too."""
+    subtotals = [f.value for r in rows for c in r.cells for f in c.facts
+                 if f.row_key.startswith("other.") and f.col_key == "total"]
+    if not subtotals or any(v is None for v in subtotals):
+        return rows
+    total = float(sum(v for v in subtotals if v is not None))
+
+    def fix(cell: Cell) -> Cell:
+        facts = tuple(
+            Fact(f.table, f.row_key, f.col_key, total, f.cell)
+            if (f.row_key, f.col_key, f.cell) == ("other", "total", "derived") else f
+            for f in cell.facts)
+        return replace(cell, facts=facts) if facts != cell.facts else cell
+
+    return [Row(tuple(fix(c) for c in r.cells), r.kind) for r in rows]
+

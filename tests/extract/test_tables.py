@@ -217,7 +217,7 @@ def test_partly_read_header_keeps_the_template_columns() -> None:
     # OCR broke most header labels: only 自然人, 其他 and 总计 are readable.
     text = """申请人情况
 自然人总计
-商业企科研机社会公法律服
+企业机构组织机构
 其他
 一、本年新收政府信息公开申请数量 32 2 0 0 0 0 34
 """
@@ -226,3 +226,105 @@ def test_partly_read_header_keeps_the_template_columns() -> None:
     assert new == {"natural_person": 32, "commercial": 2, "research": 0, "social_welfare": 0,
                    "legal_services": 0, "other_org": 0, "total": 34}
     assert any(w.code == "header_partly_read" for w in report.warnings)
+
+
+def test_header_cells_wrapped_after_three_characters_are_read() -> None:
+    # PDF-to-markdown: 商业企 / 业, 科研机 / 构, … (the endings in cells of their own).
+    text = """申请人情况
+自然人总计
+商业企科研机社会公法律服
+其他
+| 业 | 构 | 益组织 | 务机构 |  |
+|---|---|---|---|---|
+| 一、本年新收政府信息公开申请数量 | 32 | 2 | 0 | 0 | 0 | 0 | 34 |
+"""
+    report = extract_bytes(text.encode(), name="r.md")
+    new = {f.col_key: f.value for f in report.facts if f.row_key == "new_received"}
+    assert new == {"natural_person": 32, "commercial": 2, "research": 0, "social_welfare": 0,
+                   "legal_services": 0, "other_org": 0, "total": 34}
+    assert not any(w.code.startswith("header_") for w in report.warnings)
+
+
+# -- OCR/converter markdown ------------------------------------------------------------
+
+OCR_APP = """三、收到和处理政府信息公开申请情况
+### 申请人情况
+## 表三
+| 类别 | 数据1 | 数据2 | 数据3 | 数据4 | 数据5 | 数据6 | 总计 |
+|---|---|---|---|---|---|---|---|
+| 一、本年新收政府信息公开申请数量 | 5 | 1 | 0 | 0 | 0 | 0 | 6 |
+| 二、上年结转政府信息公开申请数量 | 2 | 0 | 0 | 0 | 0 | 0 | 2 |
+"""
+
+
+def test_placeholder_header_means_the_template_column_order() -> None:
+    report = extract_bytes(OCR_APP.encode(), name="r.md")
+    values = {(f.row_key, f.col_key): f.value for f in report.facts}
+    assert values[("new_received", "commercial")] == 1
+    assert values[("new_received", "total")] == 6
+    assert not any(w.code.startswith("header_") for w in report.warnings)
+
+
+def test_unlabelled_row_between_named_rows_is_placed_by_row_order() -> None:
+    text = OCR_APP + (
+        "| （一）予以公开 | 3 | 0 | 0 | 0 | 0 | 0 | 3 |\n"
+        "|  | 1 | 0 | 0 | 0 | 0 | 1 |\n"  # （二）部分公开, its label cut away; blank first
+        "— 5 —\n"
+        "## 表三\n"
+        "| 类别 | 数据1 | 数据2 | 数据3 | 数据4 | 数据5 | 数据6 | 总计 |\n"
+        "|---|---|---|---|---|---|---|---|\n"
+        "| 1.属于国家秘密 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n"
+    )
+    report = extract_bytes(text.encode(), name="r.md")
+    row = [f for f in report.facts if f.row_key == "partially_granted"]
+    assert [(f.col_key, f.value, f.cell) for f in row][:2] == [
+        ("natural_person", None, "blank"), ("commercial", 1.0, "number")]
+    assert [w.line for w in report.warnings if w.code == "row_inferred"] == [9]
+    assert not any(w.code == "unlabelled_values" for w in report.warnings)
+
+
+def test_unlabelled_row_with_two_candidate_rows_stays_unnamed() -> None:
+    text = OCR_APP + (
+        "| （一）予以公开 | 3 | 0 | 0 | 0 | 0 | 0 | 3 |\n"
+        "| 1 | 0 | 0 | 0 | 0 | 0 | 1 |\n"
+        "| 2.其他法律行政法规禁止公开 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n"
+    )
+    report = extract_bytes(text.encode(), name="r.md")
+    assert not {"partially_granted", "withheld.state_secret"} & {f.row_key for f in report.facts}
+    assert [w.line for w in report.warnings if w.code == "unlabelled_values"] == [9]
+
+
+RL_BLOCKS = """四、政府信息公开行政复议、行政诉讼情况
+
+### 行政复议
+| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |
+|---|---|---|---|---|
+| 1 | 2 | 3 | 4 | 10 |
+
+### 行政诉讼（未经复议直接起诉）
+| 总计 | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 |
+|---|---|---|---|---|
+| 5 | 5 | 0 | 0 | 0 |
+
+### 行政诉讼（复议后起诉）
+| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |
+|---|---|---|---|---|
+|  |  |  |  |  |
+
+五、存在的主要问题及改进情况
+"""
+
+
+def test_table_four_cut_into_one_table_per_block() -> None:
+    report = extract_bytes((OCR_APP + RL_BLOCKS).encode(), name="r.md")
+    rows: dict[str, dict[str, object]] = {}
+    for f in report.facts:
+        if f.table == "reviews_litigation":
+            rows.setdefault(f.row_key, {})[f.col_key] = "blank" if f.cell == "blank" else f.value
+    assert rows["review"] == {"upheld": 1, "corrected": 2, "other": 3, "pending": 4, "total": 10}
+    # Each block's own header gives its column order.
+    assert rows["litigation_direct"] == {"total": 5, "upheld": 5, "corrected": 0, "other": 0,
+                                         "pending": 0}
+    assert set(rows["litigation_after_review"].values()) == {"blank"}
+    assert len(rows["litigation_after_review"]) == 5
+    assert not any(w.code == "short_row" or "表四" in w.message for w in report.warnings)

@@ -163,7 +163,7 @@ def test_every_catalog_key_has_an_alias() -> None:
 
 def test_label_axes_and_tables_are_known() -> None:
     assert {r["axis"] for r in _labels()} <= {
-        "anchor", "subtable", "row", "col", "block", "group"}
+        "anchor", "subtable", "row", "col", "block", "group", "placeholder"}
     assert {r["table"] for r in _labels()} <= {*TABLES, "document"}
 
 
