@@ -27,8 +27,8 @@ from typing import Protocol
 from extract.report import identity_from_path
 
 REPORT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".html", ".htm", ".pdf"})
-# Files larger than this are not reports (see extract.report's limits); they are
-# still listed, so that the run records why they were refused.
+# How much of a file's start is searched for the report's words: a report's title
+# and first paragraphs come well within it.
 SNIFF_BYTES = 256 * 1024
 # Words every 政府信息公开 annual report prints, in the encodings reports come in.
 # A byte search avoids decoding a file twice; a chance match in the wrong encoding
