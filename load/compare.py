@@ -859,20 +859,6 @@ def write_report(warehouse: str | Path, out: str | Path, **options) -> Path:
 
 # --------------------------------------------------------------------------- command line
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of ``xxgk compare``."""
-    parser.add_argument("--warehouse", required=True)
-    parser.add_argument("--out", required=True, help="HTML file to write")
-    parser.add_argument("--year", action="append", type=int, default=[], metavar="N",
-                        help="only this statistics year; repeatable (default: 2019 on)")
-    parser.add_argument("--agency", action="append", default=[], metavar="NAME",
-                        help="only this agency (any registered spelling); repeatable")
-    parser.add_argument("--source-root", metavar="DIR",
-                        help="source folder: file and line references become file:// links")
-    parser.add_argument("--registry", metavar="FILE", help="agency registry CSV")
-    parser.add_argument("--title", help="the report's title")
-
-
 def compare_command(args: argparse.Namespace) -> int:
     """``xxgk compare``: 0 when written, 2 for a usage error (no warehouse)."""
     started = time.perf_counter()
@@ -888,5 +874,5 @@ def compare_command(args: argparse.Namespace) -> int:
     return 0
 
 
-__all__ = ["add_arguments", "build_report", "compare_command", "load_district",
+__all__ = ["build_report", "compare_command", "load_district",
            "write_report"]

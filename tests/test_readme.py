@@ -9,16 +9,13 @@ column makes this fail before an analyst finds out.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from warehouses import publish_source
 
-from extract.source import open_source
 from load.views import connect
-from load.warehouse import Warehouse
 from synth.corpus import write_corpus
-from transform.process import process_batch
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 SECTION = "### Questions analysts ask"
@@ -35,10 +32,7 @@ def _blocks(language: str) -> list[str]:
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("readme")
     write_corpus(root / "src", n_agencies=3, years=range(2019, 2024), seed=8)
-    rows = process_batch(str(root / "src"), list(open_source(root / "src").files()), None,
-                         "r1", datetime.now(UTC))
-    Warehouse(root / "wh").publish(facts=rows.facts, reports=rows.reports,
-                                   checks=rows.checks)
+    publish_source(root / "src", root / "wh")
     return root / "wh"
 
 

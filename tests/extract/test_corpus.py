@@ -1,8 +1,7 @@
 """Real reports from the shared corpus: every expected cell and every hand-read figure.
 
 The corpus is not copied into the repo; these tests skip where ``../shared`` is
-absent. The OCR markdown reports (r008–r010) belong to a later issue and are only
-required not to crash.
+absent. The OCR markdown reports (r008–r010) are tested in test_corpus_ocr.py.
 """
 
 from __future__ import annotations
@@ -14,16 +13,6 @@ import pytest
 
 from extract.report import extract_file
 
-FIGURES = {
-    "new_total": [("applications", "new_received", "total")],
-    "result_total": [("applications", "total", "total")],
-    "carry_next_total": [("applications", "carried_forward", "total")],
-    "review_total": [("reviews_litigation", "review", "total")],
-    "litigation_total": [
-        ("reviews_litigation", "litigation_direct", "total"),
-        ("reviews_litigation", "litigation_after_review", "total"),
-    ],
-}
 REQUIRED = ("seed-binjiang-emergency-2020", "r011", "r012", "r013")
 
 
@@ -65,14 +54,15 @@ def test_seed_identity_template_and_format(corpus: Path) -> None:
 
 @pytest.mark.parametrize("stem", ["r011", "r012", "r013"])
 @pytest.mark.parametrize("suffix", [".txt", ".pdf"])
-def test_pdf_reports_hand_read_figures(corpus: Path, stem: str, suffix: str) -> None:
+def test_pdf_reports_hand_read_figures(corpus: Path, stem: str, suffix: str,
+                                      figure_cells: dict[str, list]) -> None:
     row = _manifest(corpus)[stem]
     report = extract_file(corpus / "reports" / f"{stem}{suffix}")
     values = {(f.table, f.row_key, f.col_key): f.value for f in report.facts}
     assert report.template == row["template"]
     assert report.year == int(row["year"])
     assert report.agency and report.agency in row["agency"]
-    for figure, cells in FIGURES.items():
+    for figure, cells in figure_cells.items():
         if not row[figure].strip():
             continue
         got = sum(values[c] for c in cells)

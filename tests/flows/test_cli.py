@@ -117,12 +117,9 @@ def test_agency_and_year_overrides(report_file: Path,
 def _loaded_warehouse(tmp_path: Path, broken: bool = False) -> tuple[Path, Path]:
     """A source of generated reports and a warehouse holding them, published with the
     library directly (what a first `xxgk run` leaves behind)."""
-    from datetime import UTC, datetime
+    from warehouses import publish_source
 
-    from extract.source import open_source
-    from load.warehouse import Warehouse
     from synth.corpus import write_corpus
-    from transform.process import process_batch
 
     src, wh = tmp_path / "src", tmp_path / "wh"
     write_corpus(src, n_agencies=2, years=range(2020, 2022), seed=3)
@@ -130,9 +127,7 @@ def _loaded_warehouse(tmp_path: Path, broken: bool = False) -> tuple[Path, Path]
         (src / "区某局").mkdir()
         (src / "区某局" / "2021.txt").write_text("政府信息公开工作年度报告（无表）\n",
                                                encoding="utf-8")
-    files = list(open_source(src).files())
-    rows = process_batch(str(src), files, None, "r1", datetime.now(UTC))
-    Warehouse(wh).publish(facts=rows.facts, reports=rows.reports, checks=rows.checks)
+    publish_source(src, wh)
     return src, wh
 
 

@@ -4,27 +4,21 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from warehouses import publish_source
 
-from extract.source import open_source
 from flows.cli import main
 from flows.sql import statements
-from load.warehouse import Warehouse
 from synth.corpus import write_corpus
-from transform.process import process_batch
 
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("sql")
     write_corpus(root / "src", n_agencies=2, years=range(2020, 2022), seed=4)
-    rows = process_batch(str(root / "src"), list(open_source(root / "src").files()), None,
-                         "r1", datetime.now(UTC))
-    Warehouse(root / "wh").publish(facts=rows.facts, reports=rows.reports,
-                                   checks=rows.checks)
+    publish_source(root / "src", root / "wh")
     return root / "wh"
 
 

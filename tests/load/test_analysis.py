@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from warehouses import publish_source
 
-from extract.source import open_source
 from load.analysis import (
     APPLICANT_COLUMNS,
     comparability,
@@ -25,11 +24,9 @@ from load.analysis import (
     wide_applications,
 )
 from load.views import VIEWS, connect
-from load.warehouse import Warehouse
 from synth.corpus import write_corpus
 from transform.agencies import AgencyRegistry
 from transform.maps import read_map
-from transform.process import process_batch
 
 YEARS = range(2019, 2024)
 
@@ -40,10 +37,8 @@ def district(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict]
     root = tmp_path_factory.mktemp("district")
     src, wh, truth = root / "src", root / "wh", root / "truth.jsonl"
     write_corpus(src, n_agencies=4, years=YEARS, seed=21, truth=truth)
-    files = list(open_source(src).files())
-    rows = process_batch(str(src), files, None, "r1", datetime.now(UTC))
+    rows = publish_source(src, wh)
     assert set(rows.reports["status"]) == {"ok"}
-    Warehouse(wh).publish(facts=rows.facts, reports=rows.reports, checks=rows.checks)
     records = [json.loads(line) for line in truth.read_text(encoding="utf-8").splitlines()]
     return wh, records
 

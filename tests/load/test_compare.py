@@ -10,29 +10,24 @@ check to its source file and line.
 
 from __future__ import annotations
 
-import argparse
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from warehouses import publish_source
 
-from extract.source import open_source
+from flows.cli import main
 from load.analysis import comparability, read_facts, read_reports
 from load.compare import (
     OUTCOMES,
     SPECIFIC,
-    add_arguments,
     build_report,
-    compare_command,
     esc,
     load_district,
     write_report,
 )
-from load.warehouse import Warehouse
 from synth.corpus import corpus_agencies, write_broken, write_corpus
 from synth.generator import generate_report
-from transform.process import process_batch
 
 YEARS = list(range(2019, 2024))
 SEED = 31
@@ -58,9 +53,7 @@ def make_district(root: Path) -> dict:
         odd = generate_report(year, agency=ODD_NAME, year=year, layout="pipe",
                               encoding="utf-8")
         (src / ODD_NAME / f"{year}.txt").write_bytes(odd.data)
-    rows = process_batch(str(src), list(open_source(src).files()), None, "r1",
-                         datetime.now(UTC))
-    Warehouse(wh).publish(facts=rows.facts, reports=rows.reports, checks=rows.checks)
+    publish_source(src, wh)
     return {"src": src, "wh": wh, "agencies": [*agencies, ODD_NAME],
             "broken_agency": broken_agency, "gap_agency": gap_agency}
 
@@ -225,16 +218,12 @@ def test_default_years_start_in_2019_but_quality_keeps_older_failures(district: 
 
 
 def test_command_line(district: dict, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    parser = argparse.ArgumentParser()
-    add_arguments(parser)
     out = tmp_path / "out" / "report.html"
-    args = parser.parse_args(["--warehouse", str(district["wh"]), "--out", str(out),
-                              "--year", "2022", "--year", "2023"])
-    assert compare_command(args) == 0
+    assert main(["compare", "--warehouse", str(district["wh"]), "--out", str(out),
+                 "--year", "2022", "--year", "2023"]) == 0
     assert out.read_text(encoding="utf-8").count("<svg") >= 3
     assert "wrote" in capsys.readouterr().out
-    missing = parser.parse_args(["--warehouse", str(tmp_path / "none"), "--out", str(out)])
-    assert compare_command(missing) == 2
+    assert main(["compare", "--warehouse", str(tmp_path / "none"), "--out", str(out)]) == 2
     assert "is not a warehouse" in capsys.readouterr().err
 
 

@@ -1,0 +1,24 @@
+"""Test warehouses built from a source folder without Prefect.
+
+What a first ``xxgk run`` leaves behind, made the short way: every file of the source
+processed in one batch (``transform.process.process_batch``) and published in one step.
+The analysts' API, the views, ``xxgk sql``/``status``/``compare`` and the README's
+worked questions are all tested against warehouses made here.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from extract.source import open_source
+from load.warehouse import Warehouse
+from transform.process import BatchResult, process_batch
+
+
+def publish_source(src: Path, wh: Path, run_id: str = "r1") -> BatchResult:
+    """Process every file of ``src`` and publish the rows to the warehouse ``wh``."""
+    rows = process_batch(str(src), list(open_source(src).files()), None, run_id,
+                         datetime.now(UTC))
+    Warehouse(wh).publish(**rows.tables)
+    return rows
