@@ -255,21 +255,26 @@ def _resolve_deferred(result: TableResult, template: str) -> None:
             f"{template} template's column order", row.line))
 
 
-def _derive_sums(facts: list[Fact]) -> list[Fact]:
+RowSpans = dict[tuple[str, str], tuple[int, int]]  # (table, row key) -> its facts' slice
+
+
+def _derive_sums(facts: list[Fact], spans: RowSpans) -> list[Fact]:
     """Rows printed as parts (the three 2021 其他处理 sub-rows) summed into the row
-    the other template prints (``other``), marked derived."""
+    the other template prints (``other``), marked derived. ``spans``: where each
+    printed row's facts are in ``facts``."""
     derived: list[Fact] = []
-    by_table: dict[str, dict[tuple[str, str], Fact]] = {}
     for (table, row_key), parts in derived_rows().items():
-        if table not in by_table:
-            by_table[table] = {(f.row_key, f.col_key): f for f in facts if f.table == table}
-        printed = by_table[table]
-        columns = key_catalog().col_order[table]
-        # (Every printed cell is a catalog cell, so its column is one of ``columns``.)
-        if any((row_key, col) in printed for col in columns):
+        start, end = spans.get((table, row_key), (0, 0))
+        if end > start:
             continue  # the report prints the row itself
-        for col in columns:
-            cells = [printed[(p, col)] for p in parts if (p, col) in printed]
+        by_part = []
+        for part in parts:
+            start, end = spans.get((table, part), (0, 0))
+            by_part.append({f.col_key: f for f in facts[start:end]})
+        if not any(by_part):
+            continue
+        for col in key_catalog().col_order[table]:
+            cells = [row[col] for row in by_part if col in row]
             if cells:
                 # Blank and dash parts add nothing, as in the checks' sums.
                 total = sum(f.value for f in cells if f.value is not None)
@@ -328,23 +333,25 @@ def _template_cells(template: str) -> frozenset[tuple[str, str, str]]:
 def _facts(result: TableResult, template: str,
            warnings: list[Warning_]) -> tuple[list[Fact], list[CellKey]]:
     """The facts in the contract's order, and the key of each."""
-    specs = _specs_and_positions()
+    specs = _specs_by_row()
     facts: list[Fact] = []
     keys: list[CellKey] = []
     order: list[int] = []  # each fact's position in the contract's order
+    spans: RowSpans = {}
     for row in result.rows:
         table, row_key, row_label = row.table, row.key or "", row.label or None
+        row_specs = specs.get((table, row_key), {})
+        first = len(facts)
         for col, tok in zip(row.columns or (), row.cells, strict=False):
             if tok is None:
                 continue
-            key = (table, row_key, col.key)
-            found = specs.get(key)
+            found = row_specs.get(col.key)
             if found is None:
                 warnings.append(Warning_(
-                    "not_a_cell", f"{'/'.join(key)} is not a cell of either template; value "
-                    f"{tok.raw.strip()!r} not loaded", tok.line))
+                    "not_a_cell", f"{table}/{row_key}/{col.key} is not a cell of either "
+                    f"template; value {tok.raw.strip()!r} not loaded", tok.line))
                 continue
-            spec, place = found
+            key, spec, place = found
             if template not in spec.templates:
                 warnings.append(Warning_(
                     "cell_not_in_template", f"{'/'.join(key)} is not printed by the "
@@ -359,8 +366,10 @@ def _facts(result: TableResult, template: str,
                                       row_label))
             keys.append(key)
             order.append(place)
-    facts = _derive_totals(facts, warnings)
-    derived = _derive_sums(facts)
+        if len(facts) > first:
+            spans[(table, row_key)] = (first, len(facts))
+    facts = _derive_totals(facts, warnings)  # (same length: blanks replaced in place)
+    derived = _derive_sums(facts, spans)
     position = key_catalog().position
     for f in derived:
         keys.append((f.table, f.row_key, f.col_key))
@@ -372,10 +381,14 @@ def _facts(result: TableResult, template: str,
 
 
 @cache
-def _specs_and_positions() -> dict[CellKey, tuple[CellSpec, int]]:
-    """Each catalog cell's spec and position, found with one lookup."""
+def _specs_by_row() -> dict[tuple[str, str], dict[str, tuple[CellKey, CellSpec, int]]]:
+    """Each catalog cell's key, spec and position, by row and then column: one lookup
+    per row and one per cell, with no key built per cell."""
     catalog = key_catalog()
-    return {key: (spec, catalog.position[key]) for key, spec in catalog.cells.items()}
+    out: dict[tuple[str, str], dict[str, tuple[CellKey, CellSpec, int]]] = {}
+    for key, spec in catalog.cells.items():
+        out.setdefault(key[:2], {})[key[2]] = (key, spec, catalog.position[key])
+    return out
 
 
 def _tokenise_text(text: _Text, norm_text: str, norm_lines: list[str]) -> Tokenised:

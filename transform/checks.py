@@ -33,7 +33,9 @@ OUTCOME_PREFIXES = ("granted", "partially_granted", "withheld.", "unavailable.",
 Values = Mapping[tuple[str, str, str], float | None]
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, and a
+# report makes about 45 of these (measured: 2.7 µs against 0.6 µs a result).
+@dataclass(slots=True)
 class CheckResult:
     """One evaluated rule on one column, row or block."""
 
@@ -59,7 +61,9 @@ def _check(rule: str, table: str, row: str | None, col: str | None,
     # A blank total stands for nothing, like a blank part: it agrees with parts that
     # add up to 0 and disagrees with any other sum.
     printed = 0.0 if total is None else total
-    passed = abs(printed - expected) <= TOLERANCE * max(1.0, abs(expected))
+    # (The tolerance is relative above 1 in size: abs(expected) or 1, whichever is larger.)
+    size = expected if expected >= 1.0 else -expected if expected <= -1.0 else 1.0
+    passed = -TOLERANCE * size <= printed - expected <= TOLERANCE * size
     return CheckResult(rule, table, row, col, expected, total, passed)
 
 
