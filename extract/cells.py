@@ -76,12 +76,13 @@ class Tokenised:
 def _word_value(word: str) -> CellValue | None:
     # Most words are labels: only a word that starts like a number, a sign or a dash
     # is worth parsing. Values repeat ("0", "1", "/"), so parses are memoised.
-    if word[0] not in value_start_chars():
+    if word[0] not in _VALUE_START:
         return None
     return _parse_memoised(word)
 
 
 _parse_memoised = lru_cache(maxsize=4096)(parse_or_run)
+_VALUE_START = value_start_chars()  # (read from maps/dashes.csv once, at import)
 # A label with its row's cells printed against it, no space: 一、…数量640020470 or
 # 行政处罚2648-18538 (a crawler that glued every cell to the next; extract.glued).
 _LABEL_RUN = re.compile(
@@ -111,7 +112,7 @@ def _text_token(text: str, raw: str, lineno: int) -> Token:
 
 def _word_token(word: str, raw: str, lineno: int, cell: int = -1) -> Token:
     """A TEXT or VALUE token for one word of a cell."""
-    value = _parse_memoised(word) if word[0] in value_start_chars() else None
+    value = _parse_memoised(word) if word[0] in _VALUE_START else None
     if value is None:
         return Token(TEXT, word, raw, lineno, None, False, False, normalise_label(word), cell)
     return Token(VALUE, word, raw, lineno, value, False, False, "", cell)
@@ -415,23 +416,31 @@ def tokenise_lines(
     ]
 
 
-# Lines repeat from report to report (headers, labels, rows of zeros: about three in
-# four lines of generated reports were seen before), and a line's tokens depend only on
-# its text and the two document-wide flags; its number goes into ``Token.line`` alone.
-# So the tokens' other fields are remembered per line, and a line seen before costs
-# only new Token objects. Bounded: cleared when full.
+# Lines repeat from report to report (headers, labels, rows of zeros), and a line's
+# tokens depend only on its text and the two document-wide flags; its number goes into
+# ``Token.line`` alone. So the tokens' other fields are remembered per line, and a line
+# seen before costs only new Token objects. Most value rows are never seen again, and
+# remembering a line costs about as much as tokenising it: a line is remembered the
+# second time it comes (the first time only its key is noted). Bounded: cleared when full.
 LINE_MEMO_SIZE = 4096
 _TokenFields = tuple[int, str, str, "CellValue | None", bool, bool, str, int, bool]
-_LINE_MEMO: dict[tuple[str, str, bool, bool], tuple[str, tuple[_TokenFields, ...]]] = {}
+_LineKey = tuple[str, str, bool, bool]
+_LINE_MEMO: dict[_LineKey, tuple[str, tuple[_TokenFields, ...]]] = {}
+_SEEN_ONCE: set[_LineKey] = set()
 
 
 def _memoised_line(norm: str, raw: str, lineno: int, markdown: bool,
                    closing_pipe: bool) -> LineTokens:
-    """:func:`tokenise_line`, remembering the line's tokens for the next time it comes."""
+    """:func:`tokenise_line`, remembering the line's tokens once it comes again."""
     key = (norm, raw, markdown, closing_pipe)
     found = _LINE_MEMO.get(key)
     if found is None:
         kind, tokens = tokenise_line(norm, raw, lineno, markdown, closing_pipe)
+        if key not in _SEEN_ONCE:
+            if len(_SEEN_ONCE) >= 4 * LINE_MEMO_SIZE:
+                _SEEN_ONCE.clear()
+            _SEEN_ONCE.add(key)
+            return kind, tokens
         if len(_LINE_MEMO) >= LINE_MEMO_SIZE:
             _LINE_MEMO.clear()
         _LINE_MEMO[key] = (kind, tuple(
