@@ -419,9 +419,12 @@ def _tokenise_text(text: _Text, norm_text: str, norm_lines: list[str]) -> Tokeni
 
 def _to_source_lines(facts: list[Fact], warnings: list[Warning_], numbers: list[int]) -> None:
     """Flattened-line numbers to the lines of the source where those lines start."""
-    for item in (*facts, *warnings):
-        if item.line is not None and 0 < item.line <= len(numbers):
-            item.line = numbers[item.line - 1]
+    for fact in facts:
+        if fact.line is not None and 0 < fact.line <= len(numbers):
+            fact.line = numbers[fact.line - 1]
+    for warning in warnings:
+        if warning.line is not None and 0 < warning.line <= len(numbers):
+            warning.line = numbers[warning.line - 1]
 
 
 def extract_bytes(data: bytes, *, name: str = "", agency: str | None = None,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
-from typing import Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from extract.values import BLANK, DERIVED, NUMBER
 from transform.keys import APP, key_catalog
@@ -32,6 +32,8 @@ class _Cell(Protocol):
     raw_value: str | None
     cell: str
     line: int | None
+    # A dataclass (``dataclasses.replace`` makes the derived copy).
+    __dataclass_fields__: ClassVar[dict[str, Any]]
 
 
 CellT = TypeVar("CellT", bound=_Cell)
