@@ -111,7 +111,7 @@ def _unlabelled_line(tokens: list[Token], i: int, first: Token) -> int:
 
 
 def _filled(row: Row) -> int:
-    return sum(c is not None for c in row.cells)
+    return len(row.cells) - row.cells.count(None)
 
 
 def _trim_padding(cells: list[Token], width: int) -> list[Token | None]:
@@ -428,10 +428,12 @@ class TableEngine:
             if hits:
                 self.ad_columns = self._ad_header(header_text, hits)
             return self.ad_columns
-        if len({h.key for h in hits}) < MIN_HEADER_COLUMNS and self._placeholder_header(
-                header_text):
+        # (Most 表三 rows get here with their group label, （三）不予公开, as the text
+        # before the row's own label: no column names at all, the common case.)
+        named = len({h.key for h in hits}) if hits else 0
+        if named < MIN_HEADER_COLUMNS and self._placeholder_header(header_text):
             self.app_columns = [Column(k, "") for k in self.keys.col_order[APP]]
-        elif len({h.key for h in hits}) >= MIN_HEADER_COLUMNS:
+        elif named >= MIN_HEADER_COLUMNS:
             # 表三's header spans three printed rows with merged cells, so the order
             # of its labels in the text is not the column order: keep the template's
             # order of the columns the header names.

@@ -125,7 +125,14 @@ def unit_multiplier(suffix: str) -> tuple[Decimal, str]:
 
 def find_unit_suffix(text: str) -> str:
     """The money unit a header announces, e.g. ``（单位：万元）`` -> ``万元``; else empty."""
-    for suffix, (_, unit) in sorted(_units().items(), key=lambda kv: -len(kv[0])):
-        if unit == "yuan" and suffix in text:
+    for suffix in _money_suffixes_longest_first():
+        if suffix in text:
             return suffix
     return ""
+
+
+@cache
+def _money_suffixes_longest_first() -> tuple[str, ...]:
+    # Longest first: a header naming 万元 also contains 元.
+    return tuple(sorted((s for s, (_m, unit) in _units().items() if unit == "yuan"),
+                        key=lambda s: -len(s)))

@@ -77,6 +77,7 @@ class AxisMatcher:
     pattern: re.Pattern[str] | None = None
     # Answers already given, by argument (hits are frozen, so they can be shared).
     memo: dict[tuple[str, str, str], object] = field(default_factory=dict)
+    keys_memo: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def _remember(self, key: tuple[str, str, str], answer: object) -> None:
         if len(self.memo) >= MEMO_SIZE:
@@ -89,6 +90,7 @@ class AxisMatcher:
         aliases = sorted(self.contains, key=len, reverse=True)
         self.pattern = re.compile("|".join(map(re.escape, aliases))) if aliases else None
         self.memo.clear()
+        self.keys_memo.clear()
 
     def find_all(self, text: str) -> list[LabelHit]:
         """Every non-overlapping alias in ``text`` (already normalised), left to right."""
@@ -110,13 +112,15 @@ class AxisMatcher:
 
     def keys_in(self, text: str) -> tuple[str, ...]:
         """The keys of every alias in ``text``, left to right (groups give ``""``)."""
-        key = ("keys_in", text, "")
-        keys = self.memo.get(key)
+        # (Asked of every label fragment: its own memo, keyed by the text alone.)
+        keys = self.keys_memo.get(text)
         if keys is None:
             keys = () if self.pattern is None else tuple(
                 self.contains[alias][0] for alias in self.pattern.findall(text))
-            self._remember(key, keys)
-        return keys  # type: ignore[return-value]
+            if len(self.keys_memo) >= MEMO_SIZE:
+                self.keys_memo.clear()
+            self.keys_memo[text] = keys
+        return keys
 
     def best(self, text: str, last_cell: str) -> LabelHit | None:
         """The key this label stands for, or None. See the module docstring."""
