@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+from extract import decode
 from extract.decode import DecodeError, decode_bytes, normalise_width
 
 TEXT = (
@@ -43,6 +44,53 @@ def test_big5_is_read_and_turned_into_simplified_characters() -> None:
     decoded = decode_bytes(traditional.encode("big5hkscs"))
     assert decoded.encoding == "big5"
     assert decoded.text == TEXT
+
+
+def _refuse_chardet(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    asked: list[bytes] = []
+
+    def record(data: bytes) -> str:
+        asked.append(data)
+        return "gb18030"
+
+    monkeypatch.setattr(decode, "_by_chardet", record)
+    return asked
+
+
+@pytest.mark.parametrize("codec", ["big5hkscs", "gb18030"])
+def test_report_words_settle_big5_against_gb_without_chardet(
+        codec: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import opencc
+
+    text = opencc.OpenCC("s2t").convert(TEXT) if codec.startswith("big5") else TEXT
+    data = text.encode(codec)
+    try:  # (bytes that are not Big5 never reach the Big5-or-GB question)
+        data.decode("big5hkscs")
+    except UnicodeDecodeError:
+        pytest.skip("not valid Big5: settled before the report words")
+    asked = _refuse_chardet(monkeypatch)
+    decoded = decode_bytes(data)
+    assert asked == []
+    assert decoded.encoding == ("big5" if codec.startswith("big5") else "gb18030")
+    assert decoded.text == TEXT
+
+
+def test_traditional_text_saved_as_gb18030_is_read_as_gb() -> None:
+    import opencc
+
+    traditional = opencc.OpenCC("s2t").convert(TEXT)
+    decoded = decode_bytes(traditional.encode("gb18030"))
+    assert decoded.encoding == "gb18030"
+    assert decoded.text == TEXT
+
+
+def test_bytes_without_report_words_either_way_still_ask_chardet(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    data = "歡迎訪問本網站".encode("big5hkscs")  # valid Big5 and GB18030, no report word
+    assert data.decode("gb18030")
+    asked = _refuse_chardet(monkeypatch)
+    decode_bytes(data)
+    assert asked == [data]
 
 
 def test_utf16_bom_without_text_body_is_not_mistaken() -> None:
