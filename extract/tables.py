@@ -210,7 +210,7 @@ class TableEngine:
         """Fill a row from the cells of one delimited line that follow its label."""
         self.row = row = self._open_row(cells[0])
         if row.key is None or row.columns is None:
-            row.cells = cells[: row.width]
+            row.cells = cells[: row.width]  # type: ignore[assignment]  # list is invariant
         else:
             grid = self.grid.get(row.table)
             label_cell = self.frags[-1].cell if self.frags else -1

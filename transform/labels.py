@@ -99,7 +99,7 @@ class AxisMatcher:
         if hits is None:
             hits = tuple(self._find_all(text))
             self._remember(key, hits)
-        return list(hits)  # type: ignore[arg-type]
+        return list(hits)  # type: ignore[call-overload]
 
     def _find_all(self, text: str) -> list[LabelHit]:
         if self.pattern is None:
