@@ -9,6 +9,7 @@ the others.
 
 from __future__ import annotations
 
+import os
 import re
 import stat
 from dataclasses import dataclass, field
@@ -68,7 +69,7 @@ class ReportError(ValueError):
     """The file cannot be read as a report; the message is one line for a human."""
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Fact:
     """One cell of a statistical table, in canonical keys and units."""
 
@@ -82,6 +83,21 @@ class Fact:
     unit: str
     raw_row_label: str | None
     raw_col_label: str | None
+
+    # (Our own __init__: compiled, it is a native constructor; see extract.cells.Token.)
+    def __init__(self, table: str, row_key: str, col_key: str, value: float | None,
+                 raw_value: str | None, cell: str, line: int | None, unit: str,
+                 raw_row_label: str | None, raw_col_label: str | None) -> None:
+        self.table = table
+        self.row_key = row_key
+        self.col_key = col_key
+        self.value = value
+        self.raw_value = raw_value
+        self.cell = cell
+        self.line = line
+        self.unit = unit
+        self.raw_row_label = raw_row_label
+        self.raw_col_label = raw_col_label
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -430,7 +446,7 @@ def _to_source_lines(facts: list[Fact], warnings: list[Warning_], numbers: list[
 def extract_bytes(data: bytes, *, name: str = "", agency: str | None = None,
                   year: int | None = None) -> ExtractedReport:
     """Extract a report from its file bytes. ``name`` supplies the extension."""
-    text = _read_text(data, Path(name).suffix.lower())
+    text = _read_text(data, os.path.splitext(name)[1].lower())
     norm_text = normalise_width("\n".join(text.lines))
     norm_lines = norm_text.split("\n")
     tokenised = _tokenise_text(text, norm_text, norm_lines)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from extract.cells import BLANK, TEXT, VALUE, Token
 from extract.orphans import Orphan, line_groups, place
@@ -44,28 +44,42 @@ _SENTENCE = re.compile("[，。；,;]")
 MIN_HEADER_COLUMNS = 3
 
 
-@dataclass(frozen=True, slots=True)
+# The classes made per row and cell have an __init__ of their own, not the dataclass's:
+# compiled (setup.py), it becomes a native constructor (see extract.cells.Token). Not
+# frozen, for the same reason: a frozen dataclass sets its fields through
+# object.__setattr__ in Python code.
+@dataclass(slots=True, init=False)
 class Column:
     """One value column of a table as the report printed it."""
 
     key: str
     label: str
-    unit_suffix: str = ""
+    unit_suffix: str
+
+    def __init__(self, key: str, label: str, unit_suffix: str = "") -> None:
+        self.key = key
+        self.label = label
+        self.unit_suffix = unit_suffix
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Warning_:
     """Something a reader of the output should know, with the line it concerns."""
 
     code: str
     message: str
-    line: int | None = None
+    line: int | None
+
+    def __init__(self, code: str, message: str, line: int | None = None) -> None:
+        self.code = code
+        self.message = message
+        self.line = line
 
     def as_dict(self) -> dict[str, object]:
         return {"code": self.code, "line": self.line, "message": self.message}
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Row:
     """A row read from the report: its key, its columns and the cells under them."""
 
@@ -75,8 +89,20 @@ class Row:
     columns: list[Column] | None
     width: int
     line: int
-    cells: list[Token | None] = field(default_factory=list)
-    frags: list[Token] = field(default_factory=list)  # the label, while it names no row
+    cells: list[Token | None]
+    frags: list[Token]  # the label, while it names no row
+
+    def __init__(self, table: str, key: str | None, label: str, columns: list[Column] | None,
+                 width: int, line: int, cells: list[Token | None] | None = None,
+                 frags: list[Token] | None = None) -> None:
+        self.table = table
+        self.key = key
+        self.label = label
+        self.columns = columns
+        self.width = width
+        self.line = line
+        self.cells = [] if cells is None else cells
+        self.frags = [] if frags is None else frags
 
 
 @dataclass(slots=True)
@@ -111,7 +137,12 @@ def _unlabelled_line(tokens: list[Token], i: int, first: Token) -> int:
 
 
 def _filled(row: Row) -> int:
-    return len(row.cells) - row.cells.count(None)
+    # (Not list.count(None): that compares every Token with None through its __eq__.)
+    filled = 0
+    for cell in row.cells:
+        if cell is not None:
+            filled += 1
+    return filled
 
 
 def _trim_padding(cells: list[Token], width: int) -> list[Token | None]:
