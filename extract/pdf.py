@@ -29,12 +29,16 @@ import ctypes
 import threading
 from functools import cache
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from extract.pdf_guard import InflationLimitError, check_inflated_size
 
+if TYPE_CHECKING:
+    from pypdfium2 import PdfDocument, PdfTextPage
+
 MAX_PAGES = 100
-# A text layer larger than this is not a report; stopping early also bounds the cost
-# of a small file whose pages share one huge content stream.
+# A text layer larger than this is not a report. Counted page by page before the
+# text is copied out; what PDFium parses before that is bounded by ``pdf_guard``.
 MAX_TEXT_CHARS = 4 * 1024 * 1024
 # The reason a scanned PDF (images only) fails with: the project does no OCR.
 NO_TEXT_LAYER = "no text layer"
@@ -110,9 +114,9 @@ def _document_text(data: bytes) -> str:
         document.close()
 
 
-def _page_text(document: object, index: int, room: int) -> str:
+def _page_text(document: PdfDocument, index: int, room: int) -> str:
     """One page's text, PDFium's line breaks kept only where the baseline moved."""
-    page = document[index]  # type: ignore[index]
+    page = document[index]
     textpage = page.get_textpage()
     try:
         # Counted before the text is copied out, so an oversized page costs nothing more.
@@ -124,19 +128,19 @@ def _page_text(document: object, index: int, room: int) -> str:
         page.close()
 
 
-def _rejoin_lines(textpage: object, text: str) -> str:
+def _rejoin_lines(textpage: PdfTextPage, text: str) -> str:
     """``text`` with every PDFium line break between two characters on the same
     baseline (within pypdf's tolerance) turned into a space, the others into ``\\n``."""
     pieces = text.split(_PDFIUM_BREAK)
     if len(pieces) == 1:
         return text
+    glyphs = _Glyphs(textpage)
     out = [pieces[0]]
     at = len(pieces[0])  # text index of the break before the next piece
     for piece in pieces[1:]:
         before = _last_glyph(text, at - 1)
         after = _first_glyph(text, at + len(_PDFIUM_BREAK))
-        same = (before is not None and after is not None
-                and _on_one_line(textpage, before, after))
+        same = before is not None and after is not None and glyphs.on_one_line(before, after)
         out.append(" " if same else "\n")
         out.append(piece)
         at += len(_PDFIUM_BREAK) + len(piece)
@@ -157,26 +161,42 @@ def _first_glyph(text: str, at: int) -> int | None:
     return at if at < len(text) and text[at] not in "\r\n" else None
 
 
-def _on_one_line(textpage: object, before: int, after: int) -> bool:
-    """Whether two characters (text indices) sit on one baseline, as pypdf judges it."""
-    raw = _pdfium().raw
-    first = raw.FPDFText_GetCharIndexFromTextIndex(textpage, before)
-    second = raw.FPDFText_GetCharIndexFromTextIndex(textpage, after)
-    if first < 0 or second < 0:
-        return False
-    y1, size1 = _baseline_and_size(textpage, first)
-    y2, size2 = _baseline_and_size(textpage, second)
-    return abs(y1 - y2) <= NEW_LINE_SHIFT * min(size1, size2)
+class _Glyphs:
+    """Where a text page's characters sit, asked of PDFium (one text page, under the
+    lock; the ctypes out-parameters are made once, not per question)."""
 
+    def __init__(self, textpage: PdfTextPage) -> None:
+        raw = _pdfium().raw
+        self.textpage = textpage.raw  # the C handle: no Python wrapper per call
+        self._char_index = raw.FPDFText_GetCharIndexFromTextIndex
+        self._origin = raw.FPDFText_GetCharOrigin
+        self._matrix_of = raw.FPDFText_GetMatrix
+        self._font_size = raw.FPDFText_GetFontSize
+        self._x, self._y = ctypes.c_double(), ctypes.c_double()
+        self._matrix = raw.FS_MATRIX()
 
-def _baseline_and_size(textpage: object, char: int) -> tuple[float, float]:
-    """A character's baseline height and font size, both in page units."""
-    raw = _pdfium().raw
-    x, y = ctypes.c_double(), ctypes.c_double()
-    raw.FPDFText_GetCharOrigin(textpage, char, x, y)
-    # The font size PDFium reports is before the text and graphics matrices; Word's
-    # PDFs draw 7.45 pt text as 149 units scaled by 0.05.
-    matrix = raw.FS_MATRIX()
-    raw.FPDFText_GetMatrix(textpage, char, matrix)
-    scale = (matrix.c * matrix.c + matrix.d * matrix.d) ** 0.5
-    return y.value, raw.FPDFText_GetFontSize(textpage, char) * scale
+    def on_one_line(self, before: int, after: int) -> bool:
+        """Whether two characters (text indices) sit on one baseline, as pypdf judges
+        it: the baseline moved by at most 0.8 of the smaller font size."""
+        first = self._char_index(self.textpage, before)
+        second = self._char_index(self.textpage, after)
+        if first < 0 or second < 0:
+            return False
+        shift = abs(self.baseline(first) - self.baseline(second))
+        # The second size is asked only when the first does not already decide.
+        return (shift <= NEW_LINE_SHIFT * self.font_size(first)
+                and shift <= NEW_LINE_SHIFT * self.font_size(second))
+
+    def baseline(self, char: int) -> float:
+        """The height of a character's origin on the page."""
+        self._origin(self.textpage, char, self._x, self._y)
+        return self._y.value
+
+    def font_size(self, char: int) -> float:
+        """A character's font size in page units. PDFium's own figure is before the
+        text and graphics matrices: Word's PDFs draw 7.45 pt text as 149 units
+        scaled by 0.05."""
+        matrix = self._matrix
+        self._matrix_of(self.textpage, char, matrix)
+        scale = (matrix.c * matrix.c + matrix.d * matrix.d) ** 0.5
+        return self._font_size(self.textpage, char) * scale
