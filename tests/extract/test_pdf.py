@@ -93,6 +93,14 @@ def test_encrypted_pdf_is_refused() -> None:
         pdf_text(buffer.getvalue())
 
 
+def test_a_pdf_locked_only_against_editing_is_read() -> None:
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf(["1 2 3"]))))
+    writer.encrypt(user_password="", owner_password="owner")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    assert pdf_text(buffer.getvalue()).split() == ["1", "2", "3"]
+
+
 @pytest.mark.parametrize("data", [b"%PDF-1.7\n%%EOF", b"%PDF-1.4\n" + b"\x00" * 100])
 def test_broken_pdf_is_a_one_line_error(data: bytes) -> None:
     with pytest.raises(PdfError) as info:
