@@ -1,0 +1,168 @@
+"""Refuse a PDF whose streams would inflate beyond what any report needs, before
+PDFium reads it.
+
+Why: PDFium inflates the content streams and fonts of a page completely, with no
+limit of its own: a 2 MB file holding a 1.5 GB Flate "bomb" took 31 s and 2.6 GB of
+memory in one call (pypdf, the reader before, stopped at 75 MB a stream). A report's
+own streams (text, table rules, subset or even whole CJK fonts) inflate to a few
+megabytes.
+
+How, cheaply: Flate inflates at most 1032-fold, so a file whose compressed streams
+cannot reach the budget even at that ratio (every generated PDF, and the corpus PDFs
+with their ≈ 400 KB of fonts) is passed without inflating anything. Only when the
+worst case could overrun are the streams inflated, in pieces, counting until the
+budget is spent. Two budgets: what PDFium parses (page contents, forms, object
+streams, CMaps) and font programs (inflated and handed to FreeType, not parsed
+whole, so allowed far more). Images are skipped: text extraction never decodes them.
+
+What it does not see: streams behind an indirect ``/Filter``, filters other than
+Flate (LZW, run-length: rare since PDF 1.2; counted at their stored size), and the
+streams of an encrypted file (they cannot be inflated before decryption).
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+# Inflated bytes PDFium parses: a Word report's pages take ≈ 35 KB each (3.5 MB for
+# the 100 pages allowed). Kept tight because PDFium's text page holds ≈ 250 bytes per
+# character: 16 MB of content can show at most ≈ 16 M characters. Inflated font
+# programs may take far more (several whole CJK fonts).
+MAX_PARSED_BYTES = 16 * 1024 * 1024
+MAX_FONT_BYTES = 512 * 1024 * 1024
+# Deflate's best ratio: one 258-byte match per two bits, plus block overhead.
+FLATE_MAX_RATIO = 1032
+_CHUNK = 1 << 20  # compressed bytes handed to zlib at a time
+_FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[^\s/\[\]<>()]+)")
+_NAME = re.compile(rb"/([^\s/\[\]<>()]+)")
+_IMAGE = re.compile(rb"/Subtype\s*/Image\b")
+# FontFile (Type 1: /Length1-3), FontFile2 (TrueType: /Length1), FontFile3 (/Subtype).
+_FONT_PROGRAM = re.compile(rb"/Length1\b|/Subtype\s*/(?:Type1C|CIDFontType0C|OpenType)\b")
+_FLATE = frozenset({b"FlateDecode", b"Fl"})
+_DICT_LOOKBACK = 64 * 1024  # a stream's dictionary lies within this many bytes before it
+
+
+class InflationLimitError(ValueError):
+    """The PDF's streams inflate to more than a report can need."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Stream:
+    font: bool  # a font program, else something PDFium parses
+    flate_stages: int  # leading Flate filters
+    body: bytes
+
+    def worst_case(self) -> int:
+        return len(self.body) * FLATE_MAX_RATIO ** self.flate_stages
+
+
+def check_inflated_size(data: bytes, parsed_budget: int = MAX_PARSED_BYTES,
+                        font_budget: int = MAX_FONT_BYTES) -> None:
+    """Raise ``InflationLimitError`` if the non-image streams of ``data`` inflate to
+    more than their budget."""
+    streams = list(_streams(data))
+    groups = ((False, parsed_budget, "content streams"), (True, font_budget, "fonts"))
+    for font, budget, what in groups:
+        group = [s for s in streams if s.font is font]
+        if sum(s.worst_case() for s in group) <= budget:
+            continue  # cannot overrun even at Flate's best ratio
+        spent = 0
+        for stream in group:
+            spent += _inflated_size(stream, budget - spent)
+            if spent > budget:
+                raise InflationLimitError(
+                    f"the PDF's {what} inflate to more than {budget // 2**20} MB; not a report")
+
+
+def _streams(data: bytes) -> Iterator[_Stream]:
+    """Every stream but images, with its kind and filters (found by the ``stream``
+    keyword; its dictionary is what lies between it and the object's ``obj``)."""
+    at = data.find(b"stream")
+    while at >= 0:
+        start = _data_start(data, at)
+        if start is None:  # "endstream", or the word inside other bytes
+            at = data.find(b"stream", at + 6)
+            continue
+        close = data.find(b"endstream", start)
+        close = len(data) if close < 0 else close
+        dictionary = _dictionary_before(data, at)
+        if not _IMAGE.search(dictionary):
+            yield _Stream(_FONT_PROGRAM.search(dictionary) is not None,
+                          _flate_stages(dictionary), data[start:_before_eol(data, start, close)])
+        at = data.find(b"stream", close + len(b"endstream"))
+
+
+def _dictionary_before(data: bytes, at: int) -> bytes:
+    """The bytes from the object's ``obj`` keyword to its ``stream`` at ``at``."""
+    window = max(0, at - _DICT_LOOKBACK)
+    found = data.rfind(b"obj", window, at)
+    return data[found if found >= 0 else window:at]
+
+
+def _data_start(data: bytes, at: int) -> int | None:
+    """Where a stream's data begins, if the ``stream`` keyword at ``at`` opens one."""
+    if data[at - 3:at] == b"end":
+        return None
+    after = at + 6
+    if data[after:after + 2] == b"\r\n":
+        return after + 2
+    if data[after:after + 1] in (b"\n", b"\r"):
+        return after + 1
+    return None
+
+
+def _before_eol(data: bytes, start: int, end: int) -> int:
+    """``end`` less the line break that precedes ``endstream`` (not part of the data)."""
+    if end - start >= 2 and data[end - 2:end] == b"\r\n":
+        return end - 2
+    if end > start and data[end - 1:end] in (b"\n", b"\r"):
+        return end - 1
+    return end
+
+
+def _flate_stages(dictionary: bytes) -> int:
+    """How many Flate filters the stream's filter list starts with."""
+    found = _FILTER.search(dictionary)
+    stages = 0
+    for name in _NAME.findall(found.group(1)) if found else []:
+        if name not in _FLATE:
+            break
+        stages += 1
+    return stages
+
+
+def _inflated_size(stream: _Stream, room: int) -> int:
+    """Bytes the stream decodes to through its leading Flate filters, counted no
+    further than just past ``room``."""
+    body = stream.body
+    for _ in range(stream.flate_stages - 1):  # a Flate inside a Flate: inflate the outer
+        body = _inflate(body, room)
+    return _count_inflated(body, room) if stream.flate_stages else len(body)
+
+
+def _count_inflated(body: bytes, room: int) -> int:
+    """How many bytes ``body`` inflates to, stopping once past ``room``."""
+    inflater = zlib.decompressobj()
+    total = 0
+    try:
+        for at in range(0, len(body), _CHUNK):
+            pending = body[at:at + _CHUNK]
+            while pending and total <= room:
+                total += len(inflater.decompress(pending, _CHUNK))
+                pending = inflater.unconsumed_tail
+            if total > room or inflater.eof:
+                break
+    except zlib.error:
+        pass  # broken or encrypted data: PDFium decides what to make of it
+    return max(total, len(body)) if total <= room else total
+
+
+def _inflate(body: bytes, room: int) -> bytes:
+    """``body`` inflated, cut off just past ``room`` bytes (as stored if broken)."""
+    try:
+        return zlib.decompressobj().decompress(body, room + 1)
+    except zlib.error:
+        return body
