@@ -32,6 +32,8 @@ and quote medians and ranges.
     .venv/bin/python benchmarks/bench_pipeline.py --cache /tmp/xxgk-bench-cache \\
         --repeat 2 --json bench-pipeline.json
     .venv/bin/python benchmarks/bench_pipeline.py --reports 1000 --years 2019-2025
+    # on the compiled build (make setup-fast): the children run on it too
+    PYTHONPATH=.venv/compiled .venv/bin/python -P benchmarks/bench_pipeline.py --quick
 """
 
 from __future__ import annotations
@@ -270,8 +272,28 @@ def run_child(command: list[str], env: dict[str, str], timeout: float = 1800) ->
                  sampler.cpu_by_role())
 
 
+def _python() -> list[str]:
+    """The interpreter for the children, on the build this script runs on: run with
+    ``-P`` and ``PYTHONPATH=.venv/compiled`` (the compiled build, benchmarks/README.md),
+    the children get both; otherwise they import the sources in this checkout."""
+    return [sys.executable, "-P"] if sys.flags.safe_path else [sys.executable]
+
+
+def _child_pythonpath() -> str:
+    if sys.flags.safe_path:
+        return os.environ.get("PYTHONPATH", str(ROOT))
+    return str(ROOT)
+
+
+def build_name() -> str:
+    """``compiled`` when the engine comes from C extensions (mypyc), else ``pure``."""
+    import extract.cells
+
+    return "pure" if extract.cells.__file__.endswith(".py") else "compiled"
+
+
 def _xxgk(*args: str) -> list[str]:
-    return [sys.executable, "-m", "flows.cli", *args]
+    return [*_python(), "-m", "flows.cli", *args]
 
 
 # --------------------------------------------------------------------------- source
@@ -378,7 +400,7 @@ def repetition(number: int, cached: Path, work: Path, reports: int, workers: int
     registry = [str(write_registry(source, rep / "agencies.csv"))] if register else []
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env["PREFECT_HOME"] = str(rep / "prefect-home")
-    env["PYTHONPATH"] = str(ROOT)
+    env["PYTHONPATH"] = _child_pythonpath()
     env["PYTHONUNBUFFERED"] = "1"  # lines arrive when printed, as on a terminal
     run = _xxgk("run", "--source", str(source), "--warehouse", str(warehouse),
                 "--workers", str(workers), *(["--registry", *registry] if registry else []))
@@ -399,14 +421,14 @@ def repetition(number: int, cached: Path, work: Path, reports: int, workers: int
 
     parse_cpu: float | None = None
     if not quick:
-        parse = step("parse_only", [sys.executable, "-c", PARSE_ONLY, str(source),
+        parse = step("parse_only", [*_python(), "-c", PARSE_ONLY, str(source),
                                     str(workers), *registry], reports, None)
         parsed = json.loads(parse.out_text().strip().splitlines()[-1])
         out["parse_only"].update({f"parse_{k}": round(v, 2) if isinstance(v, float) else v
                                   for k, v in parsed.items()})
         parse_cpu = parsed["cpu_s"]
         for name in ("trivial_cold", "trivial"):
-            child = step(name, [sys.executable, "-c", TRIVIAL], 0, None)
+            child = step(name, [*_python(), "-c", TRIVIAL], 0, None)
             inner = json.loads(child.out_text().strip().splitlines()[-1])
             out[name].update({k: round(v, 2) for k, v in inner.items()})
     step("full", run, reports, parse_cpu)
@@ -512,12 +534,13 @@ def main(argv: list[str] | None = None) -> int:
     summary = summarise(runs)
     met = {} if args.quick else targets(summary)
     print(f"{args.reports} reports, {os.cpu_count()} cpus, --workers {args.workers}, "
-          f"medians of {args.repeat}")
+          f"{build_name()} build, medians of {args.repeat}")
     print(table(summary, args.repeat))
     print("targets: " + ", ".join(f"{k} {'yes' if v else 'NO'}" for k, v in met.items()))
     if args.json:
         args.json.write_text(json.dumps({"reports": args.reports, "cpus": os.cpu_count(),
-                                         "workers": args.workers, "summary": summary,
+                                         "workers": args.workers, "build": build_name(),
+                                         "summary": summary,
                                          "targets": met, "runs": runs},
                                         indent=2, ensure_ascii=False), encoding="utf-8")
     return 0
