@@ -1,7 +1,11 @@
 """Turn source files into warehouse rows: extract, canonicalise, check, classify.
 
 This is the work one pipeline batch does, as plain Python so that it runs the same in
-a Prefect task, a worker process, a Dask worker or a unit test. For each file it reads
+a Prefect task, a worker process, a Dask worker or a unit test. A batch's rows either
+come back in memory (:func:`process_batch`) or are staged as Parquet files in the run's
+staging folder, only their description coming back (:func:`stage_batch`, see
+``load.staging``): what a large run does, so that its rows never pile up in the
+flow's process. For each file it reads
 the bytes (refusing what is too large), extracts the report, resolves the agency
 through the registry, and produces the rows of the three warehouse datasets plus an
 outcome line for the run summary. Every failure is caught per file: one broken
@@ -36,6 +40,7 @@ from extract.source import Source, SourceFile, TransientReadError, open_source
 from extract.tables import Warning_
 from load.schema import DATASETS, SchemaError, arrow_schema, conform
 from load.snapshot import frame_of
+from load.staging import StagedRows, write_staged
 from transform.agencies import Agency, AgencyRegistry
 from transform.maps import read_map
 
@@ -381,6 +386,29 @@ def process_batch(location: str, files: Sequence[SourceFile], registry_path: str
                            processed_at).process(files)
 
 
+@dataclass(frozen=True, slots=True)
+class StagedBatch:
+    """A batch whose rows were written to a staging folder: where, and what happened
+    to each file."""
+
+    rows: StagedRows
+    outcomes: list[Outcome]
+
+
+def stage_result(folder: str | Path, result: BatchResult) -> StagedBatch:
+    """Write a batch's rows into the staging folder ``folder``."""
+    return StagedBatch(write_staged(folder, result.tables), result.outcomes)
+
+
+def stage_batch(folder: str | Path, location: str, files: Sequence[SourceFile],
+                registry_path: str | None, run_id: str, processed_at: datetime
+                ) -> StagedBatch:
+    """:func:`process_batch`, its rows written into the staging folder ``folder``
+    (it runs in worker processes: only the rows' description travels back)."""
+    return stage_result(folder, process_batch(location, files, registry_path, run_id,
+                                              processed_at))
+
+
 def fail_batch(files: Sequence[SourceFile], reason: str, registry_path: str | None,
                run_id: str, processed_at: datetime) -> BatchResult:
     """Failed rows for a whole batch that could not run (see ``fail_all``)."""
@@ -404,5 +432,6 @@ def load_registry(path: str | None) -> AgencyRegistry:
 
 
 __all__ = ["FAILED", "OK", "PARTIAL", "SKIPPED", "BatchResult", "Outcome",
-           "ReportProcessor", "as_table", "combine", "fail_batch", "load_registry",
-           "process_batch", "status_of", "working_schema"]
+           "ReportProcessor", "StagedBatch", "as_table", "combine", "fail_batch",
+           "load_registry", "process_batch", "stage_batch", "stage_result", "status_of",
+           "working_schema"]
