@@ -42,7 +42,7 @@ import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from load.durable import remove_tree, replace_symlink
-from load.incoming import NewRows
+from load.incoming import NewRows, StagedFiles, TableRows, distinct, without_carry_checks
 from load.lock import WarehouseBusy, exclusive_lock
 from load.schema import DATASETS, arrow_schema, conform, empty_frame
 from load.snapshot import TMP_PREFIX, Snapshot, SnapshotBuilder, Year, frame_of
@@ -129,58 +129,38 @@ def _ordered(table: pa.Table) -> pa.Table:
 
 Rows = pd.DataFrame | pa.Table
 
-# The warehouse computes the cross_year.carry checks itself: carry rows passed in are
-# ignored.
-_NOT_CARRY = pads.field("rule").is_null() | (pads.field("rule") != CARRY_RULE)
-
-
-def _keep(name: str) -> pc.Expression | None:
-    return _NOT_CARRY if name == "checks" else None
-
 
 def _incoming(facts: Rows, reports: Rows, checks: Rows) -> dict[str, NewRows]:
     """New rows held in memory (strings may stay dictionary-encoded until a partition
-    is written)."""
+    is written); carry checks are the warehouse's to compute."""
     from transform.process import as_table  # transform imports load: import it late
 
-    tables = {"facts": as_table(facts, "facts", encode=False),
-              "reports": as_table(reports, "reports", encode=False),
-              "checks": as_table(checks, "checks", encode=False)}
-    return {name: NewRows.of_table(name, table, _keep(name)) for name, table in tables.items()}
+    tables = without_carry_checks({"facts": as_table(facts, "facts", encode=False),
+                                   "reports": as_table(reports, "reports", encode=False),
+                                   "checks": as_table(checks, "checks", encode=False)})
+    return {name: TableRows(name, table) for name, table in tables.items()}
 
 
 def _staged(batches: Sequence[StagedRows]) -> dict[str, NewRows]:
     """New rows staged on disk by a run's batches (``load.staging``)."""
-    return {name: NewRows.of_files(name, [b.files[name] for b in batches if name in b.files],
-                                   _keep(name))
-            for name in DATASETS}
+    return {name: StagedFiles(name, batches) for name in DATASETS}
 
 
 def _check_one_report_per_source(reports: NewRows) -> None:
-    sources = reports.scan(columns=["source"])["source"].cast(pa.string())  # small
-    if pc.count_distinct(sources).as_py() != len(sources):
-        counts = pc.value_counts(sources)
-        duplicated = [c["values"] for c in counts.to_pylist() if c["counts"] > 1]
-        raise ValueError(
-            "reports: one row per source file, but these appear more than once: "
-            + ", ".join(sorted(duplicated))
-        )
+    if reports.count() == len(reports.sources()):
+        return
+    sources = reports.scan(["source"])["source"]  # small: one a report
+    counts = pc.value_counts(sources.cast(pa.string()))
+    duplicated = [c["values"] for c in counts.to_pylist() if c["counts"] > 1]
+    raise ValueError(
+        "reports: one row per source file, but these appear more than once: "
+        + ", ".join(sorted(duplicated))
+    )
 
 
 def _dropped_sources(new: dict[str, NewRows], replace: Collection[str]) -> set[str]:
     """Sources whose old rows go: those asked for and every source with new rows."""
-    dropped = {str(s) for s in replace}
-    for rows in new.values():
-        dropped.update(str(s) for s in rows.distinct("source") if s is not None)
-    return dropped
-
-
-def _unique(column: pa.ChunkedArray) -> list[object]:
-    """The distinct non-null values of a column (plain or dictionary-encoded)."""
-    values = pc.unique(column)
-    if pa.types.is_dictionary(values.type):
-        values = values.cast(values.type.value_type)
-    return values.drop_null().to_pylist()
+    return {str(s) for s in replace}.union(*(rows.sources() for rows in new.values()))
 
 
 # ---------------------------------------------------------------------------- warehouse
@@ -289,7 +269,7 @@ class Warehouse:
             agencies = _touched_agencies(index, new, dropped)
             carry = _table(_carry(old, new["facts"], dropped, agencies), "checks")
             parts = {name: [rows] for name, rows in new.items()}
-            parts["checks"].append(NewRows.of_table("checks", carry))
+            parts["checks"].append(TableRows("checks", carry))
             builder = SnapshotBuilder(self.snapshots_dir, old, sync=self.durable)
             summary = _Summary(builder.id, tuple(sorted(dropped)))
             for name in DATASETS:
@@ -378,8 +358,8 @@ def _touched_agencies(index: dict[str, pa.Table], new: dict[str, NewRows],
     agencies: set[str] = set()
     for name in DATASETS:
         gone = index[name].filter(_in(index[name]["source"], dropped))
-        agencies.update(str(a) for a in _unique(gone["agency_id"]))
-        agencies.update(str(a) for a in new[name].distinct("agency_id") if a is not None)
+        agencies.update(str(a) for a in distinct(gone["agency_id"]))
+        agencies.update(new[name].agencies())
     return agencies
 
 
@@ -403,7 +383,7 @@ def _carry(old: Snapshot | None, new_facts: NewRows, dropped: Collection[str],
         strings = [c for c in _CARRY_FACTS if c not in ("year", "value")]
         kept = old.scan("facts", columns=_CARRY_FACTS, filter=where, dictionary=strings)
         parts.append(kept.filter(pc.invert(_in(kept["source"], dropped))))
-    parts.append(new_facts.scan(columns=_CARRY_FACTS, filter=where))
+    parts.append(new_facts.scan(_CARRY_FACTS, where))
     frames = [frame_of(p, "facts", columns=_CARRY_FACTS) for p in parts if p.num_rows]
     if not frames:
         return empty_frame("checks")
@@ -425,9 +405,10 @@ def _build_dataset(builder: SnapshotBuilder, old: Snapshot | None, name: str,
     for year in touched:
         previous = old.partition(name, year) if old is not None else schema.empty_table()
         kept = previous.filter(pc.invert(_removed(previous, name, dropped, agencies)))
-        # One year's new rows at a time (dictionary-encoded strings decoded here).
+        # One year's new rows at a time (dictionary-encoded strings decoded here). The
+        # sort copies the rows once; a few dozen chunks do not slow it down.
         added = [rows.of_year(year) for rows in new]
-        rows = _ordered(pa.concat_tables([kept, *added]).combine_chunks())
+        rows = _ordered(pa.concat_tables([kept, *added]))
         if rows.num_rows:
             builder.write(name, year, rows)
         del previous, kept, added, rows

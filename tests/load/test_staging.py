@@ -13,6 +13,7 @@ from frames import Batch, batch, merge, source_of
 from load.schema import DATASETS
 from load.staging import STAGE_PREFIX, StagedRows, write_staged
 from load.warehouse import Warehouse, WarehouseBusy
+from transform.cross_year import CARRY_RULE
 from transform.process import BatchResult
 
 YEARS = (2019, 2020, 2021)
@@ -51,17 +52,34 @@ def test_staged_publish_gives_what_a_publish_from_memory_gives(tmp_path: Path) -
     assert "cross_year.carry" in set(have["checks"]["rule"])
 
 
-def test_a_batch_file_holds_one_row_group_per_year(tmp_path: Path) -> None:
+def test_a_batch_is_staged_as_a_file_per_dataset_and_year(tmp_path: Path) -> None:
     rows = stage(tmp_path, batch("AB", (2021, 2019), failed="A"))[0]
-    reports = pq.ParquetFile(rows.files["reports"])
-    years = [reports.read_row_group(i)["year"].unique().to_pylist()
-             for i in range(reports.num_row_groups)]
-    assert years == [[2019], [2021], [None]]  # sorted, unknown last, never mixed
+    assert set(rows.files["reports"]) == {2019, 2021, None}  # None: the unknown year
+    for year, path in rows.files["reports"].items():
+        assert pq.read_table(path)["year"].unique().to_pylist() == [year]
     assert rows.rows == {"facts": 2 * 2 * 12, "reports": 5, "checks": 2 * 2 * 4}
+    assert rows.sources["reports"] == {source_of(a, y) for a in "AB" for y in (2019, 2021)} \
+        | {source_of("A", None)}
+    assert rows.agencies["facts"] == {"A", "B"}
     empty = stage(tmp_path, batch("", (), failed="C"))[0]
-    assert set(empty.files) == {"reports"}  # no file for a dataset without rows
-    assert empty.rows["facts"] == 0
+    assert empty.files["facts"] == {} and empty.rows["facts"] == 0
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_carry_checks_passed_in_are_left_to_the_warehouse(tmp_path: Path) -> None:
+    data = batch("AB", YEARS)
+    foreign = data.checks.iloc[:1].assign(rule=CARRY_RULE, source="elsewhere/2020.txt")
+    data = Batch(data.facts, data.reports, pd.concat([data.checks, foreign],
+                                                     ignore_index=True))
+    memory = Warehouse(tmp_path / "memory", durable=False)
+    memory.publish(**data.kwargs())
+    staged = Warehouse(tmp_path / "staged", durable=False)
+    with staged.staging("run") as folder:
+        rows = stage(folder, data)
+        assert "elsewhere/2020.txt" not in rows[0].sources["checks"]
+        staged.publish_staged(rows)
+    for name in DATASETS:
+        pd.testing.assert_frame_equal(staged.read(name), memory.read(name), obj=name)
 
 
 def test_publish_reads_only_the_batches_it_is_given(tmp_path: Path) -> None:
@@ -84,7 +102,7 @@ def test_the_staging_folder_lives_until_the_end_of_the_run(tmp_path: Path) -> No
         assert folder.parent == snapshots and folder.name.startswith(STAGE_PREFIX)
         rows = stage(folder, batch("A", (2020,)), batch("B", (2020,)))
         wh.publish_staged(rows[:1])  # its garbage collection spares the folder in use
-        assert all(Path(p).is_file() for r in rows for p in r.files.values())
+        assert all(Path(p).is_file() for r in rows for f in r.files.values() for p in f.values())
         wh.publish_staged(rows[1:])
     assert not folder.exists()
     assert sorted(wh.ledger()["agency_id"]) == ["A", "B"]
