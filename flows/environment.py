@@ -15,6 +15,12 @@ a ``PREFECT_API_URL`` or ``PREFECT_HOME`` in the environment always wins.
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -56,27 +62,93 @@ def prefect_api() -> Iterator[str | None]:
     Prefect's ephemeral mode starts its server inside the flow's process, and worker
     processes do not learn its address: each would start a temporary server of its
     own (≈ 20 s each, measured). Starting the temporary server here and putting its
-    URL in the settings that ``ProcessPoolTaskRunner`` hands to its workers makes the
-    whole run share one.
+    URL in the settings and the environment makes the whole run share one (Dask's
+    LocalCluster workers too). It is started as Prefect's ephemeral mode runs it (its
+    API app in a uvicorn subprocess, with an ephemeral server's services), but without
+    importing that app into this process: ``prefect.server`` costs the run's process
+    ≈ 80 MB and ≈ 3 CPU s (measured), and the run only needs Prefect's client.
     """
     if uses_server():
         yield os.environ["PREFECT_API_URL"]
         return
-    from prefect.server.api.server import SubprocessASGIServer
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    server = SubprocessASGIServer()
-    server.start(timeout=int(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
-    # Both: the settings reach ProcessPoolTaskRunner's workers, the environment reaches
-    # processes that only inherit it (Dask's LocalCluster workers).
-    os.environ["PREFECT_API_URL"] = server.api_url
+    timeout = float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"])
+    process, api_url = start_temporary_server(timeout)
+    os.environ["PREFECT_API_URL"] = api_url
     try:
-        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
-            yield server.api_url
+        with temporary_settings(updates={PREFECT_API_URL: api_url}):
+            yield api_url
     finally:
         _flush_api_logs()  # else the log worker retries a stopped server at exit
         del os.environ["PREFECT_API_URL"]
-        server.stop()
+        stop_server(process)
+
+
+# What Prefect's ephemeral mode sets for its server process: no UI, an ephemeral
+# server's services only.
+_EPHEMERAL_SERVER = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+                     "PREFECT__SERVER_FINAL": "1"}
+_PORT_IN_USE = 3  # uvicorn's exit status when another process took the port meanwhile
+
+
+def start_temporary_server(timeout: float) -> tuple[subprocess.Popen[bytes], str]:
+    """Prefect's API on a free loopback port, for this run; the process and its API
+    URL once it answers its health check."""
+    deadline = time.monotonic() + timeout
+    while True:
+        process, api_url = _launch_server()
+        while process.poll() is None and time.monotonic() < deadline:
+            if server_healthy(api_url, timeout=1.0):
+                return process, api_url
+            time.sleep(0.1)
+        if process.poll() != _PORT_IN_USE or time.monotonic() >= deadline:
+            break
+    stop_server(process)
+    raise RuntimeError(f"the temporary Prefect server did not answer within {timeout:g} s"
+                       + (f" (exit status {process.returncode})"
+                          if process.returncode is not None else ""))
+
+
+def _launch_server() -> tuple[subprocess.Popen[bytes], str]:
+    import prefect
+    from prefect.settings import get_current_settings
+
+    port = _free_port()
+    env = {**os.environ, **_EPHEMERAL_SERVER,
+           **get_current_settings().to_environment_variables(exclude_unset=True)}
+    command = [sys.executable, "-m", "uvicorn",
+               "--app-dir", str(Path(prefect.__file__).resolve().parents[1]),
+               "--factory", "prefect.server.api.server:create_app",
+               "--host", "127.0.0.1", "--port", str(port),
+               "--log-level", "error", "--lifespan", "on"]
+    return subprocess.Popen(command, env=env), f"http://127.0.0.1:{port}/api"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def server_healthy(api_url: str, timeout: float = 2.0) -> bool:
+    """Whether a Prefect API answers its health check at ``api_url``."""
+    try:
+        with urllib.request.urlopen(f"{api_url}/health", timeout=timeout) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def stop_server(process: subprocess.Popen[bytes], grace: float = 20.0) -> None:
+    """Stop a server process started here (SIGTERM, then SIGKILL after ``grace`` s)."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _flush_api_logs() -> None:
@@ -86,4 +158,5 @@ def _flush_api_logs() -> None:
         APILogHandler().flush()
 
 
-__all__ = ["configure_prefect", "prefect_api", "project_home", "uses_server"]
+__all__ = ["configure_prefect", "prefect_api", "project_home", "server_healthy",
+           "start_temporary_server", "stop_server", "uses_server"]

@@ -305,6 +305,14 @@ def test_a_transient_error_in_a_worker_is_retried(tmp_path: Path,
     assert len(_reports(wh)) == 13 and set(_reports(wh)["status"]) == {"ok"}
 
 
+def test_the_runs_process_never_loads_prefects_server(tmp_path: Path) -> None:
+    """The temporary server runs in a process of its own: its app (FastAPI, SQLAlchemy,
+    ≈ 80 MB) is never imported into the run's process."""
+    src, wh = _source(tmp_path, n_agencies=1, years=range(2020, 2021)), tmp_path / "wh"
+    assert _run("--source", str(src), "--warehouse", str(wh)) == 0
+    assert "prefect.server.api.server" not in sys.modules
+
+
 def test_dask_runner_builds_the_same_warehouse(tmp_path: Path) -> None:
     src = _source(tmp_path, n_agencies=2, years=range(2019, 2022))
     default, dask = tmp_path / "default", tmp_path / "dask"
