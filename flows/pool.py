@@ -25,10 +25,13 @@ their loop, and it is usable without Prefect (the tests drive it directly).
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import multiprocessing
 import pickle
 import queue
 import signal
+import sys
 import traceback
 from collections.abc import Callable
 from contextlib import suppress
@@ -92,6 +95,19 @@ def _serve(conn: Connection) -> None:
             conn.send_bytes(reply)
         except OSError:  # the pool's process is gone
             return
+        del reply
+        _give_back_memory()
+
+
+def _give_back_memory() -> None:
+    """Return what the call freed to the system: between calls a worker would
+    otherwise keep its peak (glibc and pyarrow's allocator both hold freed pages)."""
+    gc.collect()
+    arrow = sys.modules.get("pyarrow")  # only if the call used it
+    if arrow is not None:
+        arrow.default_memory_pool().release_unused()
+    with suppress(OSError, AttributeError):  # glibc only
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _pipe_broken(err: OSError) -> bool:
