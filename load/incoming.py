@@ -56,8 +56,10 @@ def _year_rows(table: pa.Table, year: Year) -> pa.Table:
 
 def _read(path: str, columns: list[str] | None = None,
           filter: pc.Expression | None = None) -> pa.Table:
-    """One small staged file. One thread: a pool of them keeps memory for nothing."""
-    return pq.read_table(path, columns=columns, filters=filter, use_threads=False)
+    """One small staged file, on one thread (a pool of them would keep memory for
+    nothing); ``ParquetFile`` costs half of ``read_table``'s dataset machinery a file."""
+    table = pq.ParquetFile(path).read(columns=columns, use_threads=False)
+    return table if filter is None else table.filter(filter)
 
 
 class NewRows(ABC):
