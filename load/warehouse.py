@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -267,14 +268,22 @@ class Warehouse:
             old = self.current()
             index = {name: _index(old, name) for name in DATASETS}
             agencies = _touched_agencies(index, new, dropped)
-            carry = _table(_carry(old, new["facts"], dropped, agencies), "checks")
-            parts = {name: [rows] for name, rows in new.items()}
-            parts["checks"].append(TableRows("checks", carry))
             builder = SnapshotBuilder(self.snapshots_dir, old, sync=self.durable)
             summary = _Summary(builder.id, tuple(sorted(dropped)))
-            for name in DATASETS:
-                _build_dataset(builder, old, name, index[name], parts[name], dropped,
-                               agencies, summary)
+
+            def build(name: str, parts: list[NewRows]) -> None:
+                _build_dataset(builder, old, name, index[name], parts, dropped, agencies,
+                               summary)
+
+            # Facts, most of the work, on a second thread while the carry checks,
+            # reports and checks are built here (pyarrow's reads, casts, sorts and
+            # writes release the GIL): both cores work, the batches being done.
+            with ThreadPoolExecutor(max_workers=1) as helper:
+                facts = helper.submit(build, "facts", [new["facts"]])
+                carry = _table(_carry(old, new["facts"], dropped, agencies), "checks")
+                build("reports", [new["reports"]])
+                build("checks", [new["checks"], TableRows("checks", carry)])
+                facts.result()
             snapshot = builder.commit()
             self._switch(snapshot)
         return summary.freeze()

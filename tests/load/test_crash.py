@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -131,12 +132,16 @@ class _Os:
 
 
 def crash_at(monkeypatch: pytest.MonkeyPatch, k: int) -> None:
-    """Make the k-th filesystem step of the next publish raise :class:`Crash` instead."""
+    """Make the k-th filesystem step of the next publish raise :class:`Crash` instead
+    (steps counted as they happen: a publish writes facts on a thread of its own)."""
     count = [0]
+    lock = threading.Lock()
 
     def before() -> None:
-        count[0] += 1
-        if count[0] == k:
+        with lock:
+            count[0] += 1
+            reached = count[0] == k
+        if reached:
             raise Crash(k)
 
     def wrap(real: Callable[..., object]) -> Callable[..., object]:
