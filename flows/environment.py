@@ -14,8 +14,15 @@ a ``PREFECT_API_URL`` or ``PREFECT_HOME`` in the environment always wins.
 
 from __future__ import annotations
 
+import importlib.util
 import os
-from collections.abc import Iterator
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -50,33 +57,109 @@ def uses_server() -> bool:
 
 
 @contextmanager
-def prefect_api() -> Iterator[str | None]:
+def prefect_api(warm_up: Callable[[], object] | None = None) -> Iterator[str | None]:
     """The configured Prefect API, or a temporary local one for this run.
 
     Prefect's ephemeral mode starts its server inside the flow's process, and worker
     processes do not learn its address: each would start a temporary server of its
     own (≈ 20 s each, measured). Starting the temporary server here and putting its
-    URL in the settings that ``ProcessPoolTaskRunner`` hands to its workers makes the
-    whole run share one.
+    URL in the settings and the environment makes the whole run share one (Dask's
+    LocalCluster workers too). It is started as Prefect's ephemeral mode runs it (its
+    API app in a uvicorn subprocess, with an ephemeral server's services), but without
+    importing that app into this process: ``prefect.server`` costs the run's process
+    ≈ 80 MB and ≈ 3 CPU s (measured), and the run only needs Prefect's client.
+
+    ``warm_up`` runs while the server starts (e.g. importing the flow's modules, ≈ 3
+    CPU s of Prefect imports, on the other core than the server's start-up).
     """
     if uses_server():
+        if warm_up is not None:
+            warm_up()
         yield os.environ["PREFECT_API_URL"]
         return
-    from prefect.server.api.server import SubprocessASGIServer
+    timeout = float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"])
+    process, api_url = start_temporary_server(timeout, warm_up)
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    server = SubprocessASGIServer()
-    server.start(timeout=int(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
-    # Both: the settings reach ProcessPoolTaskRunner's workers, the environment reaches
-    # processes that only inherit it (Dask's LocalCluster workers).
-    os.environ["PREFECT_API_URL"] = server.api_url
+    os.environ["PREFECT_API_URL"] = api_url
     try:
-        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
-            yield server.api_url
+        with temporary_settings(updates={PREFECT_API_URL: api_url}):
+            yield api_url
     finally:
         _flush_api_logs()  # else the log worker retries a stopped server at exit
         del os.environ["PREFECT_API_URL"]
-        server.stop()
+        stop_server(process)
+
+
+# What Prefect's ephemeral mode sets for its server process: no UI, an ephemeral
+# server's services only.
+_EPHEMERAL_SERVER = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+                     "PREFECT__SERVER_FINAL": "1"}
+_PORT_IN_USE = 3  # uvicorn's exit status when another process took the port meanwhile
+
+
+def start_temporary_server(timeout: float, warm_up: Callable[[], object] | None = None
+                           ) -> tuple[subprocess.Popen[bytes], str]:
+    """Prefect's API on a free loopback port, for this run; the process and its API
+    URL once it answers its health check (``warm_up`` runs meanwhile). The server
+    reads its settings as this process does: the environment, and the profile and
+    ``prefect.toml`` of the same ``PREFECT_HOME`` and folder."""
+    deadline = time.monotonic() + timeout
+    while True:
+        process, api_url = _launch_server()
+        if warm_up is not None:
+            warm_up()
+            warm_up = None
+        while process.poll() is None and time.monotonic() < deadline:
+            if server_healthy(api_url, timeout=1.0):
+                return process, api_url
+            time.sleep(0.1)
+        if process.poll() != _PORT_IN_USE or time.monotonic() >= deadline:
+            break
+    stop_server(process)
+    raise RuntimeError(f"the temporary Prefect server did not answer within {timeout:g} s"
+                       + (f" (exit status {process.returncode})"
+                          if process.returncode is not None else ""))
+
+
+def _launch_server() -> tuple[subprocess.Popen[bytes], str]:
+    # Found, not imported: importing Prefect here would wait for ≈ 2 CPU s first.
+    spec = importlib.util.find_spec("prefect")
+    assert spec is not None and spec.origin is not None, "Prefect is not installed"
+    port = _free_port()
+    command = [sys.executable, "-m", "uvicorn",
+               "--app-dir", str(Path(spec.origin).resolve().parents[1]),
+               "--factory", "prefect.server.api.server:create_app",
+               "--host", "127.0.0.1", "--port", str(port),
+               "--log-level", "error", "--lifespan", "on"]
+    process = subprocess.Popen(command, env={**os.environ, **_EPHEMERAL_SERVER})
+    return process, f"http://127.0.0.1:{port}/api"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def server_healthy(api_url: str, timeout: float = 2.0) -> bool:
+    """Whether a Prefect API answers its health check at ``api_url``."""
+    try:
+        with urllib.request.urlopen(f"{api_url}/health", timeout=timeout) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def stop_server(process: subprocess.Popen[bytes], grace: float = 20.0) -> None:
+    """Stop a server process started here (SIGTERM, then SIGKILL after ``grace`` s)."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _flush_api_logs() -> None:
@@ -86,4 +169,5 @@ def _flush_api_logs() -> None:
         APILogHandler().flush()
 
 
-__all__ = ["configure_prefect", "prefect_api", "project_home", "uses_server"]
+__all__ = ["configure_prefect", "prefect_api", "project_home", "server_healthy",
+           "start_temporary_server", "stop_server", "uses_server"]

@@ -6,9 +6,16 @@ orchestration only:
 
 - batches of reports are tasks (one task per report would cost ≈ 10 ms of
   orchestration and a stream of API events each, more than the parsing itself);
-- CPU-bound batches run in worker processes (``ProcessPoolTaskRunner``), or on a Dask
-  cluster (``DaskTaskRunner``) when the run is given one; a run with a single batch
-  stays in-process, since starting a worker costs more than the batch;
+- the tasks run on a bounded thread pool in this process, and each hands its
+  CPU-bound parsing to a worker of a lean process pool (``flows.pool``: workers that
+  import the libraries, never Prefect, ≈ 1 s to start instead of 15–29 s); a batch
+  stuck past ``BATCH_TIMEOUT_SECONDS`` or whose worker crashed costs its own files
+  (recorded as failed), never the night; a run with a single batch stays in-process,
+  since starting a worker costs more than the batch; on a Dask cluster
+  (``DaskTaskRunner``) the tasks themselves run on its workers;
+- the batches' rows never pile up here: each batch stages them as Parquet in the
+  warehouse's staging folder (written by the worker; rows coming back from Dask are
+  staged as they arrive) and the publish reads them a year at a time;
 - a batch whose files hit a transient read error is retried; parse errors are not
   (they are recorded per file by the library and never raise);
 - the flow decides its final state itself (a flow that returns data ends
@@ -21,8 +28,9 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -30,9 +38,10 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture, as_completed
 from prefect.states import Completed, Failed, State
-from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from extract.source import SourceFile, TransientReadError, open_source
+from flows.pool import WorkerPool
 from load.plan import Selection, batches, plan_source
 from load.summary import RunSummary, duplicate_reports
 from load.warehouse import Warehouse, WarehouseBusy
@@ -40,10 +49,12 @@ from transform.process import (
     FAILED,
     BatchResult,
     Outcome,
-    combine,
+    StagedBatch,
     fail_batch,
     load_registry,
     process_batch,
+    stage_batch,
+    stage_result,
 )
 
 DEFAULT_WORKERS = 2
@@ -61,8 +72,9 @@ def retry_if_transient(task: Any, task_run: Any, state: State) -> bool:
 
 
 # A batch is ≈ 1 s of parsing; a batch still running after 15 minutes is stuck on a
-# hostile file, and its files are recorded as failed rather than hanging the night.
-# (Set for worker processes only: a thread cannot be interrupted, and Prefect says so.)
+# hostile file: its worker is killed and its files are recorded as failed rather than
+# hanging the night. (Pool workers only: a batch run in this process, the single-batch
+# case, cannot be interrupted; nor can a Dask task.)
 BATCH_TIMEOUT_SECONDS = 900
 
 
@@ -71,24 +83,36 @@ BATCH_TIMEOUT_SECONDS = 900
 @task(name="extract-batch", retries=2, retry_delay_seconds=[2, 10],
       retry_condition_fn=retry_if_transient, cache_policy=NO_CACHE)
 def extract_batch(location: str, files: list[SourceFile], registry: str | None,
-                  run_id: str, processed_at: datetime) -> BatchResult:
-    """Extract, canonicalise and check one batch of report files."""
-    return process_batch(location, files, registry, run_id, processed_at)
+                  run_id: str, processed_at: datetime, staging: str | None = None,
+                  pool: WorkerPool | None = None) -> BatchResult | StagedBatch:
+    """Extract, canonicalise and check one batch of report files.
+
+    With a ``staging`` folder the rows are written there and only their description
+    comes back, parsed by a worker of ``pool`` or, without one, in this process.
+    Without it (on a Dask worker, which may not see the warehouse) the rows come back.
+    """
+    if staging is None:
+        return process_batch(location, files, registry, run_id, processed_at)
+    args = (staging, location, files, registry, run_id, processed_at)
+    return pool.run(stage_batch, *args) if pool is not None else stage_batch(*args)
 
 
 @task(name="publish", cache_policy=NO_CACHE)
-def publish_results(warehouse: Warehouse, results: Sequence[BatchResult],
+def publish_results(warehouse: Warehouse, staged: Sequence[StagedBatch],
                     replace: Sequence[str]) -> str:
-    """Swap the batches' rows into the warehouse in one atomic step."""
-    rows = combine(results)  # arrow tables: no pandas copy of millions of rows here
-    published = warehouse.publish(**rows.tables, replace_sources=replace)
+    """Swap the staged rows into the warehouse in one atomic step."""
+    published = warehouse.publish_staged([b.rows for b in staged], replace_sources=replace)
     return str(published.snapshot)
+
+
+def _uses_dask(dask_address: str | None, dask_workers: int | None) -> bool:
+    return bool(dask_address or dask_workers)
 
 
 def choose_runner(n_batches: int, workers: int, dask_address: str | None,
                   dask_workers: int | None) -> AbstractContextManager[TaskRunner]:
-    """Processes for parsing, Dask when asked, and no pool for a single batch."""
-    if dask_address or dask_workers:
+    """Threads here (the parsing goes to :func:`open_pool`'s processes), Dask when asked."""
+    if _uses_dask(dask_address, dask_workers):
         from prefect_dask import DaskTaskRunner  # only runs on a cluster need it
 
         if dask_address:
@@ -96,9 +120,17 @@ def choose_runner(n_batches: int, workers: int, dask_address: str | None,
         return DaskTaskRunner(cluster_class="distributed.LocalCluster", cluster_kwargs={
             "n_workers": dask_workers, "threads_per_worker": 1, "processes": True,
             "dashboard_address": None})
-    if n_batches <= 1 or workers <= 1:
-        return ThreadPoolTaskRunner(max_workers=1)
-    return ProcessPoolTaskRunner(max_workers=min(workers, n_batches))
+    # One thread per pool worker: a task's thread mostly waits for its worker.
+    return ThreadPoolTaskRunner(max_workers=max(1, min(workers, n_batches)))
+
+
+def open_pool(n_batches: int, workers: int, dask_address: str | None,
+              dask_workers: int | None) -> AbstractContextManager[WorkerPool | None]:
+    """The lean worker processes for the batches; none for a single batch (starting a
+    worker costs more than it) or on Dask (its workers parse)."""
+    if _uses_dask(dask_address, dask_workers) or n_batches <= 1 or workers <= 1:
+        return nullcontext()
+    return WorkerPool(min(workers, n_batches), timeout=BATCH_TIMEOUT_SECONDS)
 
 
 def _log_outcomes(logger: Any, outcomes: Sequence[Outcome], quiet: bool) -> None:
@@ -111,20 +143,24 @@ def _log_outcomes(logger: Any, outcomes: Sequence[Outcome], quiet: bool) -> None
                 logger.warning("%s: %s", outcome.source, warning)
 
 
-def _run_batches(runner: TaskRunner, work: list[list[SourceFile]], params: dict[str, Any],
-                 summary: RunSummary, quiet: bool) -> list[BatchResult]:
+def _run_batches(runner: TaskRunner, pool: WorkerPool | None, work: list[list[SourceFile]],
+                 params: dict[str, Any], staging: Path, summary: RunSummary,
+                 quiet: bool) -> list[StagedBatch]:
+    """Every batch as a task; its outcomes logged as it completes, its rows staged."""
     logger = get_run_logger()
-    batch_task = extract_batch
-    if isinstance(runner, ProcessPoolTaskRunner):
-        batch_task = extract_batch.with_options(timeout_seconds=BATCH_TIMEOUT_SECONDS)
-    futures: dict[PrefectFuture[BatchResult], list[SourceFile]] = {
-        runner.submit(batch_task, {**params, "files": files}): files for files in work
+    # Tasks on this machine's threads stage their rows themselves; on Dask, whose
+    # workers may not see the warehouse, the rows come back and are staged here.
+    local = isinstance(runner, ThreadPoolTaskRunner)
+    extra = {"staging": str(staging) if local else None, "pool": pool}
+    futures: dict[PrefectFuture[BatchResult | StagedBatch], list[SourceFile]] = {
+        runner.submit(extract_batch, {**params, **extra, "files": files}): files
+        for files in work
     }
-    results: list[BatchResult] = []
+    staged: list[StagedBatch] = []
     done_files = 0
     total = sum(len(files) for files in work)
     for number, future in enumerate(as_completed(list(futures)), start=1):
-        files = futures[future]
+        files = futures.pop(future)  # and let its result go once staged
         try:
             result = future.result()
         except Exception as err:  # the batch's files are recorded as failed
@@ -132,14 +168,16 @@ def _run_batches(runner: TaskRunner, work: list[list[SourceFile]], params: dict[
             reason = f"batch failed: {type(err).__name__}: {err}"
             result = fail_batch(files, reason, params["registry"], params["run_id"],
                                 params["processed_at"])
-        results.append(result)
+        if isinstance(result, BatchResult):  # from Dask, or a failed batch's rows
+            result = stage_result(staging, result)
+        staged.append(result)
         summary.add(result.outcomes)
         _log_outcomes(logger, result.outcomes, quiet)
         done_files += len(files)
         if not quiet:
             logger.info("batch %d/%d done: %d/%d files (%s)", number, len(work),
                         done_files, total, summary.progress())
-    return results
+    return staged
 
 
 def _process_and_publish(store: Warehouse, source: str, selection: Selection,
@@ -158,9 +196,12 @@ def _process_and_publish(store: Warehouse, source: str, selection: Selection,
         return
     params = {"location": source, "registry": registry, "run_id": summary.run_id,
               "processed_at": datetime.now(UTC)}
-    with choose_runner(len(work), workers, *dask) as runner:
-        results = _run_batches(runner, work, params, summary, quiet)
-    summary.snapshot = publish_results(store, results, [f.path for f in plan.todo])
+    with store.staging(summary.run_id) as staging:
+        # The pool outlives the runner: the runner's exit waits for the tasks' threads.
+        with open_pool(len(work), workers, *dask) as pool, \
+                choose_runner(len(work), workers, *dask) as runner:
+            staged = _run_batches(runner, pool, work, params, staging, summary, quiet)
+        summary.snapshot = publish_results(store, staged, [f.path for f in plan.todo])
     summary.notes = duplicate_reports(store.ledger())
     for note in summary.notes:
         logger.warning("%s", note)
@@ -195,4 +236,5 @@ def run_pipeline(source: str, warehouse: str, agencies: list[str] | None = None,
     return Completed(message=summary.headline(), data=summary)
 
 
-__all__ = ["choose_runner", "retry_if_transient", "run_pipeline"]
+__all__ = ["BATCH_TIMEOUT_SECONDS", "choose_runner", "open_pool", "retry_if_transient",
+           "run_pipeline"]

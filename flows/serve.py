@@ -22,12 +22,10 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from types import FrameType
 
-from flows.environment import configure_prefect, uses_server
+from flows.environment import configure_prefect, server_healthy, stop_server, uses_server
 
 TIMEZONE = "Asia/Shanghai"
 SERVER_START_TIMEOUT = 180.0  # a first start runs the database migrations
@@ -35,14 +33,6 @@ SERVER_START_TIMEOUT = 180.0  # a first start runs the database migrations
 
 class ServeError(RuntimeError):
     """The local Prefect server could not be started."""
-
-
-def server_healthy(api_url: str, timeout: float = 2.0) -> bool:
-    try:
-        with urllib.request.urlopen(f"{api_url}/health", timeout=timeout) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
 
 
 def start_local_server(port: int) -> tuple[subprocess.Popen[bytes], str]:
@@ -77,16 +67,6 @@ def start_local_server(port: int) -> tuple[subprocess.Popen[bytes], str]:
     stop_server(process)
     raise ServeError(f"the Prefect server did not answer within {SERVER_START_TIMEOUT:.0f} s;"
                      f" see {log_path}")
-
-
-def stop_server(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:

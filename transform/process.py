@@ -1,7 +1,11 @@
 """Turn source files into warehouse rows: extract, canonicalise, check, classify.
 
 This is the work one pipeline batch does, as plain Python so that it runs the same in
-a Prefect task, a worker process, a Dask worker or a unit test. For each file it reads
+a Prefect task, a worker process, a Dask worker or a unit test. A batch's rows either
+come back in memory (:func:`process_batch`) or are staged as Parquet files in the run's
+staging folder, only their description coming back (:func:`stage_batch`, see
+``load.staging``): what a large run does, so that its rows never pile up in the
+flow's process. For each file it reads
 the bytes (refusing what is too large), extracts the report, resolves the agency
 through the registry, and produces the rows of the three warehouse datasets plus an
 outcome line for the run summary. Every failure is caught per file: one broken
@@ -14,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -36,6 +40,7 @@ from extract.source import Source, SourceFile, TransientReadError, open_source
 from extract.tables import Warning_
 from load.schema import DATASETS, SchemaError, arrow_schema, conform
 from load.snapshot import frame_of
+from load.staging import StagedRows, write_staged
 from transform.agencies import Agency, AgencyRegistry
 from transform.maps import read_map
 
@@ -152,11 +157,30 @@ class BatchResult:
         return f"BatchResult({counts}, {len(self.outcomes)} outcomes)"
 
 
+class _Columns:
+    """One dataset's rows, kept column by column as they are made: a list slot costs 8
+    bytes a value where a dict per row costs ≈ 1 KB (≈ 50,000 facts a batch: the bulk
+    of a worker's peak memory when rows were dicts)."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, name: str) -> None:
+        self.values: dict[str, list[Any]] = {f.name: [] for f in arrow_schema(name)}
+
+    def append(self, row: dict[str, Any]) -> None:
+        for name, column in self.values.items():
+            column.append(row[name])
+
+    def extend(self, rows: Iterable[dict[str, Any]]) -> None:
+        for row in rows:
+            self.append(row)
+
+
 @dataclass(slots=True)
 class _Rows:
-    facts: list[dict[str, Any]] = field(default_factory=list)
-    reports: list[dict[str, Any]] = field(default_factory=list)
-    checks: list[dict[str, Any]] = field(default_factory=list)
+    facts: _Columns = field(default_factory=lambda: _Columns("facts"))
+    reports: _Columns = field(default_factory=lambda: _Columns("reports"))
+    checks: _Columns = field(default_factory=lambda: _Columns("checks"))
     outcomes: list[Outcome] = field(default_factory=list)
 
 
@@ -316,14 +340,13 @@ def _reason(err: Exception) -> str:
 
 
 def _fact_rows(report: ExtractedReport, base: dict[str, Any],
-               agency: Agency) -> list[dict[str, Any]]:
+               agency: Agency) -> Iterator[dict[str, Any]]:
     extra = {"agency": agency.name, "template": report.template}
-    return [
-        {**base, **extra, "table": f.table, "row_key": f.row_key, "col_key": f.col_key,
-         "value": f.value, "unit": f.unit, "cell": f.cell, "raw_row_label": f.raw_row_label,
-         "raw_col_label": f.raw_col_label, "raw_value": f.raw_value, "line": f.line}
-        for f in report.facts
-    ]
+    for f in report.facts:
+        yield {**base, **extra, "table": f.table, "row_key": f.row_key, "col_key": f.col_key,
+               "value": f.value, "unit": f.unit, "cell": f.cell,
+               "raw_row_label": f.raw_row_label, "raw_col_label": f.raw_col_label,
+               "raw_value": f.raw_value, "line": f.line}
 
 
 def _check_rows(report: ExtractedReport, base: dict[str, Any]) -> list[dict[str, Any]]:
@@ -335,12 +358,12 @@ def _check_rows(report: ExtractedReport, base: dict[str, Any]) -> list[dict[str,
     ]
 
 
-def _frame(records: list[dict[str, Any]], name: str) -> pa.Table:
-    """Row dicts as a table of the working schema, column by column (no pandas)."""
+def _frame(records: _Columns, name: str) -> pa.Table:
+    """Rows as a table of the working schema, column by column (no pandas)."""
     schema = working_schema(name)
     columns = []
     for f in schema:
-        values = [r[f.name] for r in records]
+        values = records.values[f.name]
         try:
             if pa.types.is_dictionary(f.type):
                 array = pa.array(values, pa.string()).dictionary_encode()
@@ -381,6 +404,29 @@ def process_batch(location: str, files: Sequence[SourceFile], registry_path: str
                            processed_at).process(files)
 
 
+@dataclass(frozen=True, slots=True)
+class StagedBatch:
+    """A batch whose rows were written to a staging folder: where, and what happened
+    to each file."""
+
+    rows: StagedRows
+    outcomes: list[Outcome]
+
+
+def stage_result(folder: str | Path, result: BatchResult) -> StagedBatch:
+    """Write a batch's rows into the staging folder ``folder``."""
+    return StagedBatch(write_staged(folder, result.tables), result.outcomes)
+
+
+def stage_batch(folder: str | Path, location: str, files: Sequence[SourceFile],
+                registry_path: str | None, run_id: str, processed_at: datetime
+                ) -> StagedBatch:
+    """:func:`process_batch`, its rows written into the staging folder ``folder``
+    (it runs in worker processes: only the rows' description travels back)."""
+    return stage_result(folder, process_batch(location, files, registry_path, run_id,
+                                              processed_at))
+
+
 def fail_batch(files: Sequence[SourceFile], reason: str, registry_path: str | None,
                run_id: str, processed_at: datetime) -> BatchResult:
     """Failed rows for a whole batch that could not run (see ``fail_all``)."""
@@ -404,5 +450,6 @@ def load_registry(path: str | None) -> AgencyRegistry:
 
 
 __all__ = ["FAILED", "OK", "PARTIAL", "SKIPPED", "BatchResult", "Outcome",
-           "ReportProcessor", "as_table", "combine", "fail_batch", "load_registry",
-           "process_batch", "status_of", "working_schema"]
+           "ReportProcessor", "StagedBatch", "as_table", "combine", "fail_batch",
+           "load_registry", "process_batch", "stage_batch", "stage_result", "status_of",
+           "working_schema"]

@@ -4,8 +4,9 @@ Runs ``xxgk run`` and the ``run_pipeline`` flow against a session-wide temporary
 Prefect server (``conftest.py``) over sources written by the project's generator.
 Covers: a first load and the incremental run after it, changed, new and broken
 files, ``--failed`` and ``--agency`` reruns replacing exactly their rows, the lock,
-retries of transient read errors, the flow's final state and artifact, and the Dask
-runner giving the same warehouse as the default one.
+retries of transient read errors, the flow's final state and artifact, the worker pool
+(a crashed or stuck worker costs only its batch; the same warehouse as in-process) and
+the Dask runner giving the same warehouse as the default one.
 """
 
 from __future__ import annotations
@@ -18,12 +19,16 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pool_jobs
 import pytest
 
-from extract.source import LocalSource, TransientReadError
+import flows.pipeline
+from extract.source import LocalSource, TransientReadError, open_source
 from flows.cli import main
+from load.plan import Selection, batches, plan_source
 from load.warehouse import Warehouse
 from synth.corpus import write_corpus
+from transform.process import load_registry
 
 ROOT = Path(__file__).resolve().parents[2]
 VOLATILE = ["run_id", "processed_at"]  # differ between two runs of the same input
@@ -228,6 +233,84 @@ def test_the_flow_fails_with_its_summary_and_publishes_an_artifact(tmp_path: Pat
     assert "区某局/2021.txt" in str(latest.data) and "| failed | 1 |" in str(latest.data)
     # Both good reports were written even though the run failed.
     assert set(_reports(wh)["status"]) == {"ok", "failed"}
+
+
+def _with_marked_file(tmp_path: Path, marker: str) -> Path:
+    """The usual source plus a copy of one of its reports under a marked folder."""
+    src = _source(tmp_path)
+    marked = src / marker / "2024.txt"
+    marked.parent.mkdir()
+    marked.write_bytes(sorted(src.rglob("*.txt"))[0].read_bytes())
+    return src
+
+
+def _batch_holding(src: Path, marker: str) -> set[str]:
+    """The files of the batch the marked file falls in (as a 2-worker run cuts them)."""
+    plan = plan_source(open_source(str(src)), pd.DataFrame(), Selection(), load_registry(None))
+    work = batches(plan, 2)
+    assert len(work) >= 2  # else the single batch would run in this process
+    return {f.path for f in next(b for b in work if any(marker in f.path for f in b))}
+
+
+def test_the_worker_pool_builds_the_warehouse_of_the_in_process_path(tmp_path: Path) -> None:
+    src = _source(tmp_path)
+    _batch_holding(src, "")  # two batches at least: the pool is used
+    alone, pooled = tmp_path / "alone", tmp_path / "pooled"
+    assert _run("--source", str(src), "--warehouse", str(alone), "--workers", "1") == 0
+    assert _run("--source", str(src), "--warehouse", str(pooled), "--workers", "2") == 0
+    a, b = _frames(alone), _frames(pooled)
+    for name in a:
+        pd.testing.assert_frame_equal(a[name], b[name])
+    assert not list((pooled / ".snapshots").glob(".tmp-*"))  # staging folder removed
+
+
+def test_a_crashed_worker_costs_only_its_batch(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(flows.pipeline, "stage_batch", pool_jobs.stage_or_crash)
+    src, wh = _with_marked_file(tmp_path, pool_jobs.CRASH_MARKER), tmp_path / "wh"
+    doomed = _batch_holding(src, pool_jobs.CRASH_MARKER)
+    assert _run("--source", str(src), "--warehouse", str(wh)) == 1
+    reports = _reports(wh)
+    assert len(reports) == 13
+    failed = reports[reports["status"] == "failed"]
+    assert set(failed.index) == doomed
+    assert failed["error"].str.contains("WorkerCrashed.*SIGKILL").all()
+    assert set(reports.drop(index=list(doomed))["status"]) == {"ok"}
+    monkeypatch.undo()  # the crash is gone: --failed loads the batch's files
+    assert _run("--source", str(src), "--warehouse", str(wh), "--failed") == 0
+    assert set(_reports(wh)["status"]) == {"ok"}
+
+
+def test_a_stuck_batch_is_stopped_at_its_time_limit(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # Long enough for a handful of small reports on a swamped machine: the marked
+    # batch never returns, so only the time limit ends it.
+    monkeypatch.setattr(flows.pipeline, "BATCH_TIMEOUT_SECONDS", 10)
+    monkeypatch.setattr(flows.pipeline, "stage_batch", pool_jobs.stage_or_hang)
+    src, wh = _with_marked_file(tmp_path, pool_jobs.HANG_MARKER), tmp_path / "wh"
+    doomed = _batch_holding(src, pool_jobs.HANG_MARKER)
+    assert _run("--source", str(src), "--warehouse", str(wh)) == 1
+    reports = _reports(wh)
+    failed = reports[reports["status"] == "failed"]
+    assert set(failed.index) == doomed
+    assert failed["error"].str.contains("WorkerTimeout: still running after 10 s").all()
+    assert set(reports.drop(index=list(doomed))["status"]) == {"ok"}
+
+
+def test_a_transient_error_in_a_worker_is_retried(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(flows.pipeline, "stage_batch", pool_jobs.stage_or_fail_once)
+    src, wh = _with_marked_file(tmp_path, pool_jobs.FLAKY_MARKER), tmp_path / "wh"
+    assert _run("--source", str(src), "--warehouse", str(wh)) == 0
+    assert len(_reports(wh)) == 13 and set(_reports(wh)["status"]) == {"ok"}
+
+
+def test_the_runs_process_never_loads_prefects_server(tmp_path: Path) -> None:
+    """The temporary server runs in a process of its own: its app (FastAPI, SQLAlchemy,
+    ≈ 80 MB) is never imported into the run's process."""
+    src, wh = _source(tmp_path, n_agencies=1, years=range(2020, 2021)), tmp_path / "wh"
+    assert _run("--source", str(src), "--warehouse", str(wh)) == 0
+    assert "prefect.server.api.server" not in sys.modules
 
 
 def test_dask_runner_builds_the_same_warehouse(tmp_path: Path) -> None:

@@ -4,8 +4,9 @@ Generation ``g`` republishes agency ``"ABC"[g % 3]`` (every year, values of vari
 ``g``, ``run_id`` ``g``); its failed report of unknown year is present when ``g`` is
 even and removed (``replace_sources``) when odd. So the warehouse content after
 generation ``g`` is a function of ``g`` alone: :func:`state`.
-Usage: ``python crash_child.py WAREHOUSE`` — says ``ready``, waits for a line on stdin,
-then loops, saying ``published g`` after each generation.
+Usage: ``python crash_child.py WAREHOUSE [memory|staged]`` — says ``ready``, waits for
+a line on stdin, then loops, saying ``published g`` after each generation. ``staged``
+publishes as a run does: the rows staged in the warehouse's staging folder first.
 """
 
 from __future__ import annotations
@@ -15,9 +16,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from collections.abc import Collection
+
 from frames import Batch, batch, merge, source_of
 
+from load.staging import write_staged
 from load.warehouse import Warehouse
+from transform.process import BatchResult
 
 AGENCIES = "ABC"
 YEARS = (2019, 2020, 2021)
@@ -42,7 +47,17 @@ def generation(wh: Warehouse) -> int:
     return max(int(r) for r in run_ids) if len(run_ids) else -1
 
 
-def main(root: str) -> None:
+def publish(wh: Warehouse, data: Batch, mode: str, replace: Collection[str] = ()) -> None:
+    """Publish ``data`` from memory, or staged first as a run's batches are."""
+    if mode == "memory":
+        wh.publish(**data.kwargs(), replace_sources=replace)
+        return
+    with wh.staging("crash") as folder:
+        rows = write_staged(folder, BatchResult(**data.kwargs()).tables)
+        wh.publish_staged([rows], replace_sources=replace)
+
+
+def main(root: str, mode: str) -> None:
     wh = Warehouse(root, durable=False)
     print("ready", flush=True)
     sys.stdin.readline()
@@ -50,9 +65,9 @@ def main(root: str) -> None:
     while True:
         g += 1
         agency = AGENCIES[g % 3]
-        wh.publish(**step(agency, g).kwargs(), replace_sources=[source_of(agency, None)])
+        publish(wh, step(agency, g), mode, [source_of(agency, None)])
         print("published", g, flush=True)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "memory")

@@ -1,0 +1,267 @@
+"""A lean process pool for the CPU-bound batches: workers that never import Prefect.
+
+Why not Prefect's ``ProcessPoolTaskRunner``: each of its workers imports Prefect and
+runs the task engine (≈ 250–300 MB and 15–29 s of start-up before the first batch came
+back, measured on 2 cores), although a batch only needs ``extract``, ``transform`` and
+pyarrow. Instead the flow keeps one Prefect task per batch on a bounded thread pool in
+its own process (states, retries, the summary) and each task hands its CPU-bound call
+to a worker of this pool, a plain process that imports only what the call needs.
+
+Why not ``concurrent.futures.ProcessPoolExecutor``: on Python 3.11 it cannot stop one
+stuck worker (a call that timed out keeps its worker busy, and shutting the pool down
+waits for it), and one crashed worker breaks the whole pool, failing every batch in
+flight or queued. Here each slot is one worker process with its own pipe, so a timeout
+or a crash costs exactly the call that slot was running: the worker is killed (or found
+dead), the caller gets :class:`WorkerTimeout` or :class:`WorkerCrashed`, and the slot
+starts a fresh worker for its next call.
+
+Workers are started with ``spawn``: the flow's process runs threads (Prefect's event
+loop, the task runner's threads) that ``fork`` must not copy. Like every
+multiprocessing child, a worker also imports the parent's main module (for ``xxgk``,
+``flows.cli``, which imports no Prefect). This module is orchestration, hence in
+``flows/``, but imports nothing beyond the standard library: workers import it to run
+their loop, and it is usable without Prefect (the tests drive it directly).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import multiprocessing
+import pickle
+import queue
+import signal
+import sys
+import traceback
+from collections.abc import Callable
+from contextlib import suppress
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from types import TracebackType
+from typing import Any, TypeVar
+
+R = TypeVar("R")
+
+# How long a worker asked to stop may take before it is killed.
+STOP_GRACE_SECONDS = 5.0
+# How long a worker may take to start a call: a fresh worker imports the call's modules
+# first (≈ 1–3 s for the libraries; much more on a swamped machine, never minutes).
+START_TIMEOUT_SECONDS = 300.0
+
+
+class WorkerError(RuntimeError):
+    """A call could not complete in its worker process."""
+
+
+class WorkerTimeout(WorkerError):
+    """The call ran past its time limit; its worker was killed."""
+
+
+class WorkerCrashed(WorkerError):
+    """The worker process died during the call (a segfault, the OOM killer, a kill)."""
+
+
+# ------------------------------------------------------------------ the worker's side
+
+# The pipe's messages: a pickled call ``(fn, args)``, or STOP; the worker answers each
+# call with STARTED once it has unpickled it (imports done), then the pickled reply
+# ``(True, result)`` or ``(False, exception)``.
+STOP = b""
+STARTED = b"started"
+
+
+def _serve(conn: Connection) -> None:
+    """A worker's loop: run each call it is sent, send back the result or the error."""
+    # Ctrl-C reaches the whole process group: the pool's owner decides what stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        try:
+            message = conn.recv_bytes()
+        except EOFError:  # the pool's process is gone: nothing more will come
+            return
+        if message == STOP:
+            return
+        try:
+            fn, args = pickle.loads(message)  # imports fn's module on the first call
+            conn.send_bytes(STARTED)
+            reply = pickle.dumps((True, fn(*args)), protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError as err:
+            if conn.closed or _pipe_broken(err):
+                return  # the pool's process is gone
+            reply = pickle.dumps((False, _portable(err)), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as err:  # the caller re-raises it (a retry condition sees its type)
+            reply = pickle.dumps((False, _portable(err)), protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            conn.send_bytes(reply)
+        except OSError:  # the pool's process is gone
+            return
+        del reply
+        _give_back_memory()
+
+
+def _give_back_memory() -> None:
+    """Return what the call freed to the system: between calls a worker would
+    otherwise keep its peak (glibc and pyarrow's allocator both hold freed pages)."""
+    gc.collect()
+    arrow = sys.modules.get("pyarrow")  # only if the call used it
+    if arrow is not None:
+        arrow.default_memory_pool().release_unused()
+    with suppress(OSError, AttributeError):  # glibc only
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def _pipe_broken(err: OSError) -> bool:
+    return isinstance(err, BrokenPipeError | ConnectionResetError)
+
+
+def _portable(err: Exception) -> Exception:
+    """``err`` with the worker's traceback as a note, or a plain stand-in when it
+    would not survive the trip back (an exception class that cannot be unpickled)."""
+    err.add_note("in the worker process:\n" + "".join(traceback.format_exception(err)))
+    try:
+        pickle.loads(pickle.dumps(err))
+    except Exception:
+        stand_in = WorkerError(f"{type(err).__name__}: {err}")
+        for note in getattr(err, "__notes__", ()):
+            stand_in.add_note(note)
+        return stand_in
+    return err
+
+
+# ------------------------------------------------------------------ the pool's side
+
+class _Slot:
+    """One worker process and its pipe, used by one caller at a time."""
+
+    def __init__(self, context: multiprocessing.context.BaseContext) -> None:
+        self._context = context
+        self._process: BaseProcess | None = None
+        self._conn: Connection | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    def start(self) -> None:
+        ours, theirs = self._context.Pipe()
+        process = self._context.Process(target=_serve, args=(theirs,), name="xxgk-worker",
+                                        daemon=True)
+        process.start()
+        theirs.close()
+        self._process, self._conn = process, ours
+
+    def call(self, fn: Callable[..., R], args: tuple[Any, ...], timeout: float | None) -> R:
+        if self._process is None or not self._process.is_alive():
+            self._discard()
+            self.start()
+        assert self._conn is not None
+        try:
+            self._conn.send_bytes(pickle.dumps((fn, args), protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError as err:  # died between the check and the send
+            raise self._crashed() from err
+        # The time limit is the call's own: a worker's start-up (imports) has its own.
+        self._receive(START_TIMEOUT_SECONDS, "did not start the call")
+        ok, value = pickle.loads(self._receive(timeout, "still running"))
+        if ok:
+            return value
+        raise value
+
+    def _receive(self, timeout: float | None, late: str) -> bytes:
+        """The worker's next message; kill it when none comes within ``timeout``."""
+        assert self._process is not None and self._conn is not None
+        if not wait([self._conn, self._process.sentinel], timeout):
+            self._kill()
+            raise WorkerTimeout(f"{late} after {timeout:g} s: the worker was killed")
+        try:
+            return self._conn.recv_bytes()
+        except (EOFError, OSError) as err:  # the pipe closed: the process died
+            raise self._crashed() from err
+
+    def _crashed(self) -> WorkerCrashed:
+        process = self._process
+        assert process is not None
+        process.join(STOP_GRACE_SECONDS)
+        if process.is_alive():  # its pipe broke, yet it runs: no use any more
+            process.kill()
+            process.join()
+        pid, code = process.pid, process.exitcode
+        self._discard()
+        if code is not None and code < 0:
+            how = f"killed by signal {signal.Signals(-code).name}"
+        else:
+            how = f"exit code {code}"
+        return WorkerCrashed(f"the worker process (pid {pid}) died: {how}")
+
+    def _kill(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.join()
+        self._discard()
+
+    def _discard(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+        if self._process is not None and self._process.exitcode is not None:
+            self._process.close()
+        self._process = self._conn = None
+
+    def stop(self) -> None:
+        """Ask the worker to finish, kill it if it does not."""
+        if self._process is None or self._conn is None:
+            return
+        with suppress(OSError):  # already gone
+            self._conn.send_bytes(STOP)
+        self._process.join(STOP_GRACE_SECONDS)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+        self._discard()
+
+
+class WorkerPool:
+    """``workers`` worker processes; :meth:`run` calls a function in a free one.
+
+    Use it as a context manager (the workers start on entry, stop on exit). :meth:`run`
+    is thread-safe and blocks while every worker is busy. ``fn`` and its arguments are
+    pickled: ``fn`` must be a module-level function of a module the worker can import.
+    """
+
+    def __init__(self, workers: int, *, timeout: float | None = None,
+                 method: str = "spawn") -> None:
+        if workers < 1:
+            raise ValueError("a pool needs at least one worker")
+        self.timeout = timeout
+        self._context = multiprocessing.get_context(method)
+        self._slots = [_Slot(self._context) for _ in range(workers)]
+        self._free: queue.SimpleQueue[_Slot] = queue.SimpleQueue()
+
+    def __enter__(self) -> WorkerPool:
+        for slot in self._slots:  # spawning returns at once; workers import in parallel
+            slot.start()
+            self._free.put(slot)
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def run(self, fn: Callable[..., R], *args: Any) -> R:
+        """``fn(*args)`` in a worker process: its result, or its exception re-raised;
+        :class:`WorkerTimeout` past the pool's timeout, :class:`WorkerCrashed` when the
+        worker died. Either way the worker is replaced for the next call."""
+        slot = self._free.get()
+        try:
+            return slot.call(fn, args, self.timeout)
+        finally:
+            self._free.put(slot)
+
+    def pids(self) -> list[int]:
+        """The worker processes' ids (for tests and diagnostics)."""
+        return [pid for slot in self._slots if (pid := slot.pid) is not None]
+
+    def close(self) -> None:
+        for slot in self._slots:
+            slot.stop()
+
+
+__all__ = ["WorkerCrashed", "WorkerError", "WorkerPool", "WorkerTimeout"]

@@ -1,0 +1,87 @@
+"""A run's staging folder: the batches' rows on disk until the run publishes them.
+
+A full run produces millions of rows (≈ 2 M facts for 10,000 reports). Shipped back to
+the flow's process and held there until the one publish, they made most of that
+process's peak (≈ 880 MB, measured). Instead each batch writes its rows here as Parquet,
+from the worker process that produced them, and hands back only their description
+(:class:`StagedRows`: the files, and the years, sources and agencies they hold, which is
+all a publish needs to decide what it replaces); the publish then reads one year's
+files at a time (``load.incoming``).
+
+The folder lives in the snapshot area, ``WAREHOUSE/.snapshots/.tmp-stage-<run>/``,
+where every ``.tmp-`` entry is a crash leftover to the warehouse's garbage collection
+(``Warehouse.staging`` creates it under the lock and deletes it at the end). Staging
+never touches a snapshot or ``.current``, so a run killed at any moment leaves the
+published data as it was, and the next run under the lock deletes the folder. Staged
+files are scratch, not data: they are not fsynced (after a power cut the run is simply
+redone: its files are still new to the ledger). Each file is written under a temporary
+name and renamed, and a publish reads only the files the flow accepted, so a file left
+behind by a worker killed at its time limit is never read.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from load.incoming import Year, distinct, without_carry_checks
+from load.schema import PARTITION_COLUMN, partition_dir
+from load.snapshot import TMP_PREFIX
+
+STAGE_PREFIX = f"{TMP_PREFIX}stage-"
+
+
+@dataclass(frozen=True, slots=True)
+class StagedRows:
+    """One batch's rows in a staging folder, per dataset: a Parquet file per year
+    (``files``: dataset → year → path; None is the unknown year), the number of rows,
+    and the distinct sources and agency ids the rows hold."""
+
+    files: dict[str, dict[Year, str]] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+    sources: dict[str, frozenset[str]] = field(default_factory=dict)
+    agencies: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+def stage_folder_name(run_id: str) -> str:
+    """The staging folder's name (in ``WAREHOUSE/.snapshots``) for run ``run_id``."""
+    return f"{STAGE_PREFIX}{run_id}-{os.getpid()}"
+
+
+def write_staged(folder: str | Path, tables: Mapping[str, pa.Table]) -> StagedRows:
+    """Write one batch's tables (dataset name → rows of the dataset's columns, strings
+    plain or dictionary-encoded) into ``folder``, each file complete under its final
+    name or absent. ``cross_year.carry`` checks are left out: the warehouse computes
+    them (a publish from memory ignores them too)."""
+    batch = uuid.uuid4().hex  # every attempt its own names: a retry never collides
+    staged = StagedRows()
+    for name, table in without_carry_checks(tables).items():
+        staged.rows[name] = table.num_rows
+        staged.sources[name] = frozenset(str(s) for s in distinct(table["source"]))
+        staged.agencies[name] = frozenset(str(a) for a in distinct(table["agency_id"]))
+        staged.files[name] = {}
+        for year, part in _by_year(table):
+            final = Path(folder) / f"{batch}.{name}.{partition_dir(year)}.parquet"
+            tmp = final.with_name(f".{final.name}.tmp")
+            pq.write_table(part, tmp)
+            os.rename(tmp, final)
+            staged.files[name][year] = str(final)
+    return staged
+
+
+def _by_year(table: pa.Table) -> Iterator[tuple[Year, pa.Table]]:
+    """The table's rows, a year at a time; each year's rows keep their order, so a
+    report's rows stay in the order they were extracted."""
+    column = table[PARTITION_COLUMN]
+    for year in pc.unique(column).to_pylist():
+        yield year, table.filter(pc.is_null(column) if year is None else pc.equal(column, year))
+
+
+__all__ = ["STAGE_PREFIX", "StagedRows", "stage_folder_name", "write_staged"]

@@ -1,0 +1,90 @@
+"""Functions the pool tests run in worker processes (a module the workers can import).
+
+Besides small probes, two stand-ins for ``transform.process.stage_batch`` that
+misbehave on a batch holding a file whose path contains a marker: one kills its own
+worker process (a segfault, the OOM killer), one never returns (a hostile file).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from extract.source import SourceFile, TransientReadError
+from transform.process import StagedBatch, stage_batch
+
+CRASH_MARKER = "crash-here"
+HANG_MARKER = "hang-here"
+
+
+def square(x: int) -> int:
+    return x * x
+
+
+def pid() -> int:
+    return os.getpid()
+
+
+def imported(module: str) -> bool:
+    return module in sys.modules
+
+
+def die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def hang() -> None:
+    threading.Event().wait()
+
+
+def transient(path: str) -> None:
+    raise TransientReadError(5, f"{path}: Input/output error")
+
+
+class Picky(Exception):
+    """An exception that cannot be rebuilt from its args (unpickling fails)."""
+
+    def __init__(self, a: str, b: str) -> None:
+        super().__init__(f"{a} and {b}")
+
+
+def picky() -> None:
+    raise Picky("one", "two")
+
+
+def _has(files: Sequence[SourceFile], marker: str) -> bool:
+    return any(marker in f.path for f in files)
+
+
+def stage_or_crash(folder: str | Path, location: str, files: Sequence[SourceFile],
+                   registry: str | None, run_id: str, processed_at: datetime) -> StagedBatch:
+    if _has(files, CRASH_MARKER):
+        die()
+    return stage_batch(folder, location, files, registry, run_id, processed_at)
+
+
+def stage_or_hang(folder: str | Path, location: str, files: Sequence[SourceFile],
+                  registry: str | None, run_id: str, processed_at: datetime) -> StagedBatch:
+    if _has(files, HANG_MARKER):
+        hang()
+    return stage_batch(folder, location, files, registry, run_id, processed_at)
+
+
+FLAKY_MARKER = "flaky-here"
+
+
+def stage_or_fail_once(folder: str | Path, location: str, files: Sequence[SourceFile],
+                       registry: str | None, run_id: str, processed_at: datetime
+                       ) -> StagedBatch:
+    """A transient read error on the first attempt at the marked batch only (a flag
+    file in the staging folder remembers the attempt, whichever worker makes it)."""
+    flag = Path(folder) / ".failed-once"
+    if _has(files, FLAKY_MARKER) and not flag.exists():
+        flag.touch()
+        transient(next(f.path for f in files if FLAKY_MARKER in f.path))
+    return stage_batch(folder, location, files, registry, run_id, processed_at)

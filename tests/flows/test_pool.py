@@ -1,0 +1,107 @@
+"""The lean worker pool (flows.pool): results, errors, crashes and time limits.
+
+No Prefect here: the pool is plain multiprocessing, and its workers must never import
+Prefect (that is its point).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+
+import pool_jobs
+import pytest
+
+from extract.source import TransientReadError
+from flows.pool import WorkerCrashed, WorkerError, WorkerPool, WorkerTimeout
+
+
+@pytest.fixture
+def pool() -> Iterator[WorkerPool]:
+    with WorkerPool(2, timeout=60) as pool:
+        yield pool
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_calls_run_in_worker_processes(pool: WorkerPool) -> None:
+    assert pool.run(pool_jobs.square, 7) == 49
+    assert pool.run(pool_jobs.pid) in pool.pids()
+    assert os.getpid() not in pool.pids() and len(pool.pids()) == 2
+
+
+def test_workers_import_the_libraries_but_never_prefect(pool: WorkerPool) -> None:
+    assert pool.run(pool_jobs.imported, "transform.process")  # pool_jobs imports it
+    assert not pool.run(pool_jobs.imported, "prefect")
+
+
+def test_an_error_comes_back_with_its_type_and_the_worker_survives(pool: WorkerPool) -> None:
+    before = set(pool.pids())
+    with pytest.raises(TransientReadError) as caught:  # a retry condition sees the type
+        pool.run(pool_jobs.transient, "a/2020.txt")
+    assert caught.value.errno == 5
+    assert any("in the worker process" in note for note in caught.value.__notes__)
+    with pytest.raises(WorkerError, match="Picky: one and two"):
+        pool.run(pool_jobs.picky)  # cannot be unpickled: a stand-in says what it was
+    assert set(pool.pids()) == before
+
+
+def test_a_crashed_worker_costs_only_its_call(pool: WorkerPool) -> None:
+    results: list[int] = []
+    with pytest.raises(WorkerCrashed, match="SIGKILL"):
+        pool.run(pool_jobs.die)
+    # The slot got a fresh worker; both slots serve calls again, concurrently too.
+    threads = [threading.Thread(target=lambda x=x: results.append(pool.run(pool_jobs.square, x)))
+               for x in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [0, 1, 4, 9, 16, 25]
+    assert len(pool.pids()) == 2
+
+
+def test_a_crash_while_another_call_runs_leaves_that_call_alone(pool: WorkerPool) -> None:
+    outcome: dict[str, object] = {}
+
+    def crash() -> None:
+        try:
+            pool.run(pool_jobs.die)
+        except WorkerCrashed as err:
+            outcome["crash"] = err
+
+    thread = threading.Thread(target=crash)
+    thread.start()
+    outcome["square"] = pool.run(pool_jobs.square, 12)
+    thread.join()
+    assert outcome["square"] == 144 and isinstance(outcome["crash"], WorkerCrashed)
+
+
+def test_a_call_past_the_time_limit_is_stopped_and_its_worker_killed() -> None:
+    with WorkerPool(1, timeout=1) as pool:
+        stuck = pool.pids()[0]
+        with pytest.raises(WorkerTimeout, match="killed"):
+            pool.run(pool_jobs.hang)  # never returns: only the time limit ends it
+        assert not _alive(stuck)
+        assert pool.run(pool_jobs.square, 3) == 9  # a fresh worker took its place
+        assert pool.pids()[0] != stuck
+
+
+def test_closing_the_pool_stops_its_workers() -> None:
+    with WorkerPool(2) as pool:
+        pool.run(pool_jobs.square, 2)
+        pids = pool.pids()
+    assert pids and not any(_alive(pid) for pid in pids)
+    assert pool.pids() == []
+
+
+def test_a_pool_needs_a_worker() -> None:
+    with pytest.raises(ValueError):
+        WorkerPool(0)
