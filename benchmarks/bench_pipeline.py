@@ -54,8 +54,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # run as a script: the project's packages
-    sys.path.insert(0, str(ROOT))
+if str(ROOT) not in sys.path:  # run as a script: the project's packages, after
+    sys.path.append(str(ROOT))  # PYTHONPATH's (the compiled build, when run on it)
 
 from synth.corpus import parse_years, write_corpus  # noqa: E402
 
