@@ -82,21 +82,31 @@ def _serve(conn: Connection) -> None:
         if message == STOP:
             return
         try:
-            fn, args = pickle.loads(message)  # imports fn's module on the first call
-            conn.send_bytes(STARTED)
-            reply = pickle.dumps((True, fn(*args)), protocol=pickle.HIGHEST_PROTOCOL)
-        except OSError as err:
-            if conn.closed or _pipe_broken(err):
-                return  # the pool's process is gone
-            reply = pickle.dumps((False, _portable(err)), protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as err:  # the caller re-raises it (a retry condition sees its type)
-            reply = pickle.dumps((False, _portable(err)), protocol=pickle.HIGHEST_PROTOCOL)
-        try:
+            reply = _call(message, conn)
             conn.send_bytes(reply)
-        except OSError:  # the pool's process is gone
+        except OSError:  # the pipe broke: the pool's process is gone
             return
         del reply
         _give_back_memory()
+
+
+def _call(message: bytes, conn: Connection) -> bytes:
+    """Run one pickled call: STARTED once it is unpickled, then its pickled reply. The
+    caller re-raises an error with its type (a retry condition sees it)."""
+    try:
+        fn, args = pickle.loads(message)  # imports fn's module on the first call
+    except Exception as err:
+        conn.send_bytes(STARTED)
+        return _dumps((False, _portable(err)))
+    conn.send_bytes(STARTED)
+    try:
+        return _dumps((True, fn(*args)))
+    except Exception as err:
+        return _dumps((False, _portable(err)))
+
+
+def _dumps(reply: tuple[bool, object]) -> bytes:
+    return pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _give_back_memory() -> None:
@@ -108,10 +118,6 @@ def _give_back_memory() -> None:
         arrow.default_memory_pool().release_unused()
     with suppress(OSError, AttributeError):  # glibc only
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
-def _pipe_broken(err: OSError) -> bool:
-    return isinstance(err, BrokenPipeError | ConnectionResetError)
 
 
 def _portable(err: Exception) -> Exception:

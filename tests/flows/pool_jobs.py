@@ -46,6 +46,10 @@ def transient(path: str) -> None:
     raise TransientReadError(5, f"{path}: Input/output error")
 
 
+def broken_pipe() -> None:
+    raise BrokenPipeError(32, "Broken pipe")  # the call's own: its worker is fine
+
+
 class Picky(Exception):
     """An exception that cannot be rebuilt from its args (unpickling fails)."""
 

@@ -50,6 +50,8 @@ def test_an_error_comes_back_with_its_type_and_the_worker_survives(pool: WorkerP
     assert any("in the worker process" in note for note in caught.value.__notes__)
     with pytest.raises(WorkerError, match="Picky: one and two"):
         pool.run(pool_jobs.picky)  # cannot be unpickled: a stand-in says what it was
+    with pytest.raises(BrokenPipeError):
+        pool.run(pool_jobs.broken_pipe)
     assert set(pool.pids()) == before
 
 
