@@ -169,7 +169,7 @@ def _role(pid: int, root: int) -> str:
         return "other"
     if "uvicorn" in cmdline or "prefect.server" in cmdline or "server" in cmdline:
         return "server"
-    if "multiprocessing" in cmdline or "spawn_main" in cmdline:
+    if "multiprocessing" in cmdline or "spawn_main" in cmdline or "flows.pool" in cmdline:
         return "worker"
     return "other"
 

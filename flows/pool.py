@@ -15,28 +15,31 @@ or a crash costs exactly the call that slot was running: the worker is killed (o
 dead), the caller gets :class:`WorkerTimeout` or :class:`WorkerCrashed`, and the slot
 starts a fresh worker for its next call.
 
-Workers are started with ``spawn``: the flow's process runs threads (Prefect's event
-loop, the task runner's threads) that ``fork`` must not copy. Like every
-multiprocessing child, a worker also imports the parent's main module (for ``xxgk``,
-``flows.cli``, which imports no Prefect). This module is orchestration, hence in
-``flows/``, but imports nothing beyond the standard library: workers import it to run
-their loop, and it is usable without Prefect (the tests drive it directly).
+Workers are fresh interpreters (``python -c "from flows.pool import serve; …"``) talking
+over a socket pair, with the parent's ``sys.path``. Not ``fork``: the flow's process
+runs threads (Prefect's event loop, the task runner's) that a fork must not copy. Nor
+multiprocessing's ``spawn`` or ``forkserver``: their children first import the parent's
+main module, which in a Prefect deployment is ``prefect.engine`` (each worker would
+import Prefect), and they bring a resource-tracker process along. This module is
+orchestration, hence in ``flows/``, but imports nothing beyond the standard library:
+workers import it to run their loop, and it is usable without Prefect (the tests drive
+it directly).
 """
 
 from __future__ import annotations
 
 import ctypes
 import gc
-import multiprocessing
 import pickle
 import queue
 import signal
+import socket
+import subprocess
 import sys
 import traceback
 from collections.abc import Callable
 from contextlib import suppress
 from multiprocessing.connection import Connection, wait
-from multiprocessing.process import BaseProcess
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -70,10 +73,20 @@ STOP = b""
 STARTED = b"started"
 
 
-def _serve(conn: Connection) -> None:
-    """A worker's loop: run each call it is sent, send back the result or the error."""
+# How a worker starts: its loop on the socket whose descriptor is passed on.
+_WORKER = "import sys; from flows.pool import serve; serve(int(sys.argv[1]))"
+
+
+def serve(fd: int) -> None:
+    """A worker's loop on the socket ``fd``: the parent's ``sys.path`` first, then
+    each call it is sent, answered with its result or its error."""
     # Ctrl-C reaches the whole process group: the pool's owner decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    conn = Connection(fd)
+    try:
+        sys.path[:] = pickle.loads(conn.recv_bytes())  # what the parent imports from
+    except EOFError:
+        return
     while True:
         try:
             message = conn.recv_bytes()
@@ -137,11 +150,10 @@ def _portable(err: Exception) -> Exception:
 # ------------------------------------------------------------------ the pool's side
 
 class _Slot:
-    """One worker process and its pipe, used by one caller at a time."""
+    """One worker process and its socket, used by one caller at a time."""
 
-    def __init__(self, context: multiprocessing.context.BaseContext) -> None:
-        self._context = context
-        self._process: BaseProcess | None = None
+    def __init__(self) -> None:
+        self._process: subprocess.Popen[bytes] | None = None
         self._conn: Connection | None = None
 
     @property
@@ -149,15 +161,17 @@ class _Slot:
         return self._process.pid if self._process is not None else None
 
     def start(self) -> None:
-        ours, theirs = self._context.Pipe()
-        process = self._context.Process(target=_serve, args=(theirs,), name="xxgk-worker",
-                                        daemon=True)
-        process.start()
-        theirs.close()
-        self._process, self._conn = process, ours
+        ours, theirs = socket.socketpair()
+        safe_path = ["-P"] if sys.flags.safe_path else []  # as this interpreter runs
+        with theirs:
+            process = subprocess.Popen(
+                [sys.executable, *safe_path, "-c", _WORKER, str(theirs.fileno())],
+                pass_fds=[theirs.fileno()])
+        self._process, self._conn = process, Connection(ours.detach())
+        self._conn.send_bytes(pickle.dumps(sys.path))
 
     def call(self, fn: Callable[..., R], args: tuple[Any, ...], timeout: float | None) -> R:
-        if self._process is None or not self._process.is_alive():
+        if self._process is None or self._process.poll() is not None:
             self._discard()
             self.start()
         assert self._conn is not None
@@ -173,42 +187,39 @@ class _Slot:
         raise value
 
     def _receive(self, timeout: float | None, late: str) -> bytes:
-        """The worker's next message; kill it when none comes within ``timeout``."""
-        assert self._process is not None and self._conn is not None
-        if not wait([self._conn, self._process.sentinel], timeout):
+        """The worker's next message; kill it when none comes within ``timeout``. (A
+        dead worker's socket reads as closed.)"""
+        assert self._conn is not None
+        if not wait([self._conn], timeout):
             self._kill()
             raise WorkerTimeout(f"{late} after {timeout:g} s: the worker was killed")
         try:
             return self._conn.recv_bytes()
-        except (EOFError, OSError) as err:  # the pipe closed: the process died
+        except (EOFError, OSError) as err:  # the socket closed: the process died
             raise self._crashed() from err
 
     def _crashed(self) -> WorkerCrashed:
         process = self._process
         assert process is not None
-        process.join(STOP_GRACE_SECONDS)
-        if process.is_alive():  # its pipe broke, yet it runs: no use any more
+        try:
+            code = process.wait(STOP_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:  # its socket broke, yet it runs: no use any more
             process.kill()
-            process.join()
-        pid, code = process.pid, process.exitcode
+            code = process.wait()
         self._discard()
-        if code is not None and code < 0:
-            how = f"killed by signal {signal.Signals(-code).name}"
-        else:
-            how = f"exit code {code}"
-        return WorkerCrashed(f"the worker process (pid {pid}) died: {how}")
+        how = f"killed by signal {signal.Signals(-code).name}" if code < 0 \
+            else f"exit code {code}"
+        return WorkerCrashed(f"the worker process (pid {process.pid}) died: {how}")
 
     def _kill(self) -> None:
         if self._process is not None:
             self._process.kill()
-            self._process.join()
+            self._process.wait()
         self._discard()
 
     def _discard(self) -> None:
         if self._conn is not None:
             self._conn.close()
-        if self._process is not None and self._process.exitcode is not None:
-            self._process.close()
         self._process = self._conn = None
 
     def stop(self) -> None:
@@ -217,10 +228,11 @@ class _Slot:
             return
         with suppress(OSError):  # already gone
             self._conn.send_bytes(STOP)
-        self._process.join(STOP_GRACE_SECONDS)
-        if self._process.is_alive():
+        try:
+            self._process.wait(STOP_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
             self._process.kill()
-            self._process.join()
+            self._process.wait()
         self._discard()
 
 
@@ -232,17 +244,15 @@ class WorkerPool:
     pickled: ``fn`` must be a module-level function of a module the worker can import.
     """
 
-    def __init__(self, workers: int, *, timeout: float | None = None,
-                 method: str = "spawn") -> None:
+    def __init__(self, workers: int, *, timeout: float | None = None) -> None:
         if workers < 1:
             raise ValueError("a pool needs at least one worker")
         self.timeout = timeout
-        self._context = multiprocessing.get_context(method)
-        self._slots = [_Slot(self._context) for _ in range(workers)]
+        self._slots = [_Slot() for _ in range(workers)]
         self._free: queue.SimpleQueue[_Slot] = queue.SimpleQueue()
 
     def __enter__(self) -> WorkerPool:
-        for slot in self._slots:  # spawning returns at once; workers import in parallel
+        for slot in self._slots:  # starting returns at once; workers import in parallel
             slot.start()
             self._free.put(slot)
         return self
@@ -270,4 +280,4 @@ class WorkerPool:
             slot.stop()
 
 
-__all__ = ["WorkerCrashed", "WorkerError", "WorkerPool", "WorkerTimeout"]
+__all__ = ["WorkerCrashed", "WorkerError", "WorkerPool", "WorkerTimeout", "serve"]

@@ -7,14 +7,21 @@ Prefect (that is its point).
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import textwrap
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pool_jobs
 import pytest
 
 from extract.source import TransientReadError
 from flows.pool import WorkerCrashed, WorkerError, WorkerPool, WorkerTimeout
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
 
 
 @pytest.fixture
@@ -40,6 +47,26 @@ def test_calls_run_in_worker_processes(pool: WorkerPool) -> None:
 def test_workers_import_the_libraries_but_never_prefect(pool: WorkerPool) -> None:
     assert pool.run(pool_jobs.imported, "transform.process")  # pool_jobs imports it
     assert not pool.run(pool_jobs.imported, "prefect")
+
+
+def test_workers_do_not_import_the_parents_main_module(tmp_path: Path) -> None:
+    """As a multiprocessing child would: in a Prefect deployment the main module is
+    prefect.engine, and each worker would import Prefect."""
+    (tmp_path / "heavy_marker.py").write_text("", encoding="utf-8")
+    (tmp_path / "main.py").write_text(textwrap.dedent("""
+        import heavy_marker  # what the main module imports
+        import pool_jobs
+        from flows.pool import WorkerPool
+
+        if __name__ == "__main__":
+            with WorkerPool(1) as pool:
+                print(pool.run(pool_jobs.imported, "heavy_marker"))
+    """), encoding="utf-8")
+    path = os.pathsep.join([str(tmp_path), str(HERE), str(ROOT)])
+    out = subprocess.run([sys.executable, str(tmp_path / "main.py")], capture_output=True,
+                         text=True, env={**os.environ, "PYTHONPATH": path}, cwd=ROOT,
+                         timeout=120, check=True).stdout
+    assert out.strip() == "False"
 
 
 def test_an_error_comes_back_with_its_type_and_the_worker_survives(pool: WorkerPool) -> None:
