@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
 
@@ -177,18 +178,20 @@ def _looks_binary(data: bytes) -> bool:
     return b"\x00" in sample or controls / len(sample) > 0.05
 
 
-def _legacy_codec(data: bytes) -> str:
+def _legacy_codec(data: bytes, readings: dict[str, str]) -> str:
     """GB18030 or Big5 for text that is neither UTF-8 nor UTF-16.
 
     GB-encoded Chinese is (in practice) never valid Big5, while Big5 bytes nearly
     always pass as GB18030; so a text that fails strict Big5 decoding is GB, and only
     the ambiguous rest goes to chardet (≈1–5 ms a call, the dearest step here).
+    Each successful decoding is left in ``readings`` (codec -> text), so that the
+    caller does not decode the same bytes again.
     """
     try:
-        big5 = data.decode("big5hkscs")
+        readings["big5hkscs"] = data.decode("big5hkscs")
     except UnicodeDecodeError:
         return "gb18030"
-    return _by_report_words(data, big5) or _by_chardet(data)
+    return _by_report_words(data, readings) or _by_chardet(data)
 
 
 # Words every report prints, in simplified and traditional characters. The bytes of
@@ -202,14 +205,14 @@ def _holds_report_words(text: str) -> bool:
     return any(word in text for word in _REPORT_WORDS)
 
 
-def _by_report_words(data: bytes, big5: str) -> str | None:
-    """Big5 or GB18030 for bytes that decode both ways, where only one reading holds
-    the report's own words; None (ask chardet) where both or neither do."""
-    try:
-        gb = data.decode("gb18030")
-    except UnicodeDecodeError:
-        gb = ""
-    in_big5, in_gb = _holds_report_words(big5), _holds_report_words(gb)
+def _by_report_words(data: bytes, readings: dict[str, str]) -> str | None:
+    """Big5 or GB18030 for bytes that decode both ways (``readings`` holds the Big5
+    one, and gets the GB18030 one), where only one reading holds the report's own
+    words; None (ask chardet) where both or neither do."""
+    with suppress(UnicodeDecodeError):
+        readings["gb18030"] = data.decode("gb18030")
+    in_big5 = _holds_report_words(readings["big5hkscs"])
+    in_gb = _holds_report_words(readings.get("gb18030", ""))
     if in_big5 == in_gb:
         return None
     return "big5hkscs" if in_big5 else "gb18030"
@@ -264,12 +267,15 @@ def decode_bytes(data: bytes) -> DecodedText:
             pass
     if binary:
         raise DecodeError("binary data, not text (control bytes in the first 4 KB)")
-    codec = _legacy_codec(data)
+    readings: dict[str, str] = {}
+    codec = _legacy_codec(data, readings)
     for candidate in dict.fromkeys((codec, "gb18030", "big5hkscs")):
-        try:
-            text = data.decode(candidate)
-        except UnicodeDecodeError:
-            continue
+        text = readings.get(candidate)
+        if text is None:
+            try:
+                text = data.decode(candidate)
+            except UnicodeDecodeError:
+                continue
         if candidate.startswith("big5"):
             return DecodedText(to_simplified(text), "big5", printed=text)
         return _decoded(text, candidate)
