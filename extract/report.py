@@ -36,6 +36,7 @@ from extract.decode import (
 from extract.glued import recover_glued
 from extract.html import article_start, html_to_lines, looks_like_html
 from extract.identity import find_identity, looks_like_agency
+from extract.linebreaks import restore_line_breaks
 from extract.pdf import PdfError, pdf_text
 from extract.tables import Column, Row, TableEngine, TableResult, Warning_
 from extract.totals import derive_blank_totals
@@ -407,7 +408,8 @@ def _specs_by_row() -> dict[tuple[str, str], dict[str, tuple[CellKey, CellSpec, 
     return out
 
 
-def _tokenise_text(text: _Text, norm_text: str, norm_lines: list[str]) -> Tokenised:
+def _tokenise_text(text_format: str | None, norm_text: str, norm_lines: list[str],
+                   raw_lines: list[str]) -> Tokenised:
     """Tokens from the first table anchor on, page numbers left out."""
     first = _first_table_line(norm_text)
     # The engine reads rows as neighbours by their line numbers, so tokens are numbered
@@ -415,8 +417,7 @@ def _tokenise_text(text: _Text, norm_text: str, norm_lines: list[str]) -> Tokeni
     # facts point back into the source only afterwards (:func:`_to_source_lines`).
     numbers = list(range(1, len(norm_lines) + 1))
     # Flattened HTML joins cells with " | " and never closes a row with a pipe.
-    closing_pipe = False if text.format == "html" else None
-    raw_lines = text.printed or text.lines
+    closing_pipe = False if text_format == "html" else None
     # Running page headers repeat the report's title inside the tables; no cell says
     # 年度报告. (Every header names 信息公开 or 政务公开: the substring test is cheap.)
     headers = {i - first for i in range(first, len(norm_lines))
@@ -449,11 +450,17 @@ def extract_bytes(data: bytes, *, name: str = "", agency: str | None = None,
     text = _read_text(data, os.path.splitext(name)[1].lower())
     norm_text = normalise_width("\n".join(text.lines))
     norm_lines = norm_text.split("\n")
-    tokenised = _tokenise_text(text, norm_text, norm_lines)
+    identity = find_identity(norm_lines)
+    raw_lines, line_numbers = text.printed or text.lines, text.line_numbers
+    relined = restore_line_breaks(norm_lines, raw_lines, line_numbers)
+    if relined is not None:
+        # Rows printed run on one line (a crawler's page): cut where labels start.
+        norm_lines, raw_lines, line_numbers = relined.lines, relined.raw, relined.numbers
+        norm_text = "\n".join(norm_lines)
+    tokenised = _tokenise_text(text.format, norm_text, norm_lines, raw_lines)
     if not any(t.kind == VALUE for t in tokenised.tokens):
         raise ReportError("no numbers in the text: not a report with statistical tables")
     result = TableEngine(tokenised.blank_lines_are_cells).run(tokenised.tokens)
-    identity = find_identity(norm_lines)
     year = year if year is not None else identity.year
     template, reason = detect_template(result.markers, year)
     _resolve_deferred(result, template)
@@ -467,8 +474,8 @@ def extract_bytes(data: bytes, *, name: str = "", agency: str | None = None,
                               f"({undecided} rows)")
         raise ReportError("no statistical tables (表二/表三/表四) found")
     warnings.extend(_missing_parts(keys, template))
-    if text.line_numbers is not None:
-        _to_source_lines(facts, warnings, text.line_numbers)
+    if line_numbers is not None:
+        _to_source_lines(facts, warnings, line_numbers)
     if year is None:
         warnings.append(Warning_("year_unknown", "no statistics year in the title or "
                                  "opening lines", None))

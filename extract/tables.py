@@ -347,6 +347,8 @@ class TableEngine:
             self._close_row()
         if target is not None:
             self._enter(None if target == "end" else target)
+            if self.mode == RL and self._rl_text(tok, norm):
+                return  # (a heading that runs on into 表四's header is part of it)
         if self.mode == AD and self.subtable.keys_in(norm):
             # A new 第二十条 item or 信息内容 row: a new header follows.
             self.ad_columns = None

@@ -1,0 +1,151 @@
+"""Restore the line breaks of text that printed several table rows on one line.
+
+A crawler that saves an agency's web page as text often keeps a few header lines and
+then writes the whole body on one line: narrative, headings and every table, with
+cells glued to each other and to the next row's label
+(``…（七）总计 291000030四、结转下年度继续办理 000000 0 四、政府信息公开行政复议…``).
+The table engine reads rows by their labels, but its notion of "the values after a
+label" and "the prose before the tables" is kept per line, so such a line is cut
+back into lines first, where a row label starts:
+
+* before outline numbering (``一、``, ``（三）``) that does not follow a character of a
+  word (``第二十条第（一）项`` and ``统一、`` are not headings);
+* before a single digit of item numbering (``2.其他法律…``, ``1、申请人…``): in
+  ``000000 02.其他法律…`` the ``2.`` opens the next label and the ``0`` before it is
+  the last cell of the row before;
+* before a row label or table anchor of the label map printed right after a value
+  (``规章000行政规范性文件24432第二十条第（五）项…``).
+
+Only lines that print labels of at least two different rows are cut, and never a
+delimited line (pipes or tabs keep their rows apart). The pieces keep the number of
+the line they were cut from, so facts still point at the source's line; what each
+piece holds is tokenised exactly as it would be on a line of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from itertools import pairwise
+
+from transform.keys import AD, APP
+from transform.labels import label_catalog, normalise_label
+
+# A line shorter than this cannot hold two table rows with their labels.
+MIN_RUN_ON_CHARS = 40
+_NUMERALS = "[一二三四五六七八九十]{1,3}"
+_OUTLINE = re.compile(rf"(?<![\u4e00-\u9fff])(?:\({_NUMERALS}\)|{_NUMERALS}、)")
+# A single digit: no table numbers its items past 9, so in ``12.没有…`` the 1 is a cell.
+_ITEM_NUMBER = re.compile(r"(?<!\.)\d(?=[.、]\s*[\u4e00-\u9fff“\"(])")
+# Numbering right before a label: （三） 三、 3. 3、
+_NUMBERING_BEFORE = re.compile(rf"(?:\({_NUMERALS}\)|{_NUMERALS}、|\d[.、])\s*$")
+_VALUE_END = frozenset("0123456789—–-/\\…")
+_UNITS = ("万元", "元", "万")
+
+
+@dataclass(frozen=True, slots=True)
+class Relined:
+    """Lines after cutting, as compared (``lines``) and as printed (``raw``), and the
+    source line number of each (1-based)."""
+
+    lines: list[str]
+    raw: list[str]
+    numbers: list[int]
+
+
+@cache
+def _row_pattern() -> re.Pattern[str]:
+    """Every row alias of 表二 and 表三, to tell a line of several rows."""
+    aliases = [a for t in (AD, APP) for a in label_catalog().matcher(t, "row").contains]
+    return re.compile("|".join(map(re.escape, sorted(aliases, key=len, reverse=True))))
+
+
+@cache
+def _cut_pattern() -> re.Pattern[str]:
+    """Row aliases and table anchors: where a label may start after a value."""
+    catalog = label_catalog()
+    aliases = {a for t in (AD, APP) for a in catalog.matcher(t, "row").contains}
+    aliases |= {a for (t, axis), m in catalog.matchers.items() if axis == "anchor"
+                for a in m.contains}
+    return re.compile("|".join(map(re.escape, sorted(aliases, key=len, reverse=True))))
+
+
+def _compact(line: str) -> tuple[str, list[int]]:
+    """The line as labels are compared, and where each of its characters stands in
+    the line."""
+    keep = [i for i, ch in enumerate(line) if normalise_label(ch)]
+    return "".join([line[i] for i in keep]), keep
+
+
+def prints_several_rows(line: str) -> bool:
+    """Whether a line holds the labels of two or more different table rows."""
+    if len(line) < MIN_RUN_ON_CHARS or "|" in line or "\t" in line:
+        return False
+    compact = "".join(line.split())  # (quotes stay: enough to tell two rows)
+    rows = set()
+    catalog = label_catalog()
+    for alias in _row_pattern().findall(compact):
+        key = (catalog.matcher(AD, "row").contains.get(alias)
+               or catalog.matcher(APP, "row").contains.get(alias))
+        if key and key[1] != "group":
+            rows.add(key[0])
+            if len(rows) >= 2:
+                return True
+    return False
+
+
+def _after_value(line: str, start: int) -> bool:
+    """Whether the text before ``start`` ends with a value (spaces skipped)."""
+    i = start - 1
+    while i >= 0 and line[i] == " ":
+        i -= 1
+    if i < 0:
+        return False
+    if line[i] in _VALUE_END:
+        return True
+    return any(line.endswith(u, 0, i + 1) and i - len(u) >= 0 and line[i - len(u)].isdigit()
+               for u in _UNITS)
+
+
+def label_starts(line: str) -> list[int]:
+    """Offsets in ``line`` where a row label, a heading or a table starts after other
+    text: the places to cut a run-on line."""
+    cuts = {m.start() for m in _OUTLINE.finditer(line)}
+    cuts.update(m.start() for m in _ITEM_NUMBER.finditer(line))
+    compact, where = _compact(line)
+    for m in _cut_pattern().finditer(compact):
+        start = where[m.start()]
+        numbered = _NUMBERING_BEFORE.search(line, max(0, start - 8), start)
+        if numbered:
+            cuts.add(numbered.start())  # 其他一、本年新收…: the label's own numbering
+        elif _after_value(line, start):
+            cuts.add(start)
+    cuts.discard(0)
+    return sorted(cuts)
+
+
+def restore_line_breaks(lines: list[str], raw: list[str] | None = None,
+                        numbers: list[int] | None = None) -> Relined | None:
+    """Cut every line that prints several table rows where its labels start; None when
+    no line does (the common case: the text keeps its line breaks).
+
+    ``raw``: the lines as printed, cut at the same offsets (same lengths as ``lines``);
+    ``numbers``: each line's source line number (default: its position, 1-based).
+    """
+    if not any(prints_several_rows(line) for line in lines):
+        return None
+    raw = raw if raw is not None else lines
+    numbers = numbers if numbers is not None else list(range(1, len(lines) + 1))
+    out = Relined([], [], [])
+    for line, printed, number in zip(lines, raw, numbers, strict=True):
+        cuts = label_starts(line) if prints_several_rows(line) else []
+        bounds = [0, *cuts, len(line)]
+        for a, b in pairwise(bounds):
+            out.lines.append(line[a:b])
+            out.raw.append(printed[a:b] if len(printed) == len(line) else line[a:b])
+            out.numbers.append(number)
+    return out
+
+
+__all__ = ["Relined", "label_starts", "prints_several_rows", "restore_line_breaks"]
