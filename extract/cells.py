@@ -45,6 +45,7 @@ _BLANK_VALUE = CellValue(BLANK_KIND)
 _NOISE_START = frozenset("-—–~第0123456789|:")
 _RUN_DASH = re.compile(r"\d[—–/\\…无-]|[—–/\\…无-]\d")
 _RUN_END = frozenset("0123456789元—–/\\…-无")  # how a run of glued cells can end
+_DASH_CHARS = frozenset("—–/\\…-无")
 
 
 # An __init__ of our own, not the dataclass's: a compiled build (mypyc, setup.py) makes
@@ -95,7 +96,13 @@ def _word_value(word: str) -> CellValue | None:
     # is worth parsing. Values repeat ("0", "1", "/"), so parses are memoised.
     if word[0] not in _VALUE_START:
         return None
-    return _parse_memoised(word)
+    return _parse_memoised(word) or _dash_run(word)
+
+
+def _dash_run(word: str) -> CellValue | None:
+    """A word of dashes that is no single dash (``///``, 表四's fifteen ``—``): cells
+    printed run together, each dash one cell."""
+    return glued_run(word) if _DASH_CHARS.issuperset(word) else None
 
 
 _parse_memoised = lru_cache(maxsize=4096)(parse_or_run)
@@ -145,11 +152,11 @@ def _split_words(norm: str, start: int, end: int) -> tuple[list[tuple[int, int]]
     for m in _WORD.finditer(norm, start, end):
         word = m.group()
         run = _LABEL_RUN.fullmatch(word) if word[-1] in _RUN_END else None
-        if run and not any(c.isdigit() for c in run.group(2)) and m.end() < end:
-            # Dashes alone after a label count only if the rest of a run follows;
-            # otherwise it is a wrapped label: （四）无 1.本机关不掌握…
+        if run and not any(c.isdigit() for c in run.group(2)):
+            # Dashes alone after a label count only if the line ends there or the rest
+            # of a run follows; otherwise it is a wrapped label: （四）无 1.本机关不掌握…
             after = _WORD.search(norm, m.end(), end)
-            if after is None or glued_run(after.group(), rest=True) is None:
+            if after is not None and glued_run(after.group(), rest=True) is None:
                 run = None
         glued = _GLUED_VALUE.match(word) if run is None or run.group(2).isdigit() else None
         if glued and m.end() < end and _WORD.search(norm, m.end(), end):

@@ -35,12 +35,13 @@ from transform.labels import label_catalog, normalise_label
 # A line shorter than this cannot hold two table rows with their labels.
 MIN_RUN_ON_CHARS = 40
 _NUMERALS = "[一二三四五六七八九十]{1,3}"
-_OUTLINE = re.compile(rf"(?<![\u4e00-\u9fff])(?:\({_NUMERALS}\)|{_NUMERALS}、)")
+_OUTLINE = re.compile(rf"\({_NUMERALS}\)|{_NUMERALS}、")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 # A single digit: no table numbers its items past 9, so in ``12.没有…`` the 1 is a cell.
 _ITEM_NUMBER = re.compile(r"(?<!\.)\d(?=[.、]\s*[\u4e00-\u9fff“\"(])")
 # Numbering right before a label: （三） 三、 3. 3、
 _NUMBERING_BEFORE = re.compile(rf"(?:\({_NUMERALS}\)|{_NUMERALS}、|\d[.、])\s*$")
-_VALUE_END = frozenset("0123456789—–-/\\…")
+_VALUE_END = frozenset("0123456789—–-/\\…无")
 _UNITS = ("万元", "元", "万")
 
 
@@ -108,10 +109,17 @@ def _after_value(line: str, start: int) -> bool:
                for u in _UNITS)
 
 
+def _heading_starts(line: str, start: int) -> bool:
+    """Whether outline numbering at ``start`` opens a heading or label: not when it
+    follows a character of a word (第二十条第（一）项, 统一、), unless that is a value
+    (…行政强制无三、收到…, …123.94万元三、…)."""
+    return start == 0 or not _CJK.match(line, start - 1) or _after_value(line, start)
+
+
 def label_starts(line: str) -> list[int]:
     """Offsets in ``line`` where a row label, a heading or a table starts after other
     text: the places to cut a run-on line."""
-    cuts = {m.start() for m in _OUTLINE.finditer(line)}
+    cuts = {m.start() for m in _OUTLINE.finditer(line) if _heading_starts(line, m.start())}
     cuts.update(m.start() for m in _ITEM_NUMBER.finditer(line))
     compact, where = _compact(line)
     for m in _cut_pattern().finditer(compact):
