@@ -28,9 +28,10 @@ from transform.labels import normalise_label
 TEXT, VALUE, BLANK = 0, 1, 2
 
 # Page footers and headers that PDF text layers leave inside tables: "- 4 -",
-# "— 5 —", "第 3 页", "第3页 共10页", "3/10".
+# "— 5 —", "第 3 页", "第3页 共10页", "3/10". (No page is 0, and a longer run of dashes
+# around a number is cells glued together: 表四's -------------0-.)
 _FOOTER = re.compile(
-    r"^\s*(?:[-—–~]+\s*\d{1,4}\s*[-—–~]+|第\s*\d{1,4}\s*页(?:\s*[,/]?\s*共\s*\d{1,4}\s*页)?"
+    r"^\s*(?:[-—–~]{1,3}\s*[1-9]\d{0,3}\s*[-—–~]{1,3}|第\s*\d{1,4}\s*页(?:\s*[,/]?\s*共\s*\d{1,4}\s*页)?"
     r"|\d{1,4}\s*/\s*\d{1,4})\s*$"
 )
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")

@@ -364,6 +364,63 @@ class _Joint:
         return self.solutions
 
 
+class _Closest(_Joint):
+    """The joint search for a source that breaks its own arithmetic: the choices that
+    break the fewest rules (each row's sum, and per column (七) = the outcome rows and
+    一 + 二 = (七) + 四). The source's own errors are then the rules left broken, and
+    a row is decided where every closest choice agrees on it."""
+
+    def __init__(self, open_rows: dict[str, _Glued], fixed: dict[str, tuple[int, ...]],
+                 budget: Budget) -> None:
+        super().__init__(open_rows, fixed, budget)
+        self.fewest = -1
+
+    def _broken(self) -> int:
+        """How many rules the current choice breaks."""
+        broken = sum(_row_sum_broken(self.chosen[k]) for k in self.picked)
+        total = self.chosen.get("total")
+        if total is not None and self.outcome_complete:
+            rows = [self.chosen[r] for r in self.outcome if r in self.chosen]
+            broken += sum(sum(r[c] for r in rows) != total[c] for c in range(len(total)))
+        if all(k in self.chosen for k in _BALANCE):
+            new, carried, total, forward = (self.chosen[k] for k in _BALANCE)
+            broken += sum(new[c] + carried[c] != total[c] + forward[c]
+                          for c in range(len(new)))
+        return broken
+
+    def solve(self, i: int = 0) -> list[dict[str, Split]]:
+        if i == len(self.order):
+            broken = self._broken()
+            if self.fewest < 0 or broken < self.fewest:
+                self.fewest, self.solutions = broken, []
+            if broken == self.fewest and len(self.solutions) <= MAX_SOLUTIONS:
+                self.solutions.append(dict(self.picked))
+            return self.solutions
+        key = self.order[i]
+        for split in self.open_rows[key].candidates:
+            self.budget.spend()
+            self.chosen[key], self.picked[key] = _vector(split), split
+            self.solve(i + 1)
+        self.chosen.pop(key, None)
+        self.picked.pop(key, None)
+        return self.solutions
+
+
+def _row_sum_broken(vector: tuple[int, ...]) -> bool:
+    return sum(vector[:-1]) != vector[-1]
+
+
+def _fewest_broken(candidates: Sequence[Split], groups: Sequence[tuple[int, int]]
+                   ) -> set[Split]:
+    """The splits whose groups break their sums least often (all of them, where every
+    split keeps them)."""
+    def broken(split: Split) -> int:
+        v = _vector(split)
+        return sum(sum(v[first:total]) != v[total] for first, total in groups)
+    fewest = min(map(broken, candidates), default=0)
+    return {c for c in candidates if broken(c) == fewest}
+
+
 class _Recovery:
     """Recovers the glued rows of one report and writes the warnings."""
 
@@ -426,7 +483,7 @@ class _Recovery:
             width = len(row.columns or ())
             if row.key and 0 < len(cells) < width and _is_run(cells):
                 g = _Glued(row, cells, run_text(cells), [])
-                if self._row_splits(g, width, [(0, width - 1)]):
+                if self._own_splits(g, width, [(0, width - 1)]):
                     glued[row.key] = g
             elif row.key and len(cells) == width and all(c.value is not None for c in cells):
                 fixed[row.key] = tuple(int(c.value.number or 0) for c in cells)  # type: ignore[union-attr]
@@ -440,18 +497,30 @@ class _Recovery:
                 self._settle(g, set(g.candidates))
             elif solutions is None:
                 self._settle(g, set(g.candidates), "too many ways to combine the rows")
-            elif solutions:
-                self._settle(g, {s[key] for s in solutions})
             else:
-                self._settle(g, set(g.candidates), "no combination fits the columns' sums")
+                self._settle(g, {s[key] for s in solutions})
+
+    def _own_splits(self, g: _Glued, valid: Sequence[Validator] | int,
+                    groups: Sequence[tuple[int, int]]) -> bool:
+        """The row's splits that keep its own sums; where none does (the source breaks
+        them), the splits its printed form alone allows. False when it is reported."""
+        if not self._row_splits(g, valid, groups):
+            return False
+        if not g.candidates and groups:
+            return self._row_splits(g, valid, [])
+        return True
 
     def _joint(self, open_rows: dict[str, _Glued], fixed: dict[str, tuple[int, ...]]
                ) -> list[dict[str, Split]] | None:
-        """The joint solutions; None when they are too many to tell (or too slow)."""
+        """The joint solutions; None when they are too many to tell (or too slow).
+        Where no choice keeps every rule (the source breaks one), the choices that
+        break the fewest."""
         if not open_rows:
             return []
         try:
             solutions = _Joint(open_rows, fixed, self.budget).solve()
+            if not solutions:
+                solutions = _Closest(open_rows, fixed, self.budget).solve()
         except OverBudget:
             return None
         return None if len(solutions) > MAX_SOLUTIONS else solutions
@@ -476,8 +545,8 @@ class _Recovery:
         groups = [(b * per, b * per + per - 1) for b in range(len(rows))]
         whole = Row(RL, "+".join(r.key or "" for r in rows), "", None, width, rows[0].line)
         g = _Glued(whole, cells, run_text(cells), [])
-        if self._row_splits(g, width, groups):
-            self._settle(g, set(g.candidates))
+        if self._own_splits(g, width, groups):
+            self._settle(g, _fewest_broken(g.candidates, groups))
         for b, r in enumerate(rows):
             r.cells = g.row.cells[b * per : (b + 1) * per]
 
