@@ -567,10 +567,19 @@ class _Recovery:
 
 def _has_glued(result: TableResult) -> bool:
     for r in result.rows:  # (a plain loop: asked of every report, and rarely true)
+        counts = r.table != AD
         for c in r.cells:
-            if c is not None and c.value is not None and c.value.glued and c.kind == VALUE:
+            if c is not None and c.value is not None and c.kind == VALUE and (
+                    c.value.glued or (counts and _run_of_counts(c.text))):
                 return True
     return False
+
+
+def _run_of_counts(text: str) -> bool:
+    """A number no count is printed as: a leading zero (``000000``, ``01``) or more
+    digits than any count has (``291000030``): counts glued together."""
+    return len(text) > 1 and text.isdigit() and (
+        text[0] == "0" or len(text) > MAX_COUNT_DIGITS)
 
 
 def _short_rows(result: TableResult) -> None:

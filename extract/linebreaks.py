@@ -33,7 +33,7 @@ from transform.keys import AD, APP
 from transform.labels import label_catalog, normalise_label
 
 # A line shorter than this cannot hold two table rows with their labels.
-MIN_RUN_ON_CHARS = 40
+MIN_RUN_ON_CHARS = 8
 _NUMERALS = "[一二三四五六七八九十]{1,3}"
 _OUTLINE = re.compile(rf"\({_NUMERALS}\)|{_NUMERALS}、")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
