@@ -34,7 +34,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from extract.cells import VALUE, Token
-from extract.tables import Row, TableResult, Warning_
+from extract.tables import Row, TableResult, Warning_, short_row
 from extract.values import NUMBER, CellValue, parse_value
 from transform.checks import OUTCOME_PREFIXES
 from transform.keys import AD, APP, RL, key_catalog
@@ -587,11 +587,9 @@ def _short_rows(result: TableResult) -> None:
     longer short, rows left empty are reported as missing cells instead."""
     kept = [w for w in result.warnings if w.code != "short_row"]
     for row in result.rows:
-        if row.columns is not None and row.key:
-            present = sum(c is not None for c in row.cells)
-            if 0 < present < len(row.columns):
-                kept.append(Warning_("short_row", f"{row.table}/{row.key}: {present} of "
-                                     f"{len(row.columns)} cells", row.line))
+        warning = short_row(row, empty_too=False)
+        if warning is not None:
+            kept.append(warning)
     result.warnings = kept
 
 

@@ -16,6 +16,7 @@ else stays unnamed, with its warning.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -100,3 +101,25 @@ def place(sequence: Sequence[str | Orphan], order: Sequence[str],
             gap = []
         low = high
     return placed
+
+
+def confirmed(keys: Sequence[str | None], candidates: dict[int, str],
+              order: Sequence[str]) -> set[int]:
+    """Which rows of a table (``keys`` in reading order, None where unnamed) may take
+    the key their misprinted label is nearest to (``candidates``, by index): where no
+    row is named so already or by another candidate, and the key's place in the
+    template's ``order`` lies between the named rows read before and after it."""
+    position = {k: i for i, k in enumerate(order)}
+    named = {k for k in keys if k is not None}
+    claims = Counter(candidates.values())
+    accepted = set()
+    for i, key in candidates.items():
+        if key in named or claims[key] > 1 or key not in position:
+            continue
+        before = [position.get(k, -1) for k in keys[:i] if k is not None]
+        after = [position.get(k, len(order)) for k in keys[i + 1 :] if k is not None]
+        low = before[-1] if before else -1
+        high = after[0] if after else len(order)
+        if low < position[key] < high:
+            accepted.add(i)
+    return accepted

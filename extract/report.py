@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 
 from extract.cells import (
+    BLANK,
     VALUE,
     Token,
     Tokenised,
@@ -354,6 +355,7 @@ def _facts(result: TableResult, template: str,
     facts: list[Fact] = []
     keys: list[CellKey] = []
     order: list[int] = []  # each fact's position in the contract's order
+    placed: set[int] = set()  # (the same: one fact per cell, whatever the source)
     spans: RowSpans = {}
     for row in result.rows:
         table, row_key, row_label = row.table, row.key or "", row.label or None
@@ -363,12 +365,20 @@ def _facts(result: TableResult, template: str,
             if tok is None:
                 continue
             found = row_specs.get(col.key)
+            if found is None and tok.kind == BLANK:
+                continue  # an empty grid cell under a column this row does not have
             if found is None:
                 warnings.append(Warning_(
                     "not_a_cell", f"{table}/{row_key}/{col.key} is not a cell of either "
                     f"template; value {tok.raw.strip()!r} not loaded", tok.line))
                 continue
             key, spec, place = found
+            if place in placed:
+                warnings.append(Warning_(
+                    "duplicate_cell", f"{'/'.join(key)} read twice; the first reading "
+                    f"is kept, {tok.raw.strip()!r} is not", tok.line))
+                continue
+            placed.add(place)
             if template not in spec.templates:
                 warnings.append(Warning_(
                     "cell_not_in_template", f"{'/'.join(key)} is not printed by the "

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from extract.cells import BLANK, TEXT, VALUE, Token
-from extract.orphans import Orphan, line_groups, place
+from extract.orphans import Orphan, confirmed, line_groups, place
 from extract.values import find_unit_suffix
 from transform.keys import AD, APP, RL, derived_rows, key_catalog
 from transform.labels import (
@@ -42,6 +42,7 @@ MAX_FRAGMENTS = 80
 _SENTENCE = re.compile("[，。；,;]")
 # A 表三 header naming fewer columns than this is taken as unreadable.
 MIN_HEADER_COLUMNS = 3
+MAX_FUZZY_TEXT = 60  # the end of an unmatched label that is compared with the aliases
 
 
 # The classes made per row and cell have an __init__ of their own, not the dataclass's:
@@ -91,6 +92,7 @@ class Row:
     line: int
     cells: list[Token | None]
     frags: list[Token]  # the label, while it names no row
+    fuzzy: LabelHit | None  # a misprinted label's nearest row, until the order confirms it
 
     def __init__(self, table: str, key: str | None, label: str, columns: list[Column] | None,
                  width: int, line: int, cells: list[Token | None] | None = None,
@@ -103,6 +105,7 @@ class Row:
         self.line = line
         self.cells = [] if cells is None else cells
         self.frags = [] if frags is None else frags
+        self.fuzzy = None
 
 
 @dataclass(slots=True)
@@ -163,6 +166,30 @@ def _trim_padding(cells: list[Token], width: int) -> list[Token | None]:
     return list(cells[:width])
 
 
+def short_row(row: Row, empty_too: bool = True) -> Warning_ | None:
+    """A ``short_row`` warning when a row has fewer cells than its columns, else None.
+
+    Only the columns that are cells of the row in some template count: a header that
+    names more columns than the row can have (a 2019 行政事业性收费 row of two values
+    under a sub-table header of three) does not make the row short. ``empty_too``:
+    warn of a row with no cell at all as well.
+    """
+    if row.columns is None or not row.key:
+        return None
+    cells = key_catalog().cells
+    wanted = [i for i, c in enumerate(row.columns) if (row.table, row.key, c.key) in cells]
+    if not wanted:
+        wanted = list(range(len(row.columns)))
+    present = 0
+    for i in wanted:
+        if i < len(row.cells) and row.cells[i] is not None:
+            present += 1
+    if present >= len(wanted) or (present == 0 and not empty_too):
+        return None
+    return Warning_("short_row", f"{row.table}/{row.key}: {present} of {len(wanted)} cells",
+                    row.line)
+
+
 def _last_block_label(header: list[Token], blocks: AxisMatcher) -> list[Token]:
     """The header's tokens from the last one naming a 表四 block on (the last token
     where none does)."""
@@ -195,9 +222,12 @@ class TableEngine:
         self.grid: dict[str, dict[str, int]] = {}
         self.rl_read = False  # 表四's cells have been read
         self.no_row_line = -1
-        # 表三's rows in reading order, named or not, for placing the unnamed ones.
-        self.app_sequence: list[Row] = []
+        # Rows in reading order, named or not, for naming the others by the template's
+        # row order (表三's unlabelled rows, misprinted labels of 表二 and 表三).
+        self.sequence: dict[str, list[Row]] = {AD: [], APP: []}
+        self.app_sequence = self.sequence[APP]
         self.unnamed_app_rows = False
+        self.fuzzy_rows = False
         self.result = TableResult([], {}, [], [])
 
     # -- driving -----------------------------------------------------------------
@@ -233,6 +263,7 @@ class TableEngine:
                     self._on_cell(tok)
         self._close_row()
         self._finish_rl()
+        self._settle_fuzzy()
         self._place_orphans()
         self._emit_rows()
         return self.result
@@ -523,11 +554,15 @@ class TableEngine:
 
     def _ad_header(self, text: str, hits: list[LabelHit]) -> list[Column]:
         """表二 headers are one printed row: label order is column order."""
-        columns = []
+        columns: list[Column] = []
         for i, h in enumerate(hits):
+            self._mark(AD, "col", h)
+            if columns and columns[-1].key == h.key:
+                # A merged header cell written out in every grid column it spans
+                # (信息内容 | 本年处理决定数量 | 本年处理决定数量): one column.
+                continue
             tail = text[h.end : hits[i + 1].start if i + 1 < len(hits) else len(text)]
             columns.append(Column(h.key, h.alias, find_unit_suffix(h.alias + tail)))
-            self._mark(AD, "col", h)
         return columns
 
     def _default_width(self, table: str, row_key: str) -> int:
@@ -545,11 +580,14 @@ class TableEngine:
         if row is None:
             return
         self.frags = []
+        if row.table in self.sequence:
+            self.sequence[row.table].append(row)
         if row.table == APP:
-            self.app_sequence.append(row)
             self.unnamed_app_rows = self.unnamed_app_rows or row.key is None
         if row.key is None:
-            if row.table != APP:
+            if self._nearest_row(row):
+                self.fuzzy_rows = True
+            elif row.table != APP:
                 self._warn_unmapped(row)  # (表三's are warned about once placed or not)
             return
         key = (row.table, row.key)
@@ -564,6 +602,51 @@ class TableEngine:
         self.warn("duplicate_row", f"{row.table}/{row.key} printed on lines {kept.line} and "
                   f"{row.line}; the row on line {winner.line} is kept", row.line)
         self.rows[key] = winner
+
+    def _nearest_row(self, row: Row) -> bool:
+        """Whether an unnamed row's label is a row's alias with a character or two
+        wrong (kept in ``row.fuzzy`` until :meth:`_settle_fuzzy`)."""
+        if not row.frags or row.table not in self.sequence:
+            return False
+        text = _joined(row.frags)
+        tail = max(0, len(text) - MAX_FUZZY_TEXT)
+        hit = self.row_matchers[row.table].closest(text[tail:])
+        if hit is None:
+            return False
+        # (表二's header comes in the label's text, as for a row read by its alias.)
+        columns = self.app_columns if row.table == APP else self._columns_for(
+            AD, text[: tail + hit.start])
+        if not columns:
+            return False
+        row.fuzzy, row.columns = hit, list(columns)
+        return True
+
+    def _settle_fuzzy(self) -> None:
+        """Misprinted labels named where the template's row order confirms them (see
+        :func:`extract.orphans.confirmed`); the others stay unnamed."""
+        if not self.fuzzy_rows:
+            return
+        for table, rows in self.sequence.items():
+            candidates = {i: r.fuzzy.key for i, r in enumerate(rows) if r.fuzzy is not None}
+            if not candidates:
+                continue
+            accepted = confirmed([r.key for r in rows], candidates, self.keys.row_order[table])
+            for i in candidates:
+                self._settle_one(rows[i], i in accepted)
+
+    def _settle_one(self, row: Row, accepted: bool) -> None:
+        hit, row.fuzzy = row.fuzzy, None
+        if not accepted or hit is None:
+            row.columns = None
+            if row.table != APP:
+                self._warn_unmapped(row)
+            return
+        columns = row.columns or []
+        row.key, row.width, row.cells = hit.key, len(columns), row.cells[: len(columns)]
+        self.rows[(row.table, hit.key)] = row
+        self.warn("label_fuzzy", f"{row.table}/{hit.key}: label {row.label!r} read as "
+                  f"{hit.alias!r} (a character or two differ; its place in the table "
+                  "confirms it)", row.line)
 
     def _place_orphans(self) -> None:
         """表三 rows printed without a usable label, named by the template's row order
@@ -610,10 +693,9 @@ class TableEngine:
         """Cells of every row kept, and short rows reported."""
         for row in self.rows.values():
             self.result.rows.append(row)
-            present = _filled(row)
-            if row.columns is not None and present < len(row.columns):
-                self.warn("short_row", f"{row.table}/{row.key}: {present} of "
-                          f"{len(row.columns)} cells", row.line)
+            warning = short_row(row)
+            if warning is not None:
+                self.result.warnings.append(warning)
 
     # -- 表四 -----------------------------------------------------------------------
 

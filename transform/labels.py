@@ -151,6 +151,65 @@ class AxisMatcher:
         return hit if best is not None else None
 
 
+    def closest(self, text: str) -> LabelHit | None:
+        """The alias ``text`` holds with a character or two wrong (a typo, a homophone:
+        ``属于三类内部事物信息``), where one key is nearer than every other; None
+        otherwise (nearer: fewer characters wrong, then ending later in ``text``). Only
+        aliases of four characters or more count, one character wrong in up to seven,
+        two from eight on; the hit's ``start``/``end`` say where in ``text`` it
+        stands."""
+        key = ("closest", text, "")
+        if key in self.memo:
+            return self.memo[key]  # type: ignore[return-value]
+        best: dict[str, tuple[int, LabelHit]] = {}
+        for alias, (row_key, axis, templates) in self.contains.items():
+            allowed = min(2, len(alias) // 4)
+            if axis == "group" or allowed == 0:
+                continue
+            found = approximate_find(alias, text, allowed)
+            if found is None:
+                continue
+            distance, start, end = found
+            if row_key not in best or distance < best[row_key][0]:
+                best[row_key] = (distance, LabelHit(row_key, axis, start, end, alias,
+                                                    templates))
+        # Nearest first; on a tie the one ending last, as for exact aliases (a wrapped
+        # or grouped label ends with its most specific part: （三）不予公开 5.属于…).
+        ranked = sorted(((d, -h.end, h) for d, h in best.values()), key=lambda r: r[:2])
+        hit = None
+        if ranked and (len(ranked) == 1 or ranked[0][:2] != ranked[1][:2]):
+            hit = ranked[0][2]
+        self._remember(key, hit)
+        return hit
+
+
+def approximate_find(pattern: str, text: str, allowed: int) -> tuple[int, int, int] | None:
+    """Where ``pattern`` stands in ``text`` with the fewest characters inserted,
+    deleted or replaced, if at most ``allowed``: (distance, start, end); None else.
+
+    The edit distance with a free start and end in ``text`` (semi-global alignment),
+    row by row over ``pattern``; a row whose best is already over ``allowed`` ends the
+    search, since later rows never do better.
+    """
+    if len(pattern) - allowed > len(text) or len(set(pattern) - set(text)) > allowed:
+        return None
+    n = len(text)
+    previous = [0] * (n + 1)
+    starts = list(range(n + 1))  # where the alignment ending at each column starts
+    for i, char in enumerate(pattern, 1):
+        current, current_starts = [i] + [0] * n, [0] * (n + 1)
+        for j in range(1, n + 1):
+            options = ((previous[j - 1] + (char != text[j - 1]), starts[j - 1]),
+                       (previous[j] + 1, starts[j]), (current[j - 1] + 1, current_starts[j - 1]))
+            current[j], current_starts[j] = min(options)
+        if min(current) > allowed:
+            return None
+        previous, starts = current, current_starts
+    distance = min(previous)
+    end = n - previous[::-1].index(distance)  # (the last place it ends that near)
+    return distance, starts[end], end
+
+
 @dataclass(frozen=True, slots=True)
 class LabelCatalog:
     """Matchers for every table and axis of ``labels.csv``."""

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from extract.cells import BLANK, VALUE, Token
-from extract.orphans import Orphan, candidate_rows, in_template_order, line_groups, place
+from extract.orphans import (
+    Orphan,
+    candidate_rows,
+    confirmed,
+    in_template_order,
+    line_groups,
+    place,
+)
 
 ORDER = ("a", "b", "c", "d", "whole", "p1", "p2", "p3", "total")
 ALTERNATIVES = {"whole": ("p1", "p2", "p3")}
@@ -66,3 +73,19 @@ def test_gaps_at_the_ends_count_from_the_template_ends() -> None:
     assert place([_orphan(1), "b", "c", "d", "whole", "total"], ORDER, ALTERNATIVES) == {
         0: "a"}
     assert place(["p1", "p2", "p3", _orphan(9)], ORDER, ALTERNATIVES) == {3: "total"}
+
+
+def test_a_misprinted_label_is_confirmed_by_its_place_in_the_order() -> None:
+    order = ["a", "b", "c", "d"]
+    # Row 1 is nearest to "b" and stands between "a" and "c": confirmed.
+    assert confirmed(["a", None, "c"], {1: "b"}, order) == {1}
+    # Nearest to "d" but standing between "a" and "c": not its place.
+    assert confirmed(["a", None, "c"], {1: "d"}, order) == set()
+
+
+def test_a_misprinted_label_never_takes_a_row_printed_with_its_own_label() -> None:
+    assert confirmed(["a", None, "b", "c"], {1: "b"}, ["a", "b", "c"]) == set()
+
+
+def test_two_misprints_nearest_to_one_row_name_neither() -> None:
+    assert confirmed(["a", None, None, "d"], {1: "b", 2: "b"}, ["a", "b", "c", "d"]) == set()

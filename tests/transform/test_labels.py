@@ -23,6 +23,7 @@ from transform.labels import (
     AxisMatcher,
     LabelCatalog,
     _add_alias,
+    approximate_find,
     label_catalog,
     normalise_label,
     strip_numbering,
@@ -507,3 +508,34 @@ def test_small_catalog_matches(monkeypatch: pytest.MonkeyPatch) -> None:
     assert matcher.best("本年度办理结果", "本年度办理结果") is None
     hit = matcher.best("本年度办理结果(一)予以公开", "(一)予以公开")
     assert hit is not None and hit.key == "granted"
+
+
+@pytest.mark.parametrize(("pattern", "text", "allowed", "expected"), [
+    ("属于三类内部事务信息", "(三)不予公开5.属于三类内部事物信息", 2, (1, 9, 19)),
+    ("其他法律行政法规禁止公开", "2.其他法律行政法规进止公开", 2, (1, 2, 14)),
+    ("其他法律行政法规禁止公开", "2.其他法律行政止公开", 2, None),  # three missing
+    ("重复申请", "重复申请", 1, (0, 0, 4)),
+    ("重复申请", "重申", 1, None),
+])
+def test_approximate_find(pattern: str, text: str, allowed: int,
+                          expected: tuple[int, int, int] | None) -> None:
+    assert approximate_find(pattern, text, allowed) == expected
+
+
+@pytest.mark.parametrize(("label", "key"), [
+    ("(三)不予公开5.属于三类内部事物信息", "withheld.internal_affairs"),  # a homophone
+    ("1.本机关不掌握相关证府信息", "unavailable.not_held"),
+    ("(六)其它处理", "other"),
+    ("2.重复申清", "not_processed.duplicate"),
+    ("自然人", None),  # a column, not a row
+    ("3.其他", None),  # too short to guess
+    ("总计商业企业科研机构社会公益组织法律服务机构其他", None),
+])
+def test_the_nearest_row_of_a_misprinted_label(label: str, key: str | None) -> None:
+    hit = label_catalog().matcher("applications", "row").closest(normalise_label(label))
+    assert (hit.key if hit else None) == key
+
+
+def test_a_misprint_as_near_to_two_rows_names_neither() -> None:
+    # 行政处罚 and 行政强制 are each one character from 行政处制.
+    assert label_catalog().matcher("active_disclosure", "row").closest("行政处制") is None

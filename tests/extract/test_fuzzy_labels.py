@@ -1,0 +1,55 @@
+"""Row labels printed with a wrong character: read as the row whose place they take."""
+
+from __future__ import annotations
+
+import pytest
+
+from extract.report import ExtractedReport, extract_bytes
+from synth import cell_differences, generate_report
+
+
+def _misprinted(seed: int, layout: str, template: str, swaps: dict[str, str]
+                ) -> tuple[ExtractedReport, list[dict[str, object]]]:
+    rep = generate_report(seed, layout=layout, template=template, encoding="utf-8",
+                          variations=False)
+    text = rep.text
+    for right, wrong in swaps.items():
+        assert right in text, right
+        text = text.replace(right, wrong)
+    return extract_bytes(text.encode(), name="report" + rep.extension), rep.facts
+
+
+def _fuzzy(report: ExtractedReport) -> list[str]:
+    return [w.message for w in report.warnings if w.code == "label_fuzzy"]
+
+
+@pytest.mark.parametrize("layout", ["pipe", "tab", "spaces", "lines", "glued"])
+def test_a_homophone_in_a_row_label_is_read_with_a_warning(layout: str) -> None:
+    report, truth = _misprinted(3, layout, "2021", {"三类内部事务信息": "三类内部事物信息",
+                                                   "行政许可": "行政许科"})
+    assert cell_differences([f.as_dict() for f in report.facts], truth) == []
+    messages = _fuzzy(report)
+    assert len(messages) == 2
+    assert any("withheld.internal_affairs" in m and "属于三类内部事物信息" in m
+               and "属于三类内部事务信息" in m for m in messages)
+    assert any("active_disclosure/licensing" in m for m in messages)
+
+
+def test_a_misprint_nearest_to_a_row_printed_elsewhere_does_not_take_it() -> None:
+    # The 4th 不予公开 row now reads like the 5th, which is printed too: the 5th keeps
+    # its own values and the 4th is named only by its place (row_inferred).
+    report, truth = _misprinted(3, "pipe", "2021", {"保护第三方合法权益": "属于三类内部事物信息"})
+    assert _fuzzy(report) == []
+    assert cell_differences([f.as_dict() for f in report.facts], truth) == []
+    assert any(w.code == "row_inferred" and "third_party_rights" in w.message
+               for w in report.warnings)
+
+
+def test_a_misprint_out_of_its_place_is_not_guessed() -> None:
+    # 重复申请 misprinted where 属于国家秘密 stands: the order refutes it.
+    report, _truth = _misprinted(3, "pipe", "2021", {"属于国家秘密": "重复申清"})
+    assert _fuzzy(report) == []
+    values = {(f.row_key, f.col_key): f for f in report.facts if f.table == "applications"}
+    dup = {c: f.raw_value for (r, c), f in values.items() if r == "not_processed.duplicate"}
+    assert dup and all(f.line != values[("withheld.state_secret", "total")].line
+                       for (r, _c), f in values.items() if r == "not_processed.duplicate")
