@@ -41,6 +41,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _ITEM_NUMBER = re.compile(r"(?<!\.)\d(?=[.、]\s*[\u4e00-\u9fff“\"(])")
 # Numbering right before a label: （三） 三、 3. 3、
 _NUMBERING_BEFORE = re.compile(rf"(?:\({_NUMERALS}\)|{_NUMERALS}、|\d[.、])\s*$")
+_A_VALUE = re.compile(r"\d(?![.、])|[—–\-/\\…]")  # (not item numbering: 1.)
 _VALUE_END = frozenset("0123456789—–-/\\…无")
 _UNITS = ("万元", "元", "万")
 
@@ -80,19 +81,22 @@ def _compact(line: str) -> tuple[str, list[int]]:
 
 
 def prints_several_rows(line: str) -> bool:
-    """Whether a line holds the labels of two or more different table rows."""
-    if len(line) < MIN_RUN_ON_CHARS or "|" in line or "\t" in line:
+    """Whether a line prints two or more table rows: labels of different rows with
+    a value between them (a delimited row whose group and row labels both name rows,
+    ``（六）其他处理 | 1.申请人…逾期不补正… | 0 | …``, prints one)."""
+    if len(line) < MIN_RUN_ON_CHARS:
         return False
     compact = "".join(line.split())  # (quotes stay: enough to tell two rows)
-    rows = set()
     catalog = label_catalog()
-    for alias in _row_pattern().findall(compact):
-        key = (catalog.matcher(AD, "row").contains.get(alias)
-               or catalog.matcher(APP, "row").contains.get(alias))
-        if key and key[1] != "group":
-            rows.add(key[0])
-            if len(rows) >= 2:
-                return True
+    matchers = (catalog.matcher(AD, "row").contains, catalog.matcher(APP, "row").contains)
+    last, last_end = "", 0
+    for m in _row_pattern().finditer(compact):
+        found = matchers[0].get(m.group()) or matchers[1].get(m.group())
+        if found is None or found[1] == "group":
+            continue
+        if last and found[0] != last and _A_VALUE.search(compact, last_end, m.start()):
+            return True
+        last, last_end = found[0], m.end()
     return False
 
 

@@ -54,12 +54,18 @@ def test_a_label_opened_by_numbering_after_header_text() -> None:
 @pytest.mark.parametrize("line", [
     "（三）不予公开 1.属于国家秘密 0 0 0 0 0 0 0",  # one row, however numbered
     "| 一、本年新收政府信息公开申请数量 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |",
-    "一、本年新收政府信息公开申请数量\t1\t0\t0\t0\t0\t0\t1\t二、上年结转政府信息公开申请数量",
+    "\t(六)其他处理\t1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请\t0\t0\t0",
     "本机关全年共收到政府信息公开申请12件，均已按时答复。",
 ])
 def test_lines_of_one_row_or_delimited_are_left_alone(line: str) -> None:
     assert not prints_several_rows(normalise_width(line))
     assert restore_line_breaks([normalise_width(line)]) is None
+
+
+def test_a_delimited_line_of_two_rows_is_cut_too() -> None:
+    line = "一、本年新收政府信息公开申请数量\t1\t0\t1\t二、上年结转政府信息公开申请数量\t0\t0\t0"
+    assert _pieces(line) == ["一、本年新收政府信息公开申请数量\t1\t0\t1",
+                             "二、上年结转政府信息公开申请数量\t0\t0\t0"]
 
 
 def test_pieces_keep_their_source_line_and_printed_text() -> None:
