@@ -13,15 +13,18 @@ from .corpus import write_corpus
 from .encoding import ENCODINGS
 from .generator import GeneratedReport, generate_report
 from .keys import TEMPLATES, valid_keys
-from .render import DRAWN_LAYOUTS, LAYOUTS
+from .numbers import BREAK_KINDS
+from .render import DRAWN_LAYOUTS, LAYOUTS, REPEAT_MERGED_LAYOUTS
 from .render_ocr import OCR_LAYOUT
 from .rules import violations
 
 __all__ = [
+    "BREAK_KINDS",
     "DRAWN_LAYOUTS",
     "ENCODINGS",
     "LAYOUTS",
     "OCR_LAYOUT",
+    "REPEAT_MERGED_LAYOUTS",
     "TEMPLATES",
     "GeneratedReport",
     "cell_differences",

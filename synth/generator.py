@@ -8,17 +8,30 @@ or the encoding of a seed changes only that: the numbers and labels stay the sam
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from .encoding import ENCODINGS, encode, html_charset
+from .grid import repeat_merged as _repeat_merged
 from .identity import AGENCIES, template_for_year
 from .keys import ACTIVE, APPLICATIONS, TEMPLATES
 from .model import Line, Part, Table, Text
 from .narrative import Narrative, narrative
+from .numbers import DEFAULT_BREAK_KINDS, generate_numbers
 from .numbers import break_rules as _break_rules
-from .numbers import generate_numbers
 from .pdf_file import text_pdf
-from .render import DRAWN_LAYOUTS, LAYOUTS, PDF_LAYOUTS, WHITESPACE_LAYOUTS, render
+from .render import (
+    CRAWLER_LAYOUT,
+    DRAWN_LAYOUTS,
+    GLUED_LAYOUTS,
+    LAYOUTS,
+    PDF_LAYOUTS,
+    REPEAT_MERGED_LAYOUTS,
+    WHITESPACE_LAYOUTS,
+    page_text,
+    render,
+)
+from .render_crawler import render_crawler
 from .render_ocr import OCR_LAYOUT, render_ocr
 from .rules import values_from_facts, violations
 from .style import canonical_style, draw_style
@@ -50,7 +63,8 @@ class GeneratedReport:
     ``facts`` holds one dict per printed cell (``table, row_key, col_key, value,
     cell``) in printing order; ``broken_rules`` the contract rules the numbers
     break on purpose; ``effects`` the damage applied (``dropped_row:…``,
-    ``reordered_rows:…``, ``truncated:…``).
+    ``reordered_rows:…``, ``truncated:…``) and ``repeated_merged`` where merged
+    labels are written out in every position they cover.
     """
 
     text: str
@@ -132,19 +146,31 @@ def generate_report(
     year: int | None = None,
     variations: bool = True,
     break_rules: bool = False,
+    break_kinds: Sequence[str] | None = None,
     single_other_row: bool = False,
     drop_row: bool = False,
     reorder_rows: bool = False,
     truncate: bool = False,
     traditional: bool = False,
     blank_totals: bool = False,
+    repeat_merged: bool = False,
+    many_cases: bool = False,
 ) -> GeneratedReport:
     """Generate one report; every option left ``None`` is drawn from ``seed``.
 
+    ``break_rules`` breaks one or two consistency rules in ways drawn from
+    ``break_kinds`` (names in ``BREAK_KINDS``; by default the first four, so that
+    existing seeds keep their reports; ``details_over_total``, ``zero_total`` and
+    ``block_parts`` only when named); ``broken_rules`` lists every rule broken.
     ``traditional`` prints the report in traditional characters whatever the
     encoding (Big5 always is); the facts stay the same. ``blank_totals`` leaves 表三's
     总计 column blank on every item row (not in the whitespace layouts, which cannot
     show a blank cell); the rules this breaks are added to ``broken_rules``.
+    ``repeat_merged`` writes a merged header or row label into every grid position it
+    covers, as converters of HTML tables do (in ``REPEAT_MERGED_LAYOUTS``; elsewhere it
+    does nothing, and ``effects`` says where it applied); the facts stay the same.
+    ``many_cases`` gives every 表四 block ten or more cases, so that its cells have
+    several digits (the rest of the report stays as the seed draws it).
     """
     pick = _rng(seed, "pick")
     drawn = (
@@ -164,10 +190,11 @@ def generate_report(
     subrows = template == "2021" and not single_other_row
 
     style = draw_style(_rng(seed, "style"), template) if variations else canonical_style(template)
-    if layout == "glued":
+    if layout in GLUED_LAYOUTS:
         style = replace(style, thousands=False)  # a crawler that glues cells drops commas
-    nums = generate_numbers(_rng(seed, "numbers"), agency, year, template, subrows)
-    broken = _break_rules(_rng(seed, "break"), nums) if break_rules else []
+    nums = generate_numbers(_rng(seed, "numbers"), agency, year, template, subrows, many_cases)
+    kinds = tuple(break_kinds) if break_kinds is not None else DEFAULT_BREAK_KINDS
+    broken = _break_rules(_rng(seed, "break"), nums, kinds) if break_rules else []
     edits, effects = choose_edits(_rng(seed, "edits"), drop_row, reorder_rows)
     fmt = Formatter(f"{seed}:values", style, layout in WHITESPACE_LAYOUTS)
     builder = TableBuilder(nums, style, _rng(seed, "labels"), fmt)
@@ -177,11 +204,16 @@ def generate_report(
     if blank_totals:
         parts = [blank_subrow_totals(p) if isinstance(p, Table) and p.name == APPLICATIONS
                  else p for p in parts]
+    if repeat_merged and layout in REPEAT_MERGED_LAYOUTS:
+        parts = [_repeat_merged(p) if isinstance(p, Table) else p for p in parts]
+        effects.append("repeated_merged")
     if layout == OCR_LAYOUT:
         # Rows lose their label only where their place in the template's order is
         # certain: no row dropped or moved, and the text not cut short.
         orphans = not (drop_row or reorder_rows or truncate)
         lines = render_ocr(parts, _rng(seed, "render"), orphans)
+    elif layout == CRAWLER_LAYOUT:
+        lines = render_crawler(parts, _rng(seed, "render"), agency, year)
     else:
         lines = render(parts, layout, _rng(seed, "render"), html_charset(encoding))
     if truncate:
@@ -190,7 +222,7 @@ def generate_report(
     facts = [fact.as_dict() for line in lines for fact in line.facts]
     if blank_totals:
         broken = violations(values_from_facts(facts))
-    text, data = encode("\n".join(line.text for line in lines) + "\n", encoding, traditional)
+    text, data = encode(page_text(lines), encoding, traditional)
     if layout == "pdf":  # the same lines drawn into a PDF; ``encoding`` only picks the script
         traditional = traditional or encoding == "big5"
         data = text_pdf(_as_printed(lines, text) if traditional else lines, traditional)

@@ -4,7 +4,8 @@ A report is built once as a layout-neutral document (narrative ``Text`` parts an
 ``Table`` parts made of cells with colspan/rowspan, each value cell carrying its
 ground-truth ``Fact``), then every layout renders that document to ``Line`` s.  A
 line keeps the facts whose values it prints, so truncating the text keeps the
-truth exact.
+truth exact.  A layout that prints many rows on one physical line (``crawler``)
+renders each row as its own ``Line`` marked ``same_line``, so the same holds.
 """
 
 from __future__ import annotations
@@ -83,8 +84,13 @@ Part = Text | Table
 
 @dataclass(frozen=True, slots=True)
 class Line:
-    """One output line, the facts whose values it prints, and the table it belongs to."""
+    """One output line, the facts whose values it prints, and the table it belongs to.
+
+    ``same_line`` prints it at the end of the line before instead of on a line of
+    its own.
+    """
 
     text: str
     facts: tuple[Fact, ...] = ()
     table: str | None = None
+    same_line: bool = False

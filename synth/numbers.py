@@ -2,14 +2,17 @@
 
 表三 is built column by column so that 一 + 二 = （七）总计 + 四, the outcome rows sum
 to （七）总计 and the 总计 column sums the six applicant columns; 表四 blocks sum to
-their 总计.  ``break_rules`` then perturbs a few cells on purpose, and the rules
-module says which rules ended up broken.  Amounts are integers of yuan.
+their 总计.  ``break_rules`` then perturbs a few cells on purpose, in the ways real
+reports break them (a 结转 that does not balance, details adding up to more than
+（七）总计, a （七） printed 0 over non-zero rows, a 表四 总计 that is not the sum of its
+block), and the rules module says which rules ended up broken.  Amounts are integers of yuan.
 """
 
 from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .identity import PROFILE_MEAN, carried_forward, profile
@@ -188,11 +191,18 @@ def _applications(
     return {row: [*vals, sum(vals)] for row, vals in apps.items()}
 
 
-def _reviews(rng: random.Random, agency: str) -> dict[str, list[int]]:
+def _cases(rng: random.Random, mean: float, many: bool) -> int:
+    """The cases of one 表四 block: often none; with ``many`` ten to a few dozen."""
+    if many:
+        return rng.randint(10, 60)
+    return _expo(rng, mean) if rng.random() < 0.5 else 0
+
+
+def _reviews(rng: random.Random, agency: str, many: bool) -> dict[str, list[int]]:
     volume = _VOLUME[profile(agency)]
     reviews = {}
     for block in REVIEW_BLOCKS:
-        cases = _expo(rng, _REVIEW_MEAN[block] * volume) if rng.random() < 0.5 else 0
+        cases = _cases(rng, _REVIEW_MEAN[block] * volume, many)
         counts = Counter(rng.choices(range(4), _REVIEW_WEIGHTS, k=cases))
         parts = [counts.get(i, 0) for i in range(4)]
         reviews[block] = [*parts, sum(parts)]
@@ -200,14 +210,20 @@ def _reviews(rng: random.Random, agency: str) -> dict[str, list[int]]:
 
 
 def generate_numbers(
-    rng: random.Random, agency: str, year: int, template: str, subrows: bool
+    rng: random.Random,
+    agency: str,
+    year: int,
+    template: str,
+    subrows: bool,
+    many_cases: bool = False,
 ) -> Numbers:
-    """Draw every number of one report; ``subrows`` prints （六） as three 2021 sub-rows."""
+    """Draw every number of one report; ``subrows`` prints （六） as three 2021 sub-rows,
+    ``many_cases`` gives every 表四 block ten or more cases (multi-digit cells)."""
     volume = _VOLUME[profile(agency)] * rng.uniform(0.6, 1.5)
     maker = _active_2019 if template == "2019" else _active_2021
     active = maker(rng, volume)
     apps = _applications(rng, agency, year, subrows)
-    return Numbers(template, active, apps, _reviews(rng, agency))
+    return Numbers(template, active, apps, _reviews(rng, agency, many_cases))
 
 
 def _break_balance(rng: random.Random, nums: Numbers) -> None:
@@ -234,11 +250,67 @@ def _break_block_sum(rng: random.Random, nums: Numbers) -> None:
     nums.reviews[block][4] += rng.randint(1, 3)
 
 
-_BREAKERS = (_break_balance, _break_row_sum, _break_outcome_sum, _break_block_sum)
+def _break_block_part(rng: random.Random, nums: Numbers) -> None:
+    """A 表四 block whose four parts add up to more than its 总计."""
+    block = rng.choice(REVIEW_BLOCKS)
+    nums.reviews[block][rng.randrange(4)] += rng.randint(1, 3)
 
 
-def break_rules(rng: random.Random, nums: Numbers) -> list[str]:
-    """Perturb one or two rules on purpose; return every rule now broken."""
-    for breaker in rng.sample(_BREAKERS, rng.choice((1, 1, 2))):
+def _detail_rows(nums: Numbers) -> list[str]:
+    """The 表三 rows that add up to （七）总计 (（六） as printed: one row or three)."""
+    return [row for row in nums.apps if row in OUTCOME_ROWS or row.startswith("other")]
+
+
+def _break_detail_sum(rng: random.Random, nums: Numbers) -> None:
+    """One outcome row higher than （七）总计 allows: details of 10 under a 总计 of 9."""
+    row, col, delta = rng.choice(_detail_rows(nums)), rng.randrange(6), rng.randint(1, 3)
+    nums.apps[row][col] += delta
+    nums.apps[row][6] += delta
+
+
+def _break_zero_total(rng: random.Random, nums: Numbers) -> None:
+    """（七）总计 printed 0 over outcome rows that are not all 0."""
+    if not any(nums.apps["total"]):
+        _break_detail_sum(rng, nums)
+    nums.apps["total"] = [0] * 7
+
+
+Breaker = Callable[[random.Random, Numbers], None]
+
+# Every kind of break ``break_rules`` can draw, by name. The first four are what a
+# report asked to break rules gets by default, so that the reports of existing seeds
+# stay as they were; the others are drawn only when asked for.
+BREAKERS: dict[str, Breaker] = {
+    "balance": _break_balance,
+    "row_sum": _break_row_sum,
+    "outcome_sum": _break_outcome_sum,
+    "block_sum": _break_block_sum,
+    "block_parts": _break_block_part,
+    "details_over_total": _break_detail_sum,
+    "zero_total": _break_zero_total,
+}
+BREAK_KINDS: tuple[str, ...] = tuple(BREAKERS)
+DEFAULT_BREAK_KINDS: tuple[str, ...] = BREAK_KINDS[:4]
+
+
+def break_rules(
+    rng: random.Random, nums: Numbers, kinds: Sequence[str] = DEFAULT_BREAK_KINDS
+) -> list[str]:
+    """Perturb one or two rules on purpose, in ways drawn from ``kinds``; return every
+    rule now broken.
+
+    Two perturbations can cancel out (a 总计 raised by as much as a part): then
+    another is drawn, so that a report asked to break rules always does.
+    """
+    unknown = [k for k in kinds if k not in BREAKERS]
+    if unknown or not kinds:
+        raise ValueError(f"unknown break kinds {unknown}; choose from {', '.join(BREAK_KINDS)}")
+    breakers = [BREAKERS[k] for k in kinds]
+    count = rng.choice((1, 1, 2))
+    for breaker in rng.sample(breakers, min(count, len(breakers))):
         breaker(rng, nums)
-    return violations(nums.values())
+    broken = violations(nums.values())
+    while not broken:
+        rng.choice(breakers)(rng, nums)
+        broken = violations(nums.values())
+    return broken

@@ -10,8 +10,9 @@
   its label (``一、本年新收政府信息公开申请数量640020470``), with an occasional stray
   space inside the run; labels and headers as in ``spaces``. 表二 rows of several
   values keep their gaps: without sums to check, their splits are not unique.
-* ``pdf_text``, ``html`` and ``html_word`` (a crawled page around Word-exported HTML)
-  live in their own modules; ``pdf`` renders ``pdf_text``'s parts into a real PDF file
+* ``pdf_text``, ``html``, ``html_word`` (a crawled page around Word-exported HTML) and
+  ``crawler`` (a page's text as a crawler saves it, the whole body on one line) live in
+  their own modules; ``pdf`` renders ``pdf_text``'s parts into a real PDF file
   (``render_pdf_file``).
 """
 
@@ -20,19 +21,29 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
+from .grid import expand_grid
 from .model import Cell, Fact, Line, Part, Row, Table, Text
 from .render_html import render_html
 from .render_pdf import PdfRenderer
 from .render_word import render_word
 
+CRAWLER_LAYOUT = "crawler"
 # The layouts a seed draws from when none is forced; later layouts are only made on
 # request, so that adding one does not change what the existing seeds generate (and
 # cells glued together can be ambiguous by nature).
 DRAWN_LAYOUTS: tuple[str, ...] = (
     "pipe", "markdown", "tab", "spaces", "lines", "pdf_text", "html")
-LAYOUTS: tuple[str, ...] = (*DRAWN_LAYOUTS, "html_word", "pdf", "glued")
+LAYOUTS: tuple[str, ...] = (*DRAWN_LAYOUTS, "html_word", "pdf", "glued", CRAWLER_LAYOUT)
 # Layouts that cannot show a blank cell (the generator prints a dash instead).
-WHITESPACE_LAYOUTS: frozenset[str] = frozenset({"spaces", "pdf_text", "pdf", "glued"})
+WHITESPACE_LAYOUTS: frozenset[str] = frozenset(
+    {"spaces", "pdf_text", "pdf", "glued", CRAWLER_LAYOUT})
+# Layouts whose cells run together: a crawler's text has no thousands separators.
+GLUED_LAYOUTS: frozenset[str] = frozenset({"glued", CRAWLER_LAYOUT})
+# Layouts made from a table's full grid, where ``repeat_merged`` writes a merged
+# label into every position it covers, as converters of HTML tables and docx readers
+# do (Word's own HTML and PDF text keep a merged cell once).
+REPEAT_MERGED_LAYOUTS: frozenset[str] = frozenset(
+    {"pipe", "markdown", "tab", "spaces", "lines", "html", "glued", CRAWLER_LAYOUT})
 # Layouts whose lines are a PDF's text: ``pdf`` draws them into a real PDF file.
 PDF_LAYOUTS: frozenset[str] = frozenset({"pdf_text", "pdf"})
 STRAY_SPACE_PROB = 0.15  # glued: a row's run with one stray space inside
@@ -41,26 +52,6 @@ STRAY_SPACE_PROB = 0.15  # glued: a row's run with one stray space inside
 def row_facts(cells: tuple[Cell, ...]) -> tuple[Fact, ...]:
     """Every fact printed by ``cells``, in order."""
     return tuple(f for c in cells for f in c.facts)
-
-
-def expand_grid(table: Table) -> list[list[Cell | None]]:
-    """The table as a full grid: each cell at its origin, covered positions ``None``."""
-    grid: list[list[Cell | None]] = [[None] * table.width for _ in table.rows]
-    taken = [[False] * table.width for _ in table.rows]
-    for r, row in enumerate(table.rows):
-        c = 0
-        for cell in row.cells:
-            while c < table.width and taken[r][c]:
-                c += 1
-            if c >= table.width:
-                raise ValueError(f"row {r} of {table.name} overflows its width")
-            grid[r][c] = cell
-            for dr in range(cell.rowspan):
-                for dc in range(cell.colspan):
-                    if r + dr < len(taken) and c + dc < table.width:
-                        taken[r + dr][c + dc] = True
-            c += cell.colspan
-    return grid
 
 
 def _texts(cells: list[Cell | None]) -> list[str]:
@@ -142,8 +133,23 @@ def _cell_lines(name: str, row: Row) -> list[Line]:
     return [Line(c.text, c.facts, name) for c in row.cells]
 
 
+def page_text(lines: list[Line]) -> str:
+    """The text of a file of ``lines``: each on its own line, a ``same_line`` one at
+    the end of the line before."""
+    out: list[str] = []
+    for line in lines:
+        if line.same_line and out:
+            out[-1] += line.text
+        else:
+            out.append(line.text)
+    return "\n".join(out) + "\n"
+
+
 def render(parts: list[Part], layout: str, rng: random.Random, charset: str) -> list[Line]:
-    """Render all parts of a report in ``layout``."""
+    """Render all parts of a report in ``layout`` (``crawler`` pages need the report's
+    agency and year: ``render_crawler``)."""
+    if layout == CRAWLER_LAYOUT:
+        raise ValueError("the crawler layout is rendered by render_crawler")
     if layout == "html":
         return render_html(parts, rng, charset)
     if layout == "html_word":
