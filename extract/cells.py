@@ -44,7 +44,8 @@ _SIGN_WORDS = frozenset(("增", "减"))  # printed apart from their number: "增
 _GLUED_VALUE = re.compile(r"(.*[\u4e00-\u9fff)）])(\d[\d,]*)$")
 _BLANK_VALUE = CellValue(BLANK_KIND)
 _NOISE_START = frozenset("-—–~第0123456789|:")
-_RUN_DASH = re.compile(r"\d[—–/\\…无-]|[—–/\\…无-]\d")
+# Inside a run: a digit against a dash, or before a sign (87增232 is 87|增2|32).
+_RUN_DASH = re.compile(r"\d[—–/\\…无增减-]|[—–/\\…无-]\d")
 _RUN_END = frozenset("0123456789元—–/\\…-无")  # how a run of glued cells can end
 _DASH_CHARS = frozenset("—–/\\…-无")
 
@@ -109,9 +110,10 @@ def _dash_run(word: str) -> CellValue | None:
 _parse_memoised = lru_cache(maxsize=4096)(parse_or_run)
 _VALUE_START = value_start_chars()  # (read from maps/dashes.csv once, at import)
 # A label with its row's cells printed against it, no space: 一、…数量640020470 or
-# 行政处罚2648-18538 (a crawler that glued every cell to the next; extract.glued).
+# 行政处罚2648-18538 (a crawler that glued every cell to the next; extract.glued). No
+# label ends with a sign: in 87增232 the 增 opens a cell.
 _LABEL_RUN = re.compile(
-    r"(.*?[^\d\s.,+\-—–/\\…无])((?:\d|[—–/\\…+-]|增|减|无)[\d.,增减+\-—–/\\万元无…]*)")
+    r"(.*?[^\d\s.,+\-—–/\\…无增减])((?:\d|[—–/\\…+-]|增|减|无)[\d.,增减+\-—–/\\万元无…]*)")
 
 
 def _label_run_tokens(word: str, raw: str, lineno: int) -> list[Token] | None:
@@ -174,7 +176,7 @@ def _split_words(norm: str, start: int, end: int) -> tuple[list[tuple[int, int]]
             if runs or (_RUN_DASH.search(word) and glued_run(word) is not None
                         and parse_value(word) is None):
                 # The rest of a run after a stray space (4620 01049), or a run of its
-                # own with dashes in it (表四's 0/0/00/0/0////).
+                # own with dashes or signs in it (表四's 0/0/00/0/0////, 87增232).
                 runs.add(m.start())
             words.append((m.start(), m.end()))
     return words, runs, rest

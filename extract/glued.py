@@ -406,6 +406,17 @@ class _Closest(_Joint):
         return self.solutions
 
 
+def _adds_up(cells: Sequence[Token]) -> bool:
+    """Whether a row's cells are plain counts (dashes: 0) whose last is the sum of
+    the others."""
+    numbers = []
+    for c in cells:
+        if c.value is None or c.value.glued or c.value.kind not in (NUMBER, "dash"):
+            return False
+        numbers.append(int(c.value.number or 0))
+    return bool(numbers) and sum(numbers[:-1]) == numbers[-1]
+
+
 def _row_sum_broken(vector: tuple[int, ...]) -> bool:
     return sum(vector[:-1]) != vector[-1]
 
@@ -481,7 +492,11 @@ class _Recovery:
         for row in rows:
             cells = [c for c in row.cells if c is not None]
             width = len(row.columns or ())
-            if row.key and 0 < len(cells) < width and _is_run(cells):
+            if row.overflow and _is_run(cells + row.overflow) and not _adds_up(cells):
+                # More values than columns, and the first ones do not add up: a number
+                # printed with a space inside (2 8 7 / 0 / 0 35 is 28|7|-|0|-|0|35).
+                cells, row.overflow = cells + row.overflow, []
+            if row.key and 0 < len(cells) != width and _is_run(cells):
                 g = _Glued(row, cells, run_text(cells), [])
                 if self._own_splits(g, width, [(0, width - 1)]):
                     glued[row.key] = g
@@ -530,11 +545,19 @@ class _Recovery:
     def reviews(self, rows: list[Row]) -> None:
         """表四's blocks, dealt out by the engine piece by piece, as one run."""
         cells = [c for r in rows for c in r.cells if c is not None]
+        overflow = [c for r in rows for c in r.overflow]
         if not rows or not _is_run(cells):
             return
+        if overflow and _is_run(overflow) and not all(_adds_up(r.cells) for r in rows
+                                                      if None not in r.cells):
+            # More values than cells, and the blocks do not add up: a number printed
+            # with a space inside; the whole run is split again.
+            cells = cells + overflow
+            for r in rows:
+                r.overflow = []
         order = key_catalog().row_order[RL]
         cols = list(rows[0].columns or ())
-        if len(cells) >= len(cols) * len(order):
+        if len(cells) == len(cols) * len(order):
             return
         for key in order:  # blocks that received no piece
             if key not in {r.key for r in rows}:

@@ -476,6 +476,9 @@ def extract_bytes(data: bytes, *, name: str = "", agency: str | None = None,
     _resolve_deferred(result, template)
     glued = recover_glued(result)  # cells printed run together: split by arithmetic
     warnings = result.warnings
+    warnings.extend(Warning_("unlabelled_values", f"{row.table}/{row.key}: more values "
+                             "on its line than it has columns; the others not read",
+                             row.overflow[0].line) for row in result.rows if row.overflow)
     facts, keys = _facts(result, template, warnings)
     if not facts:
         undecided = sum(w.code == "cells_ambiguous" for w in warnings)

@@ -93,6 +93,7 @@ class Row:
     cells: list[Token | None]
     frags: list[Token]  # the label, while it names no row
     fuzzy: LabelHit | None  # a misprinted label's nearest row, until the order confirms it
+    overflow: list[Token]  # values after the row's last column, on its line
 
     def __init__(self, table: str, key: str | None, label: str, columns: list[Column] | None,
                  width: int, line: int, cells: list[Token | None] | None = None,
@@ -106,6 +107,7 @@ class Row:
         self.cells = [] if cells is None else cells
         self.frags = [] if frags is None else frags
         self.fuzzy = None
+        self.overflow = []
 
 
 @dataclass(slots=True)
@@ -228,6 +230,7 @@ class TableEngine:
         self.app_sequence = self.sequence[APP]
         self.unnamed_app_rows = False
         self.fuzzy_rows = False
+        self.full_row: Row | None = None  # a 表三 row just filled, until text follows
         self.result = TableResult([], {}, [], [])
 
     # -- driving -----------------------------------------------------------------
@@ -367,6 +370,7 @@ class TableEngine:
     # -- tokens --------------------------------------------------------------------
 
     def _on_text(self, tok: Token) -> None:
+        self.full_row = None
         norm = tok.label
         anchors = self.anchors.keys_in(norm)
         target = self._anchor(anchors) if anchors else None  # most labels hold none
@@ -399,10 +403,20 @@ class TableEngine:
         if self.row is None:
             if tok.kind == BLANK and not self.frags:
                 return
+            full = self.full_row
+            if full is not None and not self.frags and tok.kind == VALUE and \
+                    tok.line == full.line:
+                # More values on the line than the row has columns: kept with the row
+                # (a number printed with a stray space inside, 2 8 for 28, where cells
+                # run together; extract.glued), not read as a row of their own.
+                full.overflow.append(tok)
+                return
             self.row = self._open_row(tok)
         self.row.cells.append(tok)
         if len(self.row.cells) >= self.row.width:
+            row = self.row
             self._close_row()
+            self.full_row = row if row.key is not None and row.table == APP else None
 
     # -- rows of 表二 and 表三 --------------------------------------------------------
 
@@ -791,7 +805,8 @@ class TableEngine:
             slots = sum(len(cols[b]) for b in blocks)
             # An empty line or cell before the values (spacing, a corner cell) is not
             # the first value: trim it when the run has more cells than 表四.
-            cells = [c for c in _trim_padding(runs[0][1], slots) if c is not None]
+            run = runs[0][1]
+            cells = [c for c in _trim_padding(run, slots) if c is not None]
             if len(cells) < slots:
                 self.warn("short_row", f"reviews_litigation: {len(cells)} of {slots} "
                           "cells", cells[0].line)
@@ -801,6 +816,11 @@ class TableEngine:
                 offset += len(cols[block])
                 if part:
                     self._add_rl_row(block, block, cols[block], part)
+            if len(run) > slots and run[:slots] == cells and self.result.rows and all(
+                    c.kind == VALUE for c in run[slots:]):
+                # More values than cells (a number with a stray space inside, where
+                # cells run together): kept for extract.glued, which may need them.
+                self.result.rows[-1].overflow = run[slots:]
             return
         if not runs[0][0]:
             # The first block label ended the header, alone or followed by the
