@@ -583,9 +583,21 @@ class _Recovery:
                 continue
             if len(cells) >= len(cols) and all(parse_value(c.text) for c in cells):
                 continue  # printed apart (or one value glued to its label)
+            rules = [active_validator(c) for c in cols]
             g = _Glued(row, cells, run_text(cells, signs=True), [])
-            if self._row_splits(g, [active_validator(c) for c in cols], []):
-                self._settle(g, {s for s in g.candidates if _plausible_active(cols, s)})
+            if not self._row_splits(g, rules, []):
+                continue
+            found = set(g.candidates)
+            dashes = run_text(cells)
+            if dashes != g.run:
+                # A - before a digit may be a minus (减) or a dash cell: 48-163 is
+                # 48|-16|3 or 48|-|163. Both readings stay candidates.
+                g.run, signed = dashes, g.run
+                if not self._row_splits(g, rules, []):
+                    continue
+                found |= set(g.candidates)
+                g.run = signed
+            self._settle(g, {s for s in found if _plausible_active(cols, s)})
 
 
 def _has_glued(result: TableResult) -> bool:

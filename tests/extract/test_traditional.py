@@ -13,9 +13,10 @@ import pytest
 from extract.decode import decode_bytes, has_traditional, simplified
 from extract.report import extract_bytes
 from synth import ENCODINGS, LAYOUTS, cell_differences, generate_report
+from synth.render import GLUED_LAYOUTS
 
-COMBINATIONS = list(itertools.product(
-    [layout for layout in LAYOUTS if layout != "glued"], ENCODINGS))  # glued: its own tests
+COMBINATIONS = list(itertools.product(  # glued layouts: their own tests
+    [layout for layout in LAYOUTS if layout not in GLUED_LAYOUTS], ENCODINGS))
 
 
 @pytest.mark.parametrize(("layout", "encoding"), COMBINATIONS)
