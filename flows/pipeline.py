@@ -18,6 +18,11 @@ orchestration only:
   staged as they arrive) and the publish reads them a year at a time;
 - a batch whose files hit a transient read error is retried; parse errors are not
   (they are recorded per file by the library and never raise);
+- every file of an agency-year is processed in one batch (the plan keeps them
+  together); when the extraction reveals an agency-year the plan could not know (a
+  file outside the ``<agency>/<year>.<ext>`` layout), the agency-years left split
+  are processed once more, whole, and their first rows are taken out of the staging
+  folder (``load.plan.split_agency_years``);
 - the flow decides its final state itself (a flow that returns data ends
   ``Completed`` even when a task failed): ``Failed`` when a report failed or is
   partial, with the summary as its data, and the summary as a markdown artifact.
@@ -42,8 +47,8 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from extract.source import SourceFile, TransientReadError, open_source
 from flows.pool import WorkerPool
-from load.plan import Selection, batches, plan_source
-from load.summary import RunSummary, duplicate_reports
+from load.plan import Plan, Selection, batches, plan_source, split_agency_years
+from load.summary import RunSummary, loaded_twice
 from load.warehouse import Warehouse, WarehouseBusy
 from transform.process import (
     FAILED,
@@ -201,10 +206,30 @@ def _process_and_publish(store: Warehouse, source: str, selection: Selection,
         with open_pool(len(work), workers, *dask) as pool, \
                 choose_runner(len(work), workers, *dask) as runner:
             staged = _run_batches(runner, pool, work, params, staging, summary, quiet)
-        summary.snapshot = publish_results(store, staged, [f.path for f in plan.todo])
-    summary.notes = duplicate_reports(store.ledger())
+            again = split_agency_years(plan, [b.agency_years for b in staged])
+            if not again.empty:
+                staged = _process_again(runner, pool, again, workers, params, staging,
+                                        staged, summary, quiet)
+        replace = [f.path for f in plan.todo] + [f.path for f in again.todo]
+        summary.snapshot = publish_results(store, staged, replace)
+    summary.notes = summary.several_files() + loaded_twice(store.ledger())
     for note in summary.notes:
         logger.warning("%s", note)
+
+
+def _process_again(runner: TaskRunner, pool: WorkerPool | None, again: Plan, workers: int,
+                   params: dict[str, Any], staging: Path, staged: list[StagedBatch],
+                   summary: RunSummary, quiet: bool) -> list[StagedBatch]:
+    """Process the files of the agency-years left split between batches once more,
+    whole; their first rows are taken out of the batches that held them."""
+    logger = get_run_logger()
+    if not quiet:
+        logger.info("%d files of agency-years split between batches processed again, "
+                    "together", len(again.todo))
+    paths = {f.path for f in again.todo}
+    kept = [batch.without(staging, paths) for batch in staged]
+    return kept + _run_batches(runner, pool, batches(again, workers), params, staging,
+                               summary, quiet)
 
 
 @flow(name="xxgk-run", log_prints=False)

@@ -98,17 +98,22 @@ def status_command(args: argparse.Namespace) -> int:
     if args.json:
         columns = ["status", "source", "agency_id", "agency", "year", "error", "template",
                    "format", "encoding", "n_facts", "n_checks_failed", "n_warnings",
-                   "run_id", "processed_at"]
+                   "superseded_by", "run_id", "processed_at"]
         for row in ledger[columns].astype(object).to_dict("records"):
             clean = {k: (None if _isna(v) else v) for k, v in row.items()}
             print(json.dumps(clean, ensure_ascii=False, default=str))
         return 0
     counts = ledger["status"].value_counts()
+    superseded = int(ledger["superseded_by"].notna().sum())
     print(f"{len(ledger)} reports in {args.warehouse}: " + ", ".join(
-        f"{counts.get(s, 0)} {s}" for s in ("failed", "partial", "ok")))
+        f"{counts.get(s, 0)} {s}" for s in ("failed", "partial", "ok"))
+        + (f" ({superseded} superseded by another file of their agency-year)"
+           if superseded else ""))
     for row in ledger.itertuples(index=False):
         year = "" if _isna(row.year) else int(row.year)
         line = f"{row.status:8} {year!s:5} {row.agency or '?'}  {row.source}"
+        if not _isna(row.superseded_by):
+            line += f"\n         superseded by {row.superseded_by}: not loaded"
         if not _isna(row.error) and row.error:
             line += f"\n         {row.error}"
         print(line)

@@ -8,16 +8,26 @@ failed or is partial (``--failed``, e.g. after a fix), narrow a run to agencies
 Planning reads only the ledger and the crawl, so a run with nothing to do can stop
 before any orchestration starts.
 
+One report is often saved as several files (``区应急管理局/2023.txt`` beside
+``2023.html``), and only one of them may be loaded (``transform.siblings``). That
+choice needs all of them at once, so whenever one file of an agency-year is processed,
+every file of that agency-year in the source is processed with it (pulled into the
+plan, reason ``with another file of its agency-year``), in the same batch. The
+agency-year of a file is known from the layout ``<agency>/<year>.<ext>`` or from the
+ledger; a new file outside that layout reveals it only when extracted, so the flow
+asks :func:`split_agency_years` after its batches which agency-years were not seen
+whole by one batch, and processes their files once more, together.
+
 Batches keep one agency's files together (a rerun of an agency is then one or two
-tasks) and are sized so that both cores get work while the per-task cost of the
-orchestrator stays a small fraction of the parsing.
+tasks), never split an agency-year's files, and are sized so that both cores get work
+while the per-task cost of the orchestrator stays a small fraction of the parsing.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +42,9 @@ from transform.agencies import AgencyRegistry
 MAX_BATCH = 250
 MIN_BATCH = 10
 NOT_OK = frozenset({"failed", "partial"})
+SIBLING = "with another file of its agency-year"
+
+AgencyYear = tuple[str, int]  # (agency_id, statistics year)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +65,10 @@ class Plan:
     skipped: list[SourceFile] = field(default_factory=list)  # not reports
     reasons: Counter[str] = field(default_factory=Counter)
     agency_ids: dict[str, str | None] = field(default_factory=dict)  # path -> agency_id
+    # Every report file of the crawl whose agency-year is known (layout or ledger),
+    # processed or not: where the siblings of a file are found.
+    known: dict[AgencyYear, list[SourceFile]] = field(default_factory=dict)
+    agency_years: dict[str, AgencyYear] = field(default_factory=dict)  # path -> known one
 
     @property
     def empty(self) -> bool:
@@ -119,10 +136,12 @@ def _why(file: SourceFile, last: dict[str, object] | None,
 
 def plan_run(files: Iterable[SourceFile], ledger: pd.DataFrame, selection: Selection,
              registry: AgencyRegistry) -> Plan:
-    """Pick the files this run processes."""
+    """Pick the files this run processes: those new, changed or selected, and every
+    other file of their agency-years."""
     wanted_ids = {registry.resolve(name).agency_id for name in selection.agencies}
     index = _ledger_index(ledger)
     plan = Plan()
+    left: dict[str, str] = {}  # path -> why a file with a known agency-year is left alone
     for file in files:
         if not file.is_report:
             plan.skipped.append(file)
@@ -130,16 +149,82 @@ def plan_run(files: Iterable[SourceFile], ledger: pd.DataFrame, selection: Selec
             continue
         last = index.get(file.path)
         agency_id, year = _file_identity(file, last, registry)
+        if agency_id is not None and year is not None:
+            plan.agency_years[file.path] = (agency_id, year)
+            plan.known.setdefault((agency_id, year), []).append(file)
         if (wanted_ids and agency_id not in wanted_ids) or (
                 selection.years and year not in selection.years):
             continue
         todo, why = _why(file, last, selection)
         plan.reasons[why] += 1
         if not todo:
+            left[file.path] = why
             continue
-        plan.todo.append(file)
-        plan.agency_ids[file.path] = agency_id
+        _add(plan, file, agency_id)
+    _add_siblings(plan, left)
     return plan
+
+
+def _add(plan: Plan, file: SourceFile, agency_id: str | None) -> None:
+    plan.todo.append(file)
+    plan.agency_ids[file.path] = agency_id
+
+
+def _add_siblings(plan: Plan, left: Mapping[str, str]) -> None:
+    """Pull in every file left alone whose agency-year has a file to process: the
+    agency-year's files are compared and one of them loaded, so they go together.
+    A sibling the selection filtered out (none: the agency-year is the same) or left
+    alone is counted under :data:`SIBLING` instead of its first reason."""
+    todo = {f.path for f in plan.todo}
+    wanted = {plan.agency_years[p] for p in todo if p in plan.agency_years}
+    for key in sorted(wanted):
+        for file in plan.known[key]:
+            if file.path in todo:
+                continue
+            why = left.get(file.path)
+            if why is not None:
+                plan.reasons[why] -= 1
+                if not plan.reasons[why]:
+                    del plan.reasons[why]
+            plan.reasons[SIBLING] += 1
+            todo.add(file.path)
+            _add(plan, file, key[0])
+
+
+def split_agency_years(plan: Plan, resolved: Sequence[Mapping[str, AgencyYear]]) -> Plan:
+    """The files to process once more, together, after the run's batches (a plan of
+    its own, empty when there are none, to cut with :func:`batches`).
+
+    ``resolved`` holds, per batch, the agency-year each file was extracted as. An
+    agency-year is split when files of it were extracted in more than one batch, or
+    when the crawl holds a file of it that the run did not process: both happen only
+    when the extraction found an agency-year the plan could not know (a new file
+    outside the ``<agency>/<year>.<ext>`` layout, a changed file whose report now
+    names another agency or year). Every file of a split agency-year is in the plan:
+    those extracted and those known to the crawl. The flow processes them in more
+    batches and takes their rows out of the first ones. One round: a file pulled in
+    here was already extracted as the agency-year the ledger gives it.
+    """
+    batches_of: dict[AgencyYear, set[int]] = {}
+    extracted: dict[AgencyYear, set[str]] = {}
+    for i, keys in enumerate(resolved):
+        for path, key in keys.items():
+            batches_of.setdefault(key, set()).add(i)
+            extracted.setdefault(key, set()).add(path)
+    processed = {f.path: f for f in plan.todo}
+    again = Plan()
+    for key in sorted(batches_of):
+        unseen = [f for f in plan.known.get(key, ()) if f.path not in processed]
+        if len(batches_of[key]) < 2 and not unseen:
+            continue
+        files = [processed[path] for path in sorted(extracted[key])] + unseen
+        for file in files:
+            if file.path not in again.agency_years:
+                _add(again, file, key[0])
+                again.agency_years[file.path] = key
+        if unseen:
+            again.reasons[SIBLING] += len(unseen)
+    return again
 
 
 def batch_size(n_files: int, workers: int) -> int:
@@ -151,20 +236,26 @@ def batch_size(n_files: int, workers: int) -> int:
 
 
 def batches(plan: Plan, workers: int, size: int | None = None) -> list[list[SourceFile]]:
-    """The plan's files in batches, one agency's files kept together where they fit."""
+    """The plan's files in batches, one agency's files kept together where they fit.
+    An agency larger than a batch is split between its agency-years, never within one
+    (a batch may then exceed ``size`` by the rest of an agency-year)."""
     size = size or batch_size(len(plan.todo), workers)
     ordered = sorted(plan.todo, key=lambda f: (plan.agency_ids.get(f.path) or "", f.path))
-    groups: dict[str, list[SourceFile]] = {}
+    groups: dict[str, dict[object, list[SourceFile]]] = {}
     for file in ordered:
-        groups.setdefault(plan.agency_ids.get(file.path) or file.path, []).append(file)
+        agency = groups.setdefault(plan.agency_ids.get(file.path) or file.path, {})
+        agency.setdefault(plan.agency_years.get(file.path) or file.path, []).append(file)
     out: list[list[SourceFile]] = []
     current: list[SourceFile] = []
     for group in groups.values():
-        if current and len(current) + len(group) > size:
+        if current and len(current) + sum(map(len, group.values())) > size:
             out.append(current)
             current = []
-        for file in group:  # an agency larger than a batch is split
-            current.append(file)
+        for files in group.values():
+            if current and len(current) + len(files) > size:
+                out.append(current)
+                current = []
+            current.extend(files)
             if len(current) >= size:
                 out.append(current)
                 current = []
@@ -179,4 +270,5 @@ def plan_source(source: Source, ledger: pd.DataFrame, selection: Selection,
     return plan_run(source.files(), ledger, selection, registry)
 
 
-__all__ = ["Plan", "Selection", "batch_size", "batches", "plan_run", "plan_source"]
+__all__ = ["SIBLING", "AgencyYear", "Plan", "Selection", "batch_size", "batches",
+           "plan_run", "plan_source", "split_agency_years"]

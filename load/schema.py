@@ -159,12 +159,17 @@ REPORTS = Dataset(
         Column("status", S, "`ok`, `partial` or `failed`", nullable=False),
         Column("error", S, "why the report failed or is partial; null when `ok`"),
         Column("n_facts", I32, "number of facts rows of this report"),
-        Column("n_checks_failed", I32, "number of its failed checks"),
+        Column("n_checks_failed", I32, "number of its failed checks (its `checks` rows "
+               "with `passed` false, `cross_file` ones included)"),
         Column("run_id", S, "id of the pipeline run that processed the file"),
         Column("processed_at", UTC_US, "when the file was processed (UTC)"),
         Column("n_warnings", I32, "number of extraction warnings (extension)"),
         Column("warnings", S, "the extraction warnings, human-readable, one per line "
                "(extension)"),
+        Column("superseded_by", S, "when the agency-year was read from several files: the "
+               "source of the file loaded instead of this one (its facts and checks are "
+               "not loaded, `n_facts` and `n_checks_failed` are 0); null for the file "
+               "loaded and for an agency-year read from one file (extension)"),
     ),
 )
 
@@ -173,7 +178,9 @@ CHECKS = Dataset(
     description=(
         "One row per consistency rule evaluated. A failed check never drops data. "
         "`cross_year.carry` rows are recomputed by the warehouse whenever an agency's "
-        "reports change and are attributed to the year-N report."
+        "reports change and are attributed to the year-N report. `cross_file` rows "
+        "compare an agency-year read from several files: one per cell that the loaded "
+        "file and another file both print, attributed to the loaded file."
     ),
     columns=(
         Column("year", I16, _YEAR, nullable=False),
@@ -181,16 +188,23 @@ CHECKS = Dataset(
         Column("source_sha256", S, _SHA),
         Column("rule", S, "`applications.balance`, `applications.row_sum`, "
                "`applications.outcome_sum`, `reviews_litigation.block_sum`, "
-               "`cross_year.carry`", nullable=False),
+               "`cross_year.carry`, `cross_file`", nullable=False),
         Column("table", S, _TABLE),
         Column("row_key", S, "the row the rule is about (null when it spans rows)"),
         Column("col_key", S, "the column the rule is about (null when it spans columns)"),
         Column("expected", F64, "the value the rule computes (e.g. the sum of the parts; "
-               "for `cross_year.carry` the year N−1 结转下年度)"),
-        Column("actual", F64, "the value printed (null when the total is blank)"),
-        Column("passed", pa.bool_(), "whether expected and actual agree", nullable=False),
+               "for `cross_year.carry` the year N−1 结转下年度; for `cross_file` the loaded "
+               "file's value)"),
+        Column("actual", F64, "the value printed (null when the total is blank; for "
+               "`cross_file` the other file's value)"),
+        Column("passed", pa.bool_(), "whether expected and actual agree (for `cross_file`, "
+               "two nulls agree and numbers are compared up to float noise)",
+               nullable=False),
         Column("source", S, "path of the report the check belongs to (extension: lets a "
                "rerun of one file replace exactly its rows)", nullable=False),
+        Column("other_source", S, "for `cross_file`: the path of the other file of the "
+               "agency-year, whose value is `actual`; null for every other rule "
+               "(extension)"),
     ),
 )
 

@@ -17,13 +17,18 @@ files are scratch, not data: they are not fsynced (after a power cut the run is 
 redone: its files are still new to the ledger). Each file is written under a temporary
 name and renamed, and a publish reads only the files the flow accepted, so a file left
 behind by a worker killed at its time limit is never read.
+
+A batch's rows can be staged again without some of its files
+(:func:`restage_without`): when the extraction finds that a file belongs to an
+agency-year processed in another batch, all the files of that agency-year are
+processed once more, together, and their first rows are taken out.
 """
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +37,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from load.incoming import Year, distinct, without_carry_checks
-from load.schema import PARTITION_COLUMN, partition_dir
+from load.schema import PARTITION_COLUMN, arrow_schema, partition_dir
 from load.snapshot import TMP_PREFIX
 
 STAGE_PREFIX = f"{TMP_PREFIX}stage-"
@@ -76,6 +81,27 @@ def write_staged(folder: str | Path, tables: Mapping[str, pa.Table]) -> StagedRo
     return staged
 
 
+def restage_without(folder: str | Path, staged: StagedRows,
+                    sources: Collection[str]) -> StagedRows:
+    """Stage one batch's rows again in ``folder`` without the rows of ``sources``; the
+    batch's previous files are deleted. A batch is small (≤ 250 reports), and this is
+    only done for the rare batch holding a file of an agency-year split between
+    batches."""
+    drop = pa.array(sorted(sources), pa.string())
+    tables: dict[str, pa.Table] = {}
+    for name, files in staged.files.items():
+        schema = arrow_schema(name)
+        parts = [pq.read_table(path).select(schema.names).cast(schema)
+                 for path in files.values()]
+        table = pa.concat_tables(parts) if parts else schema.empty_table()
+        tables[name] = table.filter(pc.invert(pc.is_in(table["source"], value_set=drop)))
+    restaged = write_staged(folder, tables)
+    for files in staged.files.values():
+        for path in files.values():
+            Path(path).unlink(missing_ok=True)
+    return restaged
+
+
 def _by_year(table: pa.Table) -> Iterator[tuple[Year, pa.Table]]:
     """The table's rows, a year at a time; each year's rows keep their order, so a
     report's rows stay in the order they were extracted."""
@@ -84,4 +110,5 @@ def _by_year(table: pa.Table) -> Iterator[tuple[Year, pa.Table]]:
         yield year, table.filter(pc.is_null(column) if year is None else pc.equal(column, year))
 
 
-__all__ = ["STAGE_PREFIX", "StagedRows", "stage_folder_name", "write_staged"]
+__all__ = ["STAGE_PREFIX", "StagedRows", "restage_without", "stage_folder_name",
+           "write_staged"]

@@ -4,6 +4,11 @@ The run summary is printed at the end of ``xxgk run``, published as a Prefect
 markdown artifact, and decides the exit code of the contract: 0 when every processed
 report is ``ok``, 1 when any is ``failed`` or ``partial`` (all others are still
 written). It is plain data so that the flow, the CLI and the tests share it.
+
+A file may be processed twice in one run (its agency-year turned out to be split
+between batches and was processed again, whole): its latest outcome is the one
+counted. The summary also names the agency-years read from several files, with the
+file loaded and how the others compare with it.
 """
 
 from __future__ import annotations
@@ -31,13 +36,46 @@ class RunSummary:
     seconds: float = 0.0
     snapshot: str | None = None
     notes: list[str] = field(default_factory=list)
+    _status: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+    _superseded: dict[str, Outcome] = field(default_factory=dict, init=False, repr=False)
 
     def add(self, outcomes: Iterable[Outcome]) -> None:
+        """Count outcomes; a file counted before is counted again by its new one."""
         for outcome in outcomes:
+            self._forget(outcome.source)
+            self._status[outcome.source] = outcome.status
             self.counts[outcome.status] += 1
             if outcome.status in (FAILED, PARTIAL):
                 self.problems.append(outcome)
+            if outcome.superseded_by is not None:
+                self._superseded[outcome.source] = outcome
         self.problems.sort(key=lambda o: (STATUS_ORDER.index(o.status), o.source))
+
+    def _forget(self, source: str) -> None:
+        status = self._status.pop(source, None)
+        if status is None:
+            return
+        self.counts[status] -= 1
+        if not self.counts[status]:
+            del self.counts[status]
+        if status in (FAILED, PARTIAL):
+            self.problems = [o for o in self.problems if o.source != source]
+        self._superseded.pop(source, None)
+
+    def several_files(self) -> list[str]:
+        """One line per agency-year this run read from several files: the file loaded,
+        and each other file with how it compares (see the ``cross_file`` checks)."""
+        losers: dict[str, list[Outcome]] = {}
+        for outcome in self._superseded.values():
+            assert outcome.superseded_by is not None
+            losers.setdefault(outcome.superseded_by, []).append(outcome)
+        notes = []
+        for winner, group in losers.items():
+            group.sort(key=lambda o: o.source)
+            others = ", ".join(f"{o.source} is superseded ({_compared(o)})" for o in group)
+            notes.append(f"{group[0].agency} {group[0].year} is read from {len(group) + 1} "
+                         f"files: {winner} is loaded, {others}")
+        return sorted(notes)
 
     @property
     def processed(self) -> int:
@@ -85,10 +123,22 @@ class RunSummary:
         return "\n".join(lines) + "\n"
 
 
-def duplicate_reports(reports: pd.DataFrame) -> list[str]:
-    """Agency-years loaded from more than one file (a ``.txt`` beside its ``.pdf``,
-    a copy in another folder): analysts summing facts would count them twice."""
-    loaded = reports[reports["status"].isin([OK, PARTIAL]) & reports["year"].notna()]
+def _compared(outcome: Outcome) -> str:
+    """How a superseded file compares with the file loaded instead."""
+    if outcome.status == FAILED:
+        return FAILED
+    how = (f"{outcome.disagreements} cells disagree: see its cross_file checks"
+           if outcome.disagreements else "its cells agree")
+    return how if outcome.status == OK else f"{outcome.status}; {how}"
+
+
+def loaded_twice(reports: pd.DataFrame) -> list[str]:
+    """Agency-years whose facts are loaded from more than one file: analysts summing
+    facts would count them twice. A run compares the files of an agency-year and loads
+    one (the others are ``superseded_by`` it), so this finds only agency-years loaded
+    before it did: rerunning them settles them."""
+    loaded = reports[reports["status"].isin([OK, PARTIAL]) & reports["year"].notna()
+                     & reports["superseded_by"].isna()]
     keys = ["agency", "year"]
     twice = loaded[loaded.duplicated(keys, keep=False)]  # a loop over 10,000 groups: 1.7 s
     notes = []
@@ -96,7 +146,8 @@ def duplicate_reports(reports: pd.DataFrame) -> list[str]:
         if len(group) > 1:
             sources = ", ".join(sorted(group["source"]))
             notes.append(f"{agency} {int(year)} is loaded from {len(group)} files "
-                         f"({sources}); remove all but one from the source")
+                         f"({sources}); rerun it (--agency {agency} --year {int(year)}) "
+                         "to load one of them")
     return notes
 
 
@@ -105,4 +156,4 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-__all__ = ["RunSummary"]
+__all__ = ["RunSummary", "loaded_twice"]

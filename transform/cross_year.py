@@ -88,5 +88,6 @@ def carry_checks(facts: pd.DataFrame) -> pd.DataFrame:
         "actual": actual,
         "passed": _agree(actual, expected),
         "source": pairs["source"],
+        "other_source": pd.Series(pd.NA, index=pairs.index, dtype="string"),
     })
     return conform(out, "checks")

@@ -11,6 +11,12 @@ through the registry, and produces the rows of the three warehouse datasets plus
 outcome line for the run summary. Every failure is caught per file: one broken
 report costs its own row (status ``failed`` with the reason), never the batch.
 Only transient read errors escape, so that the caller can retry them.
+
+When several files of a batch hold the same agency-year (a ``.txt`` beside its
+``.html``), every one is extracted and keeps its ``reports`` row, but only the best
+one's facts and checks are kept, with ``cross_file`` checks comparing it cell by cell
+with the others (``transform.siblings``); the planner puts all files of an agency-year
+in one batch (``load.plan``).
 """
 
 from __future__ import annotations
@@ -18,13 +24,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import traceback
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -40,18 +47,23 @@ from extract.source import Source, SourceFile, TransientReadError, open_source
 from extract.tables import Warning_
 from load.schema import DATASETS, SchemaError, arrow_schema, conform
 from load.snapshot import frame_of
-from load.staging import StagedRows, write_staged
+from load.staging import StagedRows, restage_without, write_staged
 from transform.agencies import Agency, AgencyRegistry
 from transform.maps import read_map
+from transform.siblings import CROSS_FILE_RULE, CellComparison, Resolution, Sibling, resolve
 
 log = logging.getLogger(__name__)
 
 OK, PARTIAL, FAILED, SKIPPED = "ok", "partial", "failed", "skipped"
 
+AgencyYear = tuple[str, int]  # (agency_id, statistics year)
+
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """One file's result, for the run summary and the logs."""
+    """One file's result, for the run summary and the logs. A file whose agency-year
+    was read from another file instead names that file (``superseded_by``) and the
+    cells where the two disagree."""
 
     source: str
     status: str
@@ -59,6 +71,8 @@ class Outcome:
     agency: str | None
     year: int | None
     warnings: tuple[str, ...] = ()
+    superseded_by: str | None = None
+    disagreements: int = 0
 
 
 # String columns that repeat within a batch (one value per report, or a few keys):
@@ -68,7 +82,7 @@ class Outcome:
 _REPEATED = frozenset({
     "agency_id", "agency", "template", "table", "row_key", "col_key", "unit", "cell",
     "raw_row_label", "raw_col_label", "raw_value", "source", "source_sha256", "rule",
-    "encoding", "format", "status", "run_id",
+    "encoding", "format", "status", "run_id", "superseded_by", "other_source",
 })
 
 
@@ -114,18 +128,21 @@ class BatchResult:
     The rows are held as arrow tables (``tables``, see :func:`working_schema`), which
     is what the flow ships between processes and publishes; ``facts``, ``reports``
     and ``checks`` give them as conformed pandas frames, made on first use.
+    ``agency_years`` maps each file whose agency-year the extraction resolved to it:
+    the flow checks with it that no agency-year was split between batches.
     """
 
-    __slots__ = ("_frames", "outcomes", "tables")
+    __slots__ = ("_frames", "agency_years", "outcomes", "tables")
 
     def __init__(self, facts: pd.DataFrame | pa.Table, reports: pd.DataFrame | pa.Table,
-                 checks: pd.DataFrame | pa.Table, outcomes: list[Outcome] | None = None
-                 ) -> None:
+                 checks: pd.DataFrame | pa.Table, outcomes: list[Outcome] | None = None,
+                 agency_years: Mapping[str, AgencyYear] | None = None) -> None:
         self.tables: dict[str, pa.Table] = {
             "facts": as_table(facts, "facts"), "reports": as_table(reports, "reports"),
             "checks": as_table(checks, "checks"),
         }
         self.outcomes: list[Outcome] = list(outcomes or [])
+        self.agency_years: dict[str, AgencyYear] = dict(agency_years or {})
         self._frames: dict[str, pd.DataFrame] = {}
 
     def _frame(self, name: str) -> pd.DataFrame:
@@ -145,11 +162,13 @@ class BatchResult:
     def checks(self) -> pd.DataFrame:
         return self._frame("checks")
 
-    def __getstate__(self) -> tuple[dict[str, pa.Table], list[Outcome]]:
-        return self.tables, self.outcomes  # never the pandas frames
+    def __getstate__(self) -> tuple[dict[str, pa.Table], list[Outcome],
+                                    dict[str, AgencyYear]]:
+        return self.tables, self.outcomes, self.agency_years  # never the pandas frames
 
-    def __setstate__(self, state: tuple[dict[str, pa.Table], list[Outcome]]) -> None:
-        self.tables, self.outcomes = state
+    def __setstate__(self, state: tuple[dict[str, pa.Table], list[Outcome],
+                                        dict[str, AgencyYear]]) -> None:
+        self.tables, self.outcomes, self.agency_years = state
         self._frames = {}
 
     def __repr__(self) -> str:
@@ -167,6 +186,9 @@ class _Columns:
     def __init__(self, name: str) -> None:
         self.values: dict[str, list[Any]] = {f.name: [] for f in arrow_schema(name)}
 
+    def __len__(self) -> int:
+        return len(self.values["source"])
+
     def append(self, row: dict[str, Any]) -> None:
         for name, column in self.values.items():
             column.append(row[name])
@@ -176,12 +198,46 @@ class _Columns:
             self.append(row)
 
 
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    """Where one file's rows sit in the batch's columns: what settling its agency-year
+    with the other files of it needs (a few integers a file, no copy of its rows)."""
+
+    agency_year: AgencyYear
+    report: int  # index of its reports row
+    outcome: int  # index of its outcome
+    facts: range
+    checks: range
+
+
 @dataclass(slots=True)
 class _Rows:
     facts: _Columns = field(default_factory=lambda: _Columns("facts"))
     reports: _Columns = field(default_factory=lambda: _Columns("reports"))
     checks: _Columns = field(default_factory=lambda: _Columns("checks"))
     outcomes: list[Outcome] = field(default_factory=list)
+    placed: list[_Placed] = field(default_factory=list)
+    # Rows of superseded files, left out when the batch's tables are made.
+    superseded: dict[str, list[range]] = field(
+        default_factory=lambda: {"facts": [], "checks": []})
+
+    def mark(self) -> tuple[int, int]:
+        """Where the next file's facts and checks will start."""
+        return len(self.facts), len(self.checks)
+
+    def place(self, start: tuple[int, int]) -> None:
+        """Record the rows of the file just added, when its agency-year is known."""
+        agency_id = self.reports.values["agency_id"][-1]
+        year = self.reports.values["year"][-1]
+        if agency_id is None or year is None:
+            return
+        self.placed.append(_Placed(
+            (agency_id, year), len(self.reports) - 1, len(self.outcomes) - 1,
+            range(start[0], len(self.facts)), range(start[1], len(self.checks))))
+
+    def agency_years(self) -> dict[str, AgencyYear]:
+        sources = self.reports.values["source"]
+        return {sources[p.report]: p.agency_year for p in self.placed}
 
 
 @cache
@@ -239,7 +295,10 @@ class ReportProcessor:
             if not file.is_report:
                 rows.outcomes.append(Outcome(file.path, SKIPPED, file.reason, None, None))
                 continue
+            start = rows.mark()
             self._process_one(file, contents[file.path], rows)
+            rows.place(start)
+        _settle_agency_years(rows)
         return _frames(rows)
 
     def fail_all(self, files: Sequence[SourceFile], reason: str) -> BatchResult:
@@ -330,6 +389,7 @@ class ReportProcessor:
             "error": error or None, "n_facts": n_facts, "n_checks_failed": n_checks_failed,
             "run_id": self.run_id, "processed_at": self.processed_at,
             "n_warnings": len(warnings), "warnings": "\n".join(warnings) or None,
+            "superseded_by": None,
         }
 
 
@@ -353,13 +413,83 @@ def _check_rows(report: ExtractedReport, base: dict[str, Any]) -> list[dict[str,
     return [
         {**base, "rule": c.rule, "table": c.table, "row_key": c.row_key,
          "col_key": c.col_key, "expected": c.expected, "actual": c.actual,
-         "passed": c.passed}
+         "passed": c.passed, "other_source": None}
         for c in report.checks
     ]
 
 
-def _frame(records: _Columns, name: str) -> pa.Table:
-    """Rows as a table of the working schema, column by column (no pandas)."""
+# ------------------------------------------------------- several files, one agency-year
+
+
+def _settle_agency_years(rows: _Rows) -> None:
+    """Keep one file's facts and checks for each agency-year the batch read from several
+    files (see ``transform.siblings``); single-file agency-years are left as they are."""
+    groups: dict[AgencyYear, list[_Placed]] = {}
+    for placed in rows.placed:
+        groups.setdefault(placed.agency_year, []).append(placed)
+    for group in groups.values():
+        if len(group) > 1:
+            _settle(rows, group)
+
+
+def _sibling(rows: _Rows, placed: _Placed) -> Sibling:
+    """A file of a shared agency-year as the ranking sees it: its row and its cells."""
+    report, facts = rows.reports.values, rows.facts.values
+    i, cut = placed.report, slice(placed.facts.start, placed.facts.stop)
+    cells = dict(zip(zip(facts["table"][cut], facts["row_key"][cut], facts["col_key"][cut],
+                         strict=True), facts["value"][cut], strict=True))
+    return Sibling(report["source"][i], report["status"][i], report["format"][i],
+                   report["n_warnings"][i], report["n_checks_failed"][i], cells)
+
+
+def _settle(rows: _Rows, group: list[_Placed]) -> None:
+    """Load the winner of one agency-year; its rivals keep their reports row,
+    superseded, without facts or checks; ``cross_file`` checks go to the winner."""
+    placed = {rows.reports.values["source"][p.report]: p for p in group}
+    resolution = resolve([_sibling(rows, p) for p in group])
+    winner = placed[resolution.winner.source]
+    report = rows.reports.values
+    for loser in resolution.losers:
+        p = placed[loser.source]
+        rows.superseded["facts"].append(p.facts)
+        rows.superseded["checks"].append(p.checks)
+        report["superseded_by"][p.report] = resolution.winner.source
+        report["n_facts"][p.report] = 0
+        report["n_checks_failed"][p.report] = 0
+        rows.outcomes[p.outcome] = replace(
+            rows.outcomes[p.outcome], superseded_by=resolution.winner.source,
+            disagreements=resolution.disagreements(loser.source))
+    base = {"year": winner.agency_year[1], "agency_id": winner.agency_year[0],
+            "source": resolution.winner.source,
+            "source_sha256": report["source_sha256"][winner.report]}
+    rows.checks.extend(_cross_file_rows(resolution, base))
+    report["n_checks_failed"][winner.report] += sum(
+        not c.passed for c in resolution.comparisons)
+
+
+def _cross_file_rows(resolution: Resolution, base: dict[str, Any]) -> list[dict[str, Any]]:
+    return [_cross_file_row(c, base) for c in resolution.comparisons]
+
+
+def _cross_file_row(c: CellComparison, base: dict[str, Any]) -> dict[str, Any]:
+    return {**base, "rule": CROSS_FILE_RULE, "table": c.table, "row_key": c.row_key,
+            "col_key": c.col_key, "expected": c.expected, "actual": c.actual,
+            "passed": c.passed, "other_source": c.other_source}
+
+
+def _kept(n_rows: int, dropped: Sequence[range]) -> pa.Array | None:
+    """A mask of the rows left once ``dropped`` are taken out (None: all are left)."""
+    if not dropped:
+        return None
+    keep = np.ones(n_rows, dtype=bool)
+    for rows in dropped:
+        keep[rows.start:rows.stop] = False
+    return pa.array(keep)
+
+
+def _frame(records: _Columns, name: str, dropped: Sequence[range] = ()) -> pa.Table:
+    """Rows as a table of the working schema, column by column (no pandas), without
+    the rows in ``dropped``."""
     schema = working_schema(name)
     columns = []
     for f in schema:
@@ -374,15 +504,18 @@ def _frame(records: _Columns, name: str) -> pa.Table:
         if not f.nullable and array.null_count:
             raise SchemaError(f"{name}: null values in required columns: {f.name}")
         columns.append(array)
-    return pa.Table.from_arrays(columns, schema=schema)
+    table = pa.Table.from_arrays(columns, schema=schema)
+    keep = _kept(table.num_rows, dropped)
+    return table if keep is None else table.filter(keep)
 
 
 def _frames(rows: _Rows) -> BatchResult:
     return BatchResult(
-        facts=_frame(rows.facts, "facts"),
+        facts=_frame(rows.facts, "facts", rows.superseded["facts"]),
         reports=_frame(rows.reports, "reports"),
-        checks=_frame(rows.checks, "checks"),
+        checks=_frame(rows.checks, "checks", rows.superseded["checks"]),
         outcomes=rows.outcomes,
+        agency_years=rows.agency_years(),
     )
 
 
@@ -394,6 +527,7 @@ def combine(results: Sequence[BatchResult]) -> BatchResult:
     return BatchResult(
         **{name: pa.concat_tables([r.tables[name] for r in results]) for name in DATASETS},
         outcomes=[o for r in results for o in r.outcomes],
+        agency_years={k: v for r in results for k, v in r.agency_years.items()},
     )
 
 
@@ -406,16 +540,28 @@ def process_batch(location: str, files: Sequence[SourceFile], registry_path: str
 
 @dataclass(frozen=True, slots=True)
 class StagedBatch:
-    """A batch whose rows were written to a staging folder: where, and what happened
-    to each file."""
+    """A batch whose rows were written to a staging folder: where, what happened to
+    each file, and the agency-year each file was resolved to."""
 
     rows: StagedRows
     outcomes: list[Outcome]
+    agency_years: dict[str, AgencyYear] = field(default_factory=dict)
+
+    def without(self, folder: str | Path, sources: Collection[str]) -> StagedBatch:
+        """This batch with every row of ``sources`` taken out (they are processed
+        again, with the other files of their agency-year, in another batch)."""
+        if not self.agency_years.keys() & sources:
+            return self
+        return StagedBatch(
+            restage_without(folder, self.rows, sources),
+            [o for o in self.outcomes if o.source not in sources],
+            {s: k for s, k in self.agency_years.items() if s not in sources})
 
 
 def stage_result(folder: str | Path, result: BatchResult) -> StagedBatch:
     """Write a batch's rows into the staging folder ``folder``."""
-    return StagedBatch(write_staged(folder, result.tables), result.outcomes)
+    return StagedBatch(write_staged(folder, result.tables), result.outcomes,
+                       result.agency_years)
 
 
 def stage_batch(folder: str | Path, location: str, files: Sequence[SourceFile],
@@ -449,7 +595,7 @@ def load_registry(path: str | None) -> AgencyRegistry:
     return AgencyRegistry.from_file(path) if path else AgencyRegistry.bundled()
 
 
-__all__ = ["FAILED", "OK", "PARTIAL", "SKIPPED", "BatchResult", "Outcome",
+__all__ = ["FAILED", "OK", "PARTIAL", "SKIPPED", "AgencyYear", "BatchResult", "Outcome",
            "ReportProcessor", "StagedBatch", "as_table", "combine", "fail_batch",
-           "load_registry", "process_batch", "stage_batch", "stage_result", "status_of",
-           "working_schema"]
+           "load_registry", "process_batch", "stage_batch",
+           "stage_result", "status_of", "working_schema"]

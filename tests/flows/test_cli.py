@@ -197,3 +197,31 @@ def test_every_command_help_has_an_example(command: str,
         main([command, "--help"])
     out = capsys.readouterr().out
     assert "examples:" in out and f"xxgk {command} " in out.split("examples:")[1]
+
+
+def test_status_shows_which_file_of_an_agency_year_is_loaded(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from warehouses import publish_source
+
+    from synth import generate_report
+
+    src, wh = tmp_path / "src", tmp_path / "wh"
+    for layout, ext in (("pipe", "txt"), ("html", "html")):
+        path = src / "区应急管理局" / f"2023.{ext}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(generate_report(11, layout=layout, agency="区应急管理局",
+                                         year=2023).data)
+    publish_source(src, wh)
+    assert main(["status", "--warehouse", str(wh)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"2 reports in {wh}: 0 failed, 0 partial, 2 ok (1 superseded by another file of "
+        "their agency-year)",
+        "ok       2023  区应急管理局  区应急管理局/2023.html",
+        "ok       2023  区应急管理局  区应急管理局/2023.txt",
+        "         superseded by 区应急管理局/2023.html: not loaded",
+    ]
+    assert main(["status", "--warehouse", str(wh), "--json"]) == 0
+    docs = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(d["source"], d["superseded_by"], d["n_facts"] > 0) for d in docs] == [
+        ("区应急管理局/2023.html", None, True),
+        ("区应急管理局/2023.txt", "区应急管理局/2023.html", False)]

@@ -6,7 +6,9 @@ Covers: a first load and the incremental run after it, changed, new and broken
 files, ``--failed`` and ``--agency`` reruns replacing exactly their rows, the lock,
 retries of transient read errors, the flow's final state and artifact, the worker pool
 (a crashed or stuck worker costs only its batch; the same warehouse as in-process) and
-the Dask runner giving the same warehouse as the default one.
+the Dask runner giving the same warehouse as the default one; one report saved as
+several files, run after run (a page added beside a text, the page broken, a copy
+outside the layout that the plan cannot place, split between batches).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from extract.source import LocalSource, TransientReadError, open_source
 from flows.cli import main
 from load.plan import Selection, batches, plan_source
 from load.warehouse import Warehouse
+from synth import generate_report
 from synth.corpus import write_corpus
 from transform.process import load_registry
 
@@ -435,3 +438,114 @@ def test_a_run_killed_at_any_moment_leaves_the_previous_data(tmp_path: Path) -> 
             assert len(Warehouse(wh).read("facts")) == reports["n_facts"].sum()
             before = now
     assert _run("--source", str(src), "--warehouse", str(wh)) == 0  # and it recovers
+
+
+# ------------------------------------------------- one report, several files
+
+
+def _emergency_2023(layout: str) -> bytes:
+    return generate_report(11, layout=layout, encoding="utf-8", agency="区应急管理局",
+                           year=2023).data
+
+
+def _loaded_facts(wh: Path) -> pd.DataFrame:
+    facts = Warehouse(wh).read("facts")
+    return facts[(facts["agency_id"] == "emergency") & (facts["year"] == 2023)]
+
+
+def _whole(wh: Path) -> None:
+    """No agency-year counted twice, and the ledger's counts match the datasets."""
+    reports = _reports(wh)
+    facts, checks = Warehouse(wh).read("facts"), Warehouse(wh).read("checks")
+    assert len(facts) == reports["n_facts"].sum()
+    per_source = facts.groupby(["agency_id", "year"], observed=True)["source"].nunique()
+    assert (per_source == 1).all(), per_source[per_source > 1]
+    own = checks[checks["rule"] != "cross_year.carry"]
+    failed = own[~own["passed"]].groupby("source").size()
+    assert failed.to_dict() == {s: n for s, n in reports["n_checks_failed"].items() if n}
+    losers = reports[reports["superseded_by"].notna()]
+    assert not set(losers.index) & set(facts["source"]) and (losers["n_facts"] == 0).all()
+    assert not set(losers.index) & set(checks["source"])
+
+
+def test_one_report_in_several_files_loads_one_of_them_run_after_run(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src, wh = _source(tmp_path, n_agencies=3, years=range(2019, 2023)), tmp_path / "wh"
+    txt, html = src / "区应急管理局" / "2023.txt", src / "区应急管理局" / "2023.html"
+    txt.parent.mkdir()
+    txt.write_bytes(_emergency_2023("pipe"))
+    assert _run("--source", str(src), "--warehouse", str(wh)) == 0
+    n_cells = len(_loaded_facts(wh))
+    assert n_cells > 150 and set(_loaded_facts(wh)["source"]) == {"区应急管理局/2023.txt"}
+    first = _reports(wh)
+
+    # A crawler saves the page too: both are compared, the page is loaded, once.
+    html.write_bytes(_emergency_2023("html"))
+    capsys.readouterr()
+    assert main(["run", "--source", str(src), "--warehouse", str(wh)]) == 0
+    out = capsys.readouterr().out
+    assert ("NOTE     区应急管理局 2023 is read from 2 files: 区应急管理局/2023.html is loaded, "
+            "区应急管理局/2023.txt is superseded (its cells agree)") in out
+    reports = _reports(wh)
+    assert len(reports) == 14
+    assert reports.loc["区应急管理局/2023.txt", "superseded_by"] == "区应急管理局/2023.html"
+    assert pd.isna(reports.loc["区应急管理局/2023.html", "superseded_by"])
+    assert reports.loc["区应急管理局/2023.txt", "run_id"] != first.loc[
+        "区应急管理局/2023.txt", "run_id"]  # read again, with its sibling
+    assert len(_loaded_facts(wh)) == n_cells
+    assert set(_loaded_facts(wh)["source"]) == {"区应急管理局/2023.html"}
+    checks = Warehouse(wh).read("checks")
+    cross = checks[checks["rule"] == "cross_file"]
+    assert len(cross) == n_cells and cross["passed"].all()
+    assert set(cross["other_source"]) == {"区应急管理局/2023.txt"}
+    _whole(wh)
+    assert main(["status", "--warehouse", str(wh)]) == 0
+    status = capsys.readouterr().out
+    assert "(1 superseded by another file of their agency-year)" in status.splitlines()[0]
+    assert ("ok       2023  区应急管理局  区应急管理局/2023.txt\n"
+            "         superseded by 区应急管理局/2023.html: not loaded") in status
+
+    # The page is replaced by a broken one: the text is loaded again.
+    html.write_text("区应急管理局2023年政府信息公开工作年度报告\n（无表格）\n", encoding="utf-8")
+    assert _run("--source", str(src), "--warehouse", str(wh)) == 1
+    reports = _reports(wh)
+    assert reports.loc["区应急管理局/2023.html", "status"] == "failed"
+    assert reports.loc["区应急管理局/2023.html", "superseded_by"] == "区应急管理局/2023.txt"
+    assert pd.isna(reports.loc["区应急管理局/2023.txt", "superseded_by"])
+    assert len(_loaded_facts(wh)) == n_cells
+    assert set(_loaded_facts(wh)["source"]) == {"区应急管理局/2023.txt"}
+    checks = Warehouse(wh).read("checks")
+    assert "cross_file" not in set(checks["rule"])
+    _whole(wh)
+
+    # A copy outside the layout names its agency-year only in its title; with --full
+    # it lands in another batch than its siblings (misc/ has no agency yet): the
+    # agency-year is processed again, whole, and the copy (a page) is loaded.
+    misc = src / "misc" / "report.html"
+    misc.parent.mkdir()
+    misc.write_bytes(_emergency_2023("html"))
+    plan = plan_source(open_source(str(src)), Warehouse(wh).ledger(), Selection(full=True),
+                       load_registry(None))
+    cut = batches(plan, 2)
+    holding = [i for i, b in enumerate(cut) for f in b
+               if f.path in ("misc/report.html", "区应急管理局/2023.txt")]
+    assert len(set(holding)) == 2  # the case under test: split between batches
+    capsys.readouterr()
+    assert main(["run", "--source", str(src), "--warehouse", str(wh), "--full"]) == 1
+    out = capsys.readouterr().out
+    assert ("区应急管理局 2023 is read from 3 files: misc/report.html is loaded, "
+            "区应急管理局/2023.html is superseded (failed), 区应急管理局/2023.txt is "
+            "superseded (its cells agree)") in out
+    assert "15 reports processed: 1 failed, 14 ok" in out
+    reports = _reports(wh)
+    assert len(reports) == 15 and reports.index.is_unique
+    assert reports.loc["区应急管理局/2023.txt", "superseded_by"] == "misc/report.html"
+    assert set(_loaded_facts(wh)["source"]) == {"misc/report.html"}
+    assert len(_loaded_facts(wh)) == n_cells
+    _whole(wh)
+    assert not list((wh / ".snapshots").glob(".tmp-*"))
+
+    # A nightly run after it: nothing changed, nothing to do.
+    capsys.readouterr()
+    assert main(["run", "--source", str(src), "--warehouse", str(wh)]) == 0
+    assert "nothing to do" in capsys.readouterr().out

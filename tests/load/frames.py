@@ -62,6 +62,7 @@ def report_of(agency: str, year: int | None, variant: int = 0, *, status: str = 
         "n_checks_failed": variant % 2, "run_id": run_id,
         "processed_at": pd.Timestamp("2026-01-01", tz="UTC") + pd.Timedelta(seconds=variant),
         "n_warnings": 1, "warnings": "line 3: unknown label\nline 9: short row",
+        "superseded_by": None,
     }
     return conform(pd.DataFrame([row]), "reports")
 
@@ -72,7 +73,7 @@ def checks_of(agency: str, year: int, variant: int = 0) -> pd.DataFrame:
         "year": year, "agency_id": agency, "source_sha256": f"sha-{src}-{variant}",
         "rule": "applications.row_sum", "table": "applications", "row_key": row,
         "col_key": "total", "expected": float(variant), "actual": float(variant + i % 2),
-        "passed": i % 2 == 0, "source": src,
+        "passed": i % 2 == 0, "source": src, "other_source": None,
     } for i, row in enumerate(ROWS)]
     return conform(pd.DataFrame(rows), "checks")
 

@@ -5,8 +5,10 @@ new, changed, unchanged and previously failed/partial files, ``--failed``,
 ``--full``, ``--agency`` by any registered spelling, ``--year``, identity taken from
 the ledger when the path does not name it, not-report files; ``Plan.describe``;
 ``batch_size`` bounds; and ``batches`` (agencies kept together, large agencies split,
-every file exactly once). The warehouse module is not needed: the ledger is built
-with ``load.schema``.
+every file exactly once). Several files of one agency-year: siblings pulled into the
+run (from the layout or the ledger), never split between batches, and
+``split_agency_years`` finding those the extraction revealed. The warehouse module is
+not needed: the ledger is built with ``load.schema``.
 """
 
 from __future__ import annotations
@@ -24,12 +26,14 @@ from extract.source import LocalSource, SourceFile
 from load.plan import (
     MAX_BATCH,
     MIN_BATCH,
+    SIBLING,
     Plan,
     Selection,
     batch_size,
     batches,
     plan_run,
     plan_source,
+    split_agency_years,
 )
 from load.schema import conform, dataset, empty_frame, pandas_dtype
 from transform.agencies import AgencyRegistry
@@ -403,3 +407,127 @@ def test_a_failed_report_whose_file_was_fixed_is_retried(selection: Selection) -
     plan = _plan(selection, files=files)
     assert _todo(plan) == ["区应急管理局/2020.txt"]
     assert plan.reasons == Counter({"previously failed, changed": 1})
+
+
+# ------------------------------------------------- several files, one agency-year
+
+
+def _emergency_2023(*extra: SourceFile) -> list[SourceFile]:
+    return [_file("区应急管理局/2023.txt"), _file("区应急管理局/2023.html"), *extra]
+
+
+EMERGENCY_2023 = _ledger(
+    _loaded("区应急管理局/2023.txt", agency_id="emergency", year=2023),
+    _loaded("区应急管理局/2023.html", agency_id="emergency", year=2023),
+    _loaded("misc/copy.pdf", agency_id="emergency", year=2023),
+    _loaded("区应急管理局/2022.txt", agency_id="emergency", year=2022),
+)
+
+
+def test_a_new_file_pulls_in_the_other_files_of_its_agency_year() -> None:
+    files = [_file("区应急管理局/2023.txt"), _file("区应急管理局/2023.html"),
+             _file("区应急管理局/2022.txt")]
+    ledger = _ledger(_loaded("区应急管理局/2023.txt", agency_id="emergency", year=2023),
+                     _loaded("区应急管理局/2022.txt", agency_id="emergency", year=2022))
+    plan = _plan(files=files, ledger=ledger)
+    assert _todo(plan) == ["区应急管理局/2023.html", "区应急管理局/2023.txt"]
+    assert plan.reasons == Counter({"new": 1, SIBLING: 1, "unchanged": 1})
+    assert plan.describe() == "1 new, 1 unchanged, 1 with another file of its agency-year"
+    assert plan.agency_years["区应急管理局/2023.txt"] == ("emergency", 2023)
+
+
+def test_siblings_known_only_to_the_ledger_are_pulled_in() -> None:
+    files = _emergency_2023(_file("misc/copy.pdf"), _file("区应急管理局/2022.txt"))
+    changed = [_file("区应急管理局/2023.txt", "edited"), *files[1:]]
+    plan = _plan(files=changed, ledger=EMERGENCY_2023)
+    assert _todo(plan) == ["区应急管理局/2023.txt", "区应急管理局/2023.html", "misc/copy.pdf"]
+    assert plan.reasons == Counter({"changed": 1, SIBLING: 2, "unchanged": 1})
+    assert plan.agency_ids["misc/copy.pdf"] == "emergency"
+    # and the other way round: the file outside the layout changed
+    changed = [*files[:2], _file("misc/copy.pdf", "edited"), files[3]]
+    plan = _plan(files=changed, ledger=EMERGENCY_2023)
+    assert sorted(_todo(plan)) == ["misc/copy.pdf", "区应急管理局/2023.html",
+                                   "区应急管理局/2023.txt"]
+
+
+@pytest.mark.parametrize("selection", [Selection(failed_only=True),
+                                       Selection(years=(2023,)),
+                                       Selection(agencies=("区应急局",), years=(2023,))])
+def test_a_selected_file_brings_its_siblings(selection: Selection) -> None:
+    ledger = _ledger(
+        _loaded("区应急管理局/2023.txt", agency_id="emergency", year=2023),
+        _loaded("区应急管理局/2023.html", "failed", agency_id="emergency", year=2023))
+    plan = _plan(selection, files=_emergency_2023(), ledger=ledger)
+    assert sorted(_todo(plan)) == ["区应急管理局/2023.html", "区应急管理局/2023.txt"]
+
+
+def test_nothing_new_pulls_in_nothing() -> None:
+    files = _emergency_2023(_file("misc/copy.pdf"), _file("区应急管理局/2022.txt"))
+    assert _plan(files=files, ledger=EMERGENCY_2023).empty
+
+
+def test_an_agency_year_is_never_split_between_batches() -> None:
+    files = [_file(f"区应急管理局/{year}.{ext}") for year in range(2010, 2025)
+             for ext in ("txt", "html", "pdf")]
+    plan = _plan(files=files, ledger=empty_frame("reports"))
+    assert len(plan.todo) == 45
+    for size in (1, 2, 4, 10, 11):
+        cut = batches(plan, 2, size=size)
+        assert sorted(f.path for b in cut for f in b) == sorted(f.path for f in files)
+        for batch in cut:
+            years = {plan.agency_years[f.path] for f in batch}
+            whole = [f for f in files if plan.agency_years[f.path] in years]
+            assert sorted(f.path for f in batch) == sorted(f.path for f in whole), size
+            # a batch exceeds its size only by the rest of one agency-year
+            assert len(batch) <= max(size, 3) + 2
+
+
+def test_siblings_land_in_the_batch_of_the_file_that_brought_them() -> None:
+    files = [_file(f"区教育局/{y}.txt") for y in range(2000, 2020)] + _emergency_2023(
+        _file("misc/copy.pdf"))
+    ledger = _ledger(*(_loaded(f.path, agency_id="education", year=int(f.path[5:9]))
+                       for f in files[:20]),
+                     _loaded("区应急管理局/2023.txt", agency_id="emergency", year=2023),
+                     _loaded("misc/copy.pdf", agency_id="emergency", year=2023))
+    plan = _plan(Selection(full=True), files=files, ledger=ledger)
+    cut = batches(plan, 2, size=10)
+    holding = [b for b in cut if any("2023" in f.path for f in b)]
+    assert len(holding) == 1
+    assert {f.path for f in holding[0]} >= {"区应急管理局/2023.txt", "区应急管理局/2023.html",
+                                            "misc/copy.pdf"}
+
+
+# ------------------------------------------------------------ split_agency_years
+
+
+def test_nothing_is_split_when_each_agency_year_was_seen_whole() -> None:
+    plan = _plan(files=_emergency_2023(), ledger=empty_frame("reports"))
+    resolved = [{"区应急管理局/2023.txt": ("emergency", 2023),
+                 "区应急管理局/2023.html": ("emergency", 2023)}]
+    assert split_agency_years(plan, resolved).empty
+    assert split_agency_years(plan, []).empty
+
+
+def test_a_new_file_outside_the_layout_is_compared_with_a_loaded_sibling() -> None:
+    # misc/new.html names 区应急管理局 2023 only in its title: the plan cannot know.
+    ledger = _ledger(_loaded("区应急管理局/2023.txt", agency_id="emergency", year=2023))
+    files = [_file("区应急管理局/2023.txt"), _file("misc/new.html")]
+    plan = _plan(files=files, ledger=ledger)
+    assert _todo(plan) == ["misc/new.html"]
+    again = split_agency_years(plan, [{"misc/new.html": ("emergency", 2023)}])
+    assert [f.path for f in again.todo] == ["misc/new.html", "区应急管理局/2023.txt"]
+    assert again.reasons == Counter({SIBLING: 1})
+    assert [[f.path for f in b] for b in batches(again, 2)] == [
+        ["misc/new.html", "区应急管理局/2023.txt"]]
+
+
+def test_an_agency_year_extracted_in_two_batches_is_split() -> None:
+    files = [_file("区应急管理局/2023.txt"), _file("misc/new.html"), _file("区教育局/2020.txt")]
+    plan = _plan(files=files, ledger=empty_frame("reports"))
+    resolved = [{"区应急管理局/2023.txt": ("emergency", 2023)},
+                {"misc/new.html": ("emergency", 2023), "区教育局/2020.txt": ("education", 2020)}]
+    again = split_agency_years(plan, resolved)
+    assert [f.path for f in again.todo] == ["misc/new.html", "区应急管理局/2023.txt"]
+    assert again.agency_years == {"misc/new.html": ("emergency", 2023),
+                                  "区应急管理局/2023.txt": ("emergency", 2023)}
+    assert not again.reasons

@@ -36,11 +36,11 @@ def test_contract_column_order() -> None:
     assert REPORTS.names == [
         "year", "agency_id", "agency", "template", "source", "source_sha256", "bytes",
         "encoding", "format", "title", "status", "error", "n_facts", "n_checks_failed",
-        "run_id", "processed_at", "n_warnings", "warnings",
+        "run_id", "processed_at", "n_warnings", "warnings", "superseded_by",
     ]
     assert CHECKS.names == [
         "year", "agency_id", "source_sha256", "rule", "table", "row_key", "col_key",
-        "expected", "actual", "passed", "source",
+        "expected", "actual", "passed", "source", "other_source",
     ]
     assert set(DATASETS) == {"facts", "reports", "checks"}
 
@@ -73,6 +73,7 @@ def test_conform_orders_and_types() -> None:
         "agency_id": ["x", None], "source_sha256": ["1", "2"], "rule": ["r", "r"],
         "table": ["applications", None], "row_key": [None, "total"],
         "col_key": [np.nan, "total"], "expected": [1, 2], "actual": [1.0, None],
+        "other_source": [None, "c.html"],
     })
     out = conform(df, "checks")
     assert list(out.columns) == CHECKS.names

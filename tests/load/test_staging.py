@@ -124,3 +124,30 @@ def test_a_staging_folder_needs_no_lock_holder_of_its_own(tmp_path: Path) -> Non
     other = Warehouse(tmp_path / "wh", durable=False)
     with wh.staging("run"), pytest.raises(WarehouseBusy), other.locked():
         pass
+
+
+def test_a_batch_staged_again_without_some_files(tmp_path: Path) -> None:
+    """What a run does when an agency-year turns out split between batches: the first
+    rows of its files leave the batch, which then publishes as if they were never in it."""
+    from transform.process import Outcome, StagedBatch
+
+    gone = {source_of("A", 2020), source_of("B", 2021)}
+    data = batch("AB", YEARS)
+    rows = stage(tmp_path, data)[0]
+    outcomes = [Outcome(s, "ok", "", None, None) for s in sorted(rows.sources["reports"])]
+    agency_years = {source_of(a, y): (a, y) for a in "AB" for y in YEARS}
+    staged = StagedBatch(rows, outcomes, agency_years)
+    assert staged.without(tmp_path, {"elsewhere/2020.txt"}) is staged  # nothing to take
+    kept = staged.without(tmp_path, gone)
+    assert kept.rows.sources["reports"] == rows.sources["reports"] - gone
+    assert kept.rows.rows == {"facts": 4 * 12, "reports": 4, "checks": 4 * 4}
+    assert {o.source for o in kept.outcomes} == rows.sources["reports"] - gone
+    assert kept.agency_years.keys() == agency_years.keys() - gone
+    assert not any(Path(p).exists() for f in rows.files.values() for p in f.values())
+    wh = Warehouse(tmp_path / "wh", durable=False)
+    with wh.staging("run") as folder:
+        first = StagedBatch(stage(folder, data)[0], outcomes, agency_years)
+        wh.publish_staged([first.without(folder, gone).rows])
+    facts = wh.read("facts")
+    assert set(facts["source"]) == rows.sources["facts"] - gone
+    assert len(facts) == 4 * 12

@@ -168,20 +168,66 @@ def test_markdown_escapes_pipes_and_line_breaks() -> None:
     assert row.replace("\\|", "").count("|") == 6
 
 
-def test_duplicate_reports_names_agency_years_loaded_twice() -> None:
+def _superseded(source: str, winner: str, status: str = OK, disagreements: int = 0,
+                agency: str = "区甲局", year: int = 2020) -> Outcome:
+    return Outcome(source, status, "" if status == OK else "why", agency, year,
+                   superseded_by=winner, disagreements=disagreements)
+
+
+def test_several_files_names_the_file_loaded_and_how_the_others_compare() -> None:
+    summary = _summary(
+        _ok("甲/2020.html", "区甲局"),
+        _superseded("甲/2020.txt", "甲/2020.html"),
+        _superseded("甲/copy/2020.txt", "甲/2020.html", disagreements=3),
+        _ok("乙/2021.txt", "区乙局", 2021),
+        _superseded("乙/2021.pdf", "乙/2021.txt", FAILED, agency="区乙局", year=2021),
+        _superseded("乙/2021.md", "乙/2021.txt", PARTIAL, 2, agency="区乙局", year=2021),
+        _ok("丙/2020.txt", "区丙局"),
+    )
+    assert summary.several_files() == [  # by agency and year
+        "区乙局 2021 is read from 3 files: 乙/2021.txt is loaded, 乙/2021.md is superseded "
+        "(partial; 2 cells disagree: see its cross_file checks), 乙/2021.pdf is superseded "
+        "(failed)",
+        "区甲局 2020 is read from 3 files: 甲/2020.html is loaded, 甲/2020.txt is superseded "
+        "(its cells agree), 甲/copy/2020.txt is superseded (3 cells disagree: see its "
+        "cross_file checks)",
+    ]
+    # A superseded file still counts under its own status.
+    assert summary.counts == Counter({OK: 5, PARTIAL: 1, FAILED: 1})
+    summary.notes = summary.several_files()
+    assert "  NOTE     区甲局 2020 is read from 3 files" in summary.text()
+    assert "## Notes" in summary.markdown()
+    assert _summary(*MIXED).several_files() == []
+
+
+def test_a_file_counted_again_counts_by_its_latest_outcome() -> None:
+    summary = _summary(_ok("甲/2020.txt"), _ok("乙/2020.txt"),
+                       Outcome("misc/x.txt", FAILED, "boom", None, None))
+    summary.add([_superseded("甲/2020.txt", "misc/x.txt"),
+                 Outcome("misc/x.txt", OK, "", "区甲局", 2020)])
+    assert summary.counts == Counter({OK: 3})
+    assert summary.problems == [] and summary.exit_code == 0
+    assert summary.several_files() == [
+        "区甲局 2020 is read from 2 files: misc/x.txt is loaded, 甲/2020.txt is superseded "
+        "(its cells agree)"]
+    summary.add([_ok("甲/2020.txt")])  # no longer superseded
+    assert summary.several_files() == []
+    assert summary.processed == 3
+
+
+def test_loaded_twice_names_agency_years_whose_facts_load_from_two_files() -> None:
     import pandas as pd
 
-    from load.summary import duplicate_reports
+    from load.summary import loaded_twice
 
     reports = pd.DataFrame({
-        "agency": ["区甲局", "区甲局", "区甲局", "区乙局", "区乙局"],
-        "year": pd.array([2020, 2020, 2021, 2020, 2020], dtype="Int16"),
-        "source": ["甲/2020.txt", "甲/2020.pdf", "甲/2021.txt", "乙/2020.txt", "乙/x.txt"],
-        "status": ["ok", "partial", "ok", "ok", "failed"],
+        "agency": ["区甲局", "区甲局", "区甲局", "区乙局", "区乙局", "区丙局", "区丙局"],
+        "year": pd.array([2020, 2020, 2021, 2020, 2020, 2020, 2020], dtype="Int16"),
+        "source": ["甲/2020.txt", "甲/2020.pdf", "甲/2021.txt", "乙/2020.txt", "乙/x.txt",
+                   "丙/2020.txt", "丙/2020.html"],
+        "status": ["ok", "partial", "ok", "ok", "failed", "ok", "ok"],
+        "superseded_by": [None, None, None, None, None, "丙/2020.html", None],
     })
-    assert duplicate_reports(reports) == [
-        "区甲局 2020 is loaded from 2 files (甲/2020.pdf, 甲/2020.txt); remove all but one "
-        "from the source"]
-    summary = RunSummary(run_id="r", warehouse="wh", notes=duplicate_reports(reports))
-    assert "NOTE     区甲局 2020" in summary.text()
-    assert "## Notes" in summary.markdown()
+    assert loaded_twice(reports) == [
+        "区甲局 2020 is loaded from 2 files (甲/2020.pdf, 甲/2020.txt); rerun it (--agency "
+        "区甲局 --year 2020) to load one of them"]

@@ -8,6 +8,9 @@ unreadable, too large, an internal error); partial reports (表四 dropped);
 unregistered agencies; transient read errors escaping for a retry; ``fail_batch``,
 ``combine`` and ``status_of``; and that ``transform/maps/warning_codes.csv`` knows
 every warning code the extractor emits. The bundled demo data processes all ok.
+One report saved as ``.txt`` and ``.html`` loads one file's facts and checks, the
+other superseded, with ``cross_file`` checks (agreeing, a differing cell, a file whose
+sums break, a failed file, an agency-year found in the title).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import math
+import pickle
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -524,3 +528,127 @@ def test_demo_data_processes_as_documented() -> None:
     assert len(set(new_ids)) == 6  # the six towns the bundled registry does not list
     assert int(batch.reports["n_facts"].sum()) == len(batch.facts)
     _assert_typed(batch)
+
+
+# ------------------------------------------------------ one report, several files
+
+SAME_TXT = generate_report(11, layout="pipe", encoding="utf-8", agency="区应急管理局",
+                           year=2023)
+SAME_HTML = generate_report(11, layout="html", encoding="utf-8", agency="区应急管理局",
+                            year=2023)
+TXT, HTML = "区应急管理局/2023.txt", "区应急管理局/2023.html"
+
+
+def _edited(report: GeneratedReport, old: str, new: str) -> bytes:
+    text = report.data.decode("utf-8")
+    assert text.count(old) == 1, old
+    return text.replace(old, new).encode("utf-8")
+
+
+def _cross_file(batch: BatchResult) -> pd.DataFrame:
+    return batch.checks[batch.checks["rule"] == "cross_file"]
+
+
+def test_the_same_report_twice_loads_one_file(tmp_path: Path) -> None:
+    assert SAME_TXT.facts == SAME_HTML.facts
+    _put(tmp_path, TXT, SAME_TXT.data)
+    _put(tmp_path, HTML, SAME_HTML.data)
+    _put(tmp_path, "区教育局/2020.txt", EDU_2020.data)
+    batch = _run(tmp_path)
+    _assert_typed(batch)
+    html, txt = _report_row(batch, HTML), _report_row(batch, TXT)
+    # Both files keep their row and their own status; the html is loaded (they agree).
+    assert (html["status"], txt["status"]) == (OK, OK)
+    assert pd.isna(html["superseded_by"]) and txt["superseded_by"] == HTML
+    assert (txt["n_facts"], txt["n_checks_failed"]) == (0, 0)
+    assert html["n_facts"] == len(SAME_HTML.facts) and html["n_checks_failed"] == 0
+    assert set(batch.facts["source"]) == {HTML, "区教育局/2020.txt"}
+    assert int(batch.reports["n_facts"].sum()) == len(batch.facts)
+    assert TXT not in set(batch.checks["source"])
+    # One cross_file row per cell both print, all agreeing, attributed to the html.
+    cross = _cross_file(batch)
+    assert len(cross) == len(SAME_HTML.facts)
+    assert set(cross["source"]) == {HTML} and set(cross["other_source"]) == {TXT}
+    assert bool(cross["passed"].all())
+    assert set(cross["source_sha256"]) == {html["source_sha256"]}
+    assert (set(cross["agency_id"]), set(cross["year"])) == ({"emergency"}, {2023})
+    same = cross["expected"].isna() == cross["actual"].isna()
+    assert bool(same.all())
+    assert bool((cross["expected"].fillna(-1) == cross["actual"].fillna(-1)).all())
+    # Every other check and row is as a single file would have it.
+    others = batch.checks[batch.checks["rule"] != "cross_file"]
+    assert others["other_source"].isna().all()
+    edu = _report_row(batch, "区教育局/2020.txt")
+    assert pd.isna(edu["superseded_by"])
+    assert _outcome(batch, TXT).superseded_by == HTML
+    assert _outcome(batch, TXT).disagreements == 0
+    assert _outcome(batch, HTML).superseded_by is None
+    assert batch.agency_years == {HTML: ("emergency", 2023), TXT: ("emergency", 2023),
+                                  "区教育局/2020.txt": ("education", 2020)}
+    assert pickle.loads(pickle.dumps(batch)).agency_years == batch.agency_years
+    assert combine([batch, batch]).agency_years == batch.agency_years
+
+
+def test_a_cell_that_differs_is_a_failed_cross_file_check(tmp_path: Path) -> None:
+    # 表二 has no sums: the changed cell breaks no rule of the txt's own.
+    _put(tmp_path, TXT, _edited(SAME_TXT, "行政许可 | 7 |", "行政许可 | 9 |"))
+    _put(tmp_path, HTML, SAME_HTML.data)
+    batch = _run(tmp_path)
+    cross = _cross_file(batch)
+    failed = cross[~cross["passed"]]
+    assert len(failed) == 1
+    row = failed.iloc[0]
+    assert (row["table"], row["row_key"], row["expected"], row["actual"]) == (
+        "active_disclosure", "licensing", 7.0, 9.0)
+    assert (row["source"], row["other_source"]) == (HTML, TXT)
+    # Both read cleanly: the html wins, and carries the disagreement as a failed check.
+    assert _report_row(batch, TXT)["superseded_by"] == HTML
+    assert _report_row(batch, HTML)["n_checks_failed"] == 1
+    assert _outcome(batch, TXT).disagreements == 1
+    assert int((~batch.checks["passed"]).sum()) == 1
+
+
+def test_when_they_disagree_the_file_whose_sums_hold_wins(tmp_path: Path) -> None:
+    row = "<td colspan=\"3\">一、本年新收政府信息公开申请数量</td><td>0</td>"
+    _put(tmp_path, TXT, SAME_TXT.data)
+    _put(tmp_path, HTML, _edited(SAME_HTML, row, row.replace("<td>0</td>", "<td>5</td>")))
+    batch = _run(tmp_path)
+    html, txt = _report_row(batch, HTML), _report_row(batch, TXT)
+    assert html["superseded_by"] == TXT and pd.isna(txt["superseded_by"])
+    assert set(batch.facts["source"]) == {TXT}
+    assert html["n_facts"] == 0
+    cross = _cross_file(batch)
+    assert set(cross["source"]) == {TXT} and set(cross["other_source"]) == {HTML}
+    failed = cross[~cross["passed"]]
+    assert list(zip(failed["row_key"], failed["col_key"], failed["expected"],
+                    failed["actual"], strict=True)) == [
+        ("new_received", "natural_person", 0.0, 5.0)]
+    # The html's own failed sums are not loaded: only the txt's checks are.
+    assert set(batch.checks["source"]) == {TXT}
+    assert txt["n_checks_failed"] == 1
+
+
+def test_a_failed_file_loses_to_an_ok_one_without_cross_file_rows(tmp_path: Path) -> None:
+    _put(tmp_path, TXT, SAME_TXT.data)
+    _put(tmp_path, "区应急管理局/2023.pdf", b"%PDF-1.4 broken")
+    batch = _run(tmp_path)
+    pdf = _report_row(batch, "区应急管理局/2023.pdf")
+    assert (pdf["status"], pdf["superseded_by"], pdf["n_facts"]) == (FAILED, TXT, 0)
+    assert pd.isna(_report_row(batch, TXT)["superseded_by"])
+    assert _cross_file(batch).empty
+    assert _outcome(batch, "区应急管理局/2023.pdf").superseded_by == TXT
+
+
+def test_an_agency_year_found_in_the_title_joins_its_siblings(tmp_path: Path) -> None:
+    # misc/report.html names its agency-year only in its title.
+    _put(tmp_path, TXT, SAME_TXT.data)
+    _put(tmp_path, "misc/report.html", SAME_HTML.data)
+    batch = _run(tmp_path)
+    assert _report_row(batch, TXT)["superseded_by"] == "misc/report.html"
+    assert len(_cross_file(batch)) == len(SAME_TXT.facts)
+
+
+def test_single_file_agency_years_fill_no_new_column(result: BatchResult) -> None:
+    assert result.reports["superseded_by"].isna().all()
+    assert result.checks["other_source"].isna().all()
+    assert "cross_file" not in set(result.checks["rule"])
