@@ -474,6 +474,8 @@ def _status_by_agency_year(district: District) -> dict[tuple[str, int], tuple[st
     """(agency_id, year) → (status, error) of its reports (the worst one)."""
     rank = {"failed": 0, "partial": 1, "ok": 2}
     reports = district.reports.dropna(subset=["agency_id", "year"])
+    if "superseded_by" in reports:
+        reports = reports[reports["superseded_by"].isna()]  # (the file loaded decides)
     out: dict[tuple[str, int], tuple[str, str]] = {}
     for row in reports.itertuples(index=False):
         key = (str(row.agency_id), int(row.year))

@@ -20,11 +20,13 @@ them back into NULL.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
 
 from load.analysis import comparability
+from load.schema import arrow_schema
 
 DATASETS = ("facts", "reports", "checks")
 
@@ -38,11 +40,28 @@ _OUTCOMES = {
 }
 
 
-def _dataset_view(name: str, warehouse: Path) -> str:
+def _dataset_view(name: str, warehouse: Path, missing: Sequence[str] = ()) -> str:
+    """The view of a dataset's files; ``missing``: columns of the schema none of its
+    files holds yet (written before the column existed), given as typed nulls."""
     pattern = (warehouse / name).as_posix() + "/**/*.parquet"
+    types = {f.name: f.type for f in arrow_schema(name)}
+    extra = "".join(f", CAST(NULL AS {_SQL_TYPES.get(str(types[c]), 'VARCHAR')}) AS {c}"
+                    for c in missing)
     return (f"CREATE OR REPLACE VIEW {name} AS SELECT * REPLACE "
-            f"(CAST(NULLIF(year, 0) AS SMALLINT) AS year) FROM read_parquet("
+            f"(CAST(NULLIF(year, 0) AS SMALLINT) AS year){extra} FROM read_parquet("
             f"'{_quote(pattern)}', hive_partitioning = true, union_by_name = true)")
+
+
+_SQL_TYPES = {"string": "VARCHAR", "int16": "SMALLINT", "int32": "INTEGER",
+              "int64": "BIGINT", "double": "DOUBLE", "bool": "BOOLEAN"}
+
+
+def _define_dataset(con: duckdb.DuckDBPyConnection, name: str, warehouse: Path) -> None:
+    con.execute(_dataset_view(name, warehouse))
+    present = {row[0] for row in con.execute(f"DESCRIBE {name}").fetchall()}
+    missing = [f.name for f in arrow_schema(name) if f.name not in present]
+    if missing:
+        con.execute(_dataset_view(name, warehouse, missing))
 
 
 def _quote(text: str) -> str:
@@ -94,7 +113,8 @@ WITH app AS (
   SELECT agency_id, any_value(agency) AS agency, year, any_value(template) AS template,
          count(*) AS reports, string_agg(DISTINCT status, ',') AS status,
          sum(n_checks_failed) AS checks_failed
-  FROM reports WHERE agency_id IS NOT NULL GROUP BY agency_id, year
+  FROM reports WHERE agency_id IS NOT NULL AND superseded_by IS NULL
+  GROUP BY agency_id, year
 ), outcomes AS (
   SELECT *, {outcome_total} AS outcomes FROM app
 )
@@ -117,7 +137,7 @@ def connect(warehouse: str | Path, database: str = ":memory:") -> duckdb.DuckDBP
                                 "run `xxgk run` first")
     con = duckdb.connect(database)
     for name in DATASETS:
-        con.execute(_dataset_view(name, root))
+        _define_dataset(con, name, root)
     con.execute(APPLICATIONS_WIDE)
     con.execute(_summary_view())
     keys = comparability()  # noqa: F841 (read by the query below, by name)
