@@ -14,7 +14,10 @@ back into lines first, where a row label starts:
   ``000000 02.其他法律…`` the ``2.`` opens the next label and the ``0`` before it is
   the last cell of the row before;
 * before a row label or table anchor of the label map printed right after a value
-  (``规章000行政规范性文件24432第二十条第（五）项…``).
+  (``规章000行政规范性文件24432第二十条第（五）项…``);
+* where prose follows a table's last cells without a break: before a year glued to
+  a value (``四、结转下年度继续办理20000022025年，我局共收到…``), after a run of
+  glued counts (``…总计10000100000000000我局严格规范…``).
 
 Only lines that print labels of at least two different rows are cut, and never a
 delimited line (pipes or tabs keep their rows apart). The pieces keep the number of
@@ -41,6 +44,11 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _ITEM_NUMBER = re.compile(r"(?<!\.)\d(?=[.、]\s*[\u4e00-\u9fff“\"(])")
 # Numbering right before a label: （三） 三、 3. 3、
 _NUMBERING_BEFORE = re.compile(rf"(?:\({_NUMERALS}\)|{_NUMERALS}、|\d[.、])\s*$")
+# Prose glued to a row's last cell opens with a year: 继续办理20000022025年，我局…
+_YEAR_AFTER_VALUE = re.compile(r"(?<=[\d—–\-/\\…])(?:19|20)\d{2}(?=年)")
+# A run of glued counts (a leading zero, or more digits than any count) that prose
+# follows without a break: …尚未审结总计10000100000000000我局严格规范…
+_RUN_BEFORE_PROSE = re.compile(r"(?:(?<![\d.])0\d+|\d{7,})(?=[\u4e00-\u9fff])(?![元万年])")
 _A_VALUE = re.compile(r"\d(?![.、])|[—–\-/\\…]")  # (not item numbering: 1.)
 _VALUE_END = frozenset("0123456789—–-/\\…无")
 _UNITS = ("万元", "元", "万")
@@ -125,6 +133,8 @@ def label_starts(line: str) -> list[int]:
     text: the places to cut a run-on line."""
     cuts = {m.start() for m in _OUTLINE.finditer(line) if _heading_starts(line, m.start())}
     cuts.update(m.start() for m in _ITEM_NUMBER.finditer(line))
+    cuts.update(m.start() for m in _YEAR_AFTER_VALUE.finditer(line))
+    cuts.update(m.end() for m in _RUN_BEFORE_PROSE.finditer(line))
     compact, where = _compact(line)
     for m in _cut_pattern().finditer(compact):
         start = where[m.start()]

@@ -32,6 +32,7 @@ from transform.labels import (
     LabelHit,
     anchor_matcher,
     label_catalog,
+    normalise_label,
     strip_numbering,
 )
 
@@ -190,6 +191,16 @@ def short_row(row: Row, empty_too: bool = True) -> Warning_ | None:
         return None
     return Warning_("short_row", f"{row.table}/{row.key}: {present} of {len(wanted)} cells",
                     row.line)
+
+
+def _after_prose(tok: Token) -> Token | None:
+    """The text of ``tok`` after its last sentence stop, as a token; None if none."""
+    end = max((m.end() for m in _SENTENCE.finditer(tok.text)), default=0)
+    text = tok.text[end:]
+    if not end or not text.strip():
+        return None
+    raw = tok.raw[end:] if len(tok.raw) == len(tok.text) else text
+    return Token(TEXT, text, raw, tok.line, label=normalise_label(text))
 
 
 def _last_block_label(header: list[Token], blocks: AxisMatcher) -> list[Token]:
@@ -719,8 +730,10 @@ class TableEngine:
         if cells == 0:
             if _SENTENCE.search(tok.text):
                 # A sentence (，。；) is prose about reviews, not 表四's header: its
-                # numbers (行政复议 351 件，其中结果维持 72 件…) are not cells.
-                self.rl_header = []
+                # numbers (行政复议 351 件，其中结果维持 72 件…) are not cells. What
+                # follows its last stop may open the header (…有关情况。行政复议…).
+                tail = _after_prose(tok)
+                self.rl_header = [] if tail is None else [tail]
                 return True
             self.rl_header.append(tok)
             if len(self.rl_header) > 2 * MAX_FRAGMENTS:
