@@ -51,7 +51,7 @@ DASH_MARK = "x"  # a dash cell in a run, one character whatever its glyph
 _COUNT = re.compile(r"x|0|[1-9]\d{0,5}")
 _ACTIVE_COUNT = re.compile(r"x|0|[1-9]\d{0,6}")
 _CHANGE = re.compile(r"x|0|(?:增|减|[+-])?[1-9]\d{0,6}|[+-]?0")
-_MONEY = re.compile(r"x|0|[1-9]\d{0,11}(?:\.\d+)?(?:万元|元|万)?|0\.\d+(?:万元|元|万)?")
+_MONEY = re.compile(r"x|(?:0|[1-9]\d{0,11}(?:\.\d+)?|0\.\d+)(?:万元|元|万)?")
 _RUN_TEXT = re.compile(r"[\d.,+\-—–/\\增减万元无…x ]+")
 # In a run every dash character is one cell: a glued "--" is two dashes, not one.
 _DASH_GLYPHS = re.compile(r"[—–/\\无…]")

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from extract.cells import BLANK, TEXT, VALUE, Token
 from extract.orphans import Orphan, confirmed, line_groups, place
@@ -44,6 +44,7 @@ _SENTENCE = re.compile("[，。；,;]")
 # A 表三 header naming fewer columns than this is taken as unreadable.
 MIN_HEADER_COLUMNS = 3
 MAX_FUZZY_TEXT = 60  # the end of an unmatched label that is compared with the aliases
+MIN_FUZZY_LABEL = 4  # shorter text is never read as a misprinted label
 
 
 # The classes made per row and cell have an __init__ of their own, not the dataclass's:
@@ -515,6 +516,7 @@ class TableEngine:
         hits = [h for h in self.labels.matcher(table, "col").find_all(header_text) if h.key]
         if table == AD:
             if hits:
+                hits = self._near_columns(header_text, hits)
                 self.ad_columns = self._ad_header(header_text, hits)
             return self.ad_columns
         # (Most 表三 rows get here with their group label, （三）不予公开, as the text
@@ -542,6 +544,28 @@ class TableEngine:
             if grid:
                 self.grid[APP] = grid
         return self._app_columns_or_default()
+
+    def _near_columns(self, text: str, hits: list[LabelHit]) -> list[LabelHit]:
+        """表二 column labels printed with a character or two wrong (先行有效件数, 本年
+        废止件): the text between and after the columns read, where it is nearest to a
+        column the header does not name already; with a label_fuzzy warning."""
+        matcher = self.labels.matcher(AD, "col")
+        named = {h.key for h in hits}
+        found: list[LabelHit] = []
+        bounds = [h.end for h in hits]
+        for start, end in zip(bounds, [h.start for h in hits[1:]] + [len(text)],
+                              strict=True):
+            if end - start < MIN_FUZZY_LABEL:
+                continue
+            near = matcher.closest(text[start:end])
+            if near is None or near.key in named:
+                continue
+            named.add(near.key)
+            found.append(replace(near, start=start + near.start, end=start + near.end))
+            self.warn("label_fuzzy", f"active_disclosure: column label "
+                      f"{text[start:end]!r} read as {near.alias!r}",
+                      self.frags[-1].line if self.frags else None)
+        return sorted(hits + found, key=lambda h: h.start) if found else hits
 
     def _placeholder_header(self, header_text: str) -> bool:
         """A header of placeholders (数据1 … 数据6, from a converter that could not

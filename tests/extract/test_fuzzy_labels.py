@@ -53,3 +53,17 @@ def test_a_misprint_out_of_its_place_is_not_guessed() -> None:
     dup = {c: f.raw_value for (r, c), f in values.items() if r == "not_processed.duplicate"}
     assert dup and all(f.line != values[("withheld.state_secret", "total")].line
                        for (r, _c), f in values.items() if r == "not_processed.duplicate")
+
+
+def test_a_misprinted_column_of_table_two_is_read_with_a_warning() -> None:
+    report, truth = _misprinted(3, "glued", "2021", {"现行有效件数": "先行有效件数"})
+    assert cell_differences([f.as_dict() for f in report.facts], truth) == []
+    assert any("'先行有效件数' read as '现行有效件数'" in m for m in _fuzzy(report))
+
+
+def test_a_misprint_never_takes_a_column_the_header_names() -> None:
+    # 本年制发件数 and a misprinted copy of it: the copy is not a second column.
+    report, _truth = _misprinted(3, "spaces", "2021", {"本年废止件数": "本年制发件薮"})
+    assert not any("本年制发件薮" in m for m in _fuzzy(report))
+    assert ("active_disclosure", "rules", "repealed") not in {
+        (f.table, f.row_key, f.col_key) for f in report.facts}
