@@ -13,7 +13,14 @@ import itertools
 import pytest
 
 from extract.report import ExtractedReport, extract_bytes
-from synth import BREAK_KINDS, ENCODINGS, TEMPLATES, GeneratedReport, generate_report
+from synth import (
+    BREAK_KINDS,
+    ENCODINGS,
+    TEMPLATES,
+    GeneratedReport,
+    cell_differences,
+    generate_report,
+)
 
 from .test_roundtrip import _ambiguous_rows, assert_glued_round_trip
 
@@ -82,3 +89,22 @@ def test_the_narrative_numbers_are_never_cells() -> None:
     assert len(got.facts) == len(rep.facts) - sum(
         1 for f in rep.facts
         if f"{f['table']}/{f['row_key']}" in _ambiguous_rows(got))
+
+
+_FEE_TABLE = ("五、信息处理费收取情况 通知收取件数 通知收取金额（元） 实际收取金额（元） 信息处理费收取情况"
+              "2 300 300")
+
+
+@pytest.mark.parametrize("layout", [LAYOUT, "spaces", "pdf_text"])
+def test_the_fee_table_printed_after_table_four_is_not_read_into_it(layout: str) -> None:
+    # 2025 reports add a section 五 with a small table of fees between 表四 and the
+    # section on problems (then 六): its numbers are no cells of 表四.
+    rep = generate_report(11, layout=layout, year=2025, encoding="utf-8")
+    text = rep.text.replace("五、存在的主要问题", _FEE_TABLE + " 六、存在的主要问题", 1)
+    text = text.replace("六、其他需要报告的事项", "七、其他需要报告的事项", 1)
+    assert _FEE_TABLE in text
+    got = extract_bytes(text.encode(), name="page" + rep.extension)
+    ambiguous = _ambiguous_rows(got)
+    truth = [f for f in rep.facts if f"{f['table']}/{f['row_key']}" not in ambiguous]
+    assert not {r.split("/")[0] for r in ambiguous} - {"active_disclosure"}
+    assert cell_differences([f.as_dict() for f in got.facts], truth) == []
