@@ -605,7 +605,7 @@ def _has_glued(result: TableResult) -> bool:
         counts = r.table != AD
         for c in r.cells:
             if c is not None and c.value is not None and c.kind == VALUE and (
-                    c.value.glued or (counts and _run_of_counts(c.text))):
+                    c.value.glued or (counts and len(c.text) > 1 and _run_of_counts(c.text))):
                 return True
     return False
 

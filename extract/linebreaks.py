@@ -28,6 +28,7 @@ piece holds is tokenised exactly as it would be on a line of its own.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
@@ -35,8 +36,7 @@ from itertools import pairwise
 from transform.keys import AD, APP
 from transform.labels import label_catalog, normalise_label
 
-# A line shorter than this cannot hold two table rows with their labels.
-MIN_RUN_ON_CHARS = 8
+_NEWLINE = re.compile("\n")
 _NUMERALS = "[一二三四五六七八九十]{1,3}"
 _OUTLINE = re.compile(rf"\({_NUMERALS}\)|{_NUMERALS}、")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -49,7 +49,8 @@ _YEAR_AFTER_VALUE = re.compile(r"(?<=[\d—–\-/\\…])(?:19|20)\d{2}(?=年)")
 # A run of glued counts (a leading zero, or more digits than any count) that prose
 # follows without a break: …尚未审结总计10000100000000000我局严格规范…
 _RUN_BEFORE_PROSE = re.compile(r"(?:(?<![\d.])0\d+|\d{7,})(?=[\u4e00-\u9fff])(?![元万年])")
-_A_VALUE = re.compile(r"\d(?![.、])|[—–\-/\\…]")  # (not item numbering: 1.)
+# A printed value: not item numbering (1.), not a count in prose (12件, 2025年).
+_A_VALUE = re.compile(r"\d(?![.、\d件条个次年月日项名人家份批篇])|[—–\-/\\…]")
 _VALUE_END = frozenset("0123456789—–-/\\…无")
 _UNITS = ("万元", "元", "万")
 
@@ -92,20 +93,30 @@ def prints_several_rows(line: str) -> bool:
     """Whether a line prints two or more table rows: labels of different rows with
     a value between them (a delimited row whose group and row labels both name rows,
     ``（六）其他处理 | 1.申请人…逾期不补正… | 0 | …``, prints one)."""
-    if len(line) < MIN_RUN_ON_CHARS:
-        return False
-    compact = "".join(line.split())  # (quotes stay: enough to tell two rows)
+    return bool(run_on_lines([line]))
+
+
+def run_on_lines(lines: list[str]) -> set[int]:
+    """Indexes of the lines that print several table rows (see
+    :func:`prints_several_rows`), found in one pass over the whole text."""
+    # Spaces out, line breaks kept (quotes stay: enough to tell two rows apart). The
+    # lines' width is normalised: every space is a plain one.
+    compact = "\n".join(lines).replace(" ", "").replace("\t", "")
+    starts = [m.end() for m in _NEWLINE.finditer(compact)]
     catalog = label_catalog()
     matchers = (catalog.matcher(AD, "row").contains, catalog.matcher(APP, "row").contains)
-    last, last_end = "", 0
+    found: set[int] = set()
+    last, last_end, last_line = "", 0, -1
     for m in _row_pattern().finditer(compact):
-        found = matchers[0].get(m.group()) or matchers[1].get(m.group())
-        if found is None or found[1] == "group":
+        hit = matchers[0].get(m.group()) or matchers[1].get(m.group())
+        if hit is None or hit[1] == "group":
             continue
-        if last and found[0] != last and _A_VALUE.search(compact, last_end, m.start()):
-            return True
-        last, last_end = found[0], m.end()
-    return False
+        line = bisect_right(starts, m.start())
+        if line == last_line and hit[0] != last and _A_VALUE.search(
+                compact, last_end, m.start()):
+            found.add(line)
+        last, last_end, last_line = hit[0], m.end(), line
+    return found
 
 
 def _after_value(line: str, start: int) -> bool:
@@ -155,13 +166,14 @@ def restore_line_breaks(lines: list[str], raw: list[str] | None = None,
     ``raw``: the lines as printed, cut at the same offsets (same lengths as ``lines``);
     ``numbers``: each line's source line number (default: its position, 1-based).
     """
-    if not any(prints_several_rows(line) for line in lines):
+    several = run_on_lines(lines)
+    if not several:
         return None
     raw = raw if raw is not None else lines
     numbers = numbers if numbers is not None else list(range(1, len(lines) + 1))
     out = Relined([], [], [])
-    for line, printed, number in zip(lines, raw, numbers, strict=True):
-        cuts = label_starts(line) if prints_several_rows(line) else []
+    for i, (line, printed, number) in enumerate(zip(lines, raw, numbers, strict=True)):
+        cuts = label_starts(line) if i in several else []
         bounds = [0, *cuts, len(line)]
         for a, b in pairwise(bounds):
             out.lines.append(line[a:b])

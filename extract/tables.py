@@ -180,6 +180,8 @@ def short_row(row: Row, empty_too: bool = True) -> Warning_ | None:
     """
     if row.columns is None or not row.key:
         return None
+    if _filled(row) >= len(row.columns):
+        return None  # the common case: every column has its cell
     cells = key_catalog().cells
     wanted = [i for i, c in enumerate(row.columns) if (row.table, row.key, c.key) in cells]
     if not wanted:
