@@ -33,7 +33,9 @@ _TITLE_AGENCY_AFTER = re.compile(
 _TITLE_YEAR_FIRST = re.compile(_YEAR + r"\s*年度?\s*" + _REPORT_WORDS)
 _OPENING = re.compile(r"^\s*" + _YEAR + r"\s*年度?\s*[,，、]\s*(?P<rest>\S.*)$")
 _NOISE_PREFIX = re.compile(r"^(?:正文|附件\d*|标题)[:：]?")
-_NOISE_SUFFIX = re.compile(r"(?:关于|的)$")
+_NOISE_SUFFIX = re.compile(r"(?:关于\S{0,4}|的)$")  # 某局关于报送2020年度…报告的函
+# A site's navigation before a crawled page's title: more than any agency name holds.
+_NAVIGATION = re.compile(r"当前位置|首页|>|»|\S{31,}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +98,19 @@ def _from_title(head: list[str]) -> tuple[str | None, int | None, str | None]:
             continue
         before = compact[: m.start()]
         agency = _clean_agency(before) or _agency_from_lines_above(head, i)
+        if agency and _NAVIGATION.search(agency):
+            agency = _agency_after_navigation(line, m[1]) or agency
         return agency, int(m[1]), (agency or "") + m.group(0)
     return None, None, None
+
+
+def _agency_after_navigation(line: str, year: str) -> str | None:
+    """The agency where a crawled page's navigation runs on into the title
+    (``当前位置： 首页 > … > 政府信息公开年报 区医疗保障局2024年…报告``): the word
+    before the title's year, where it reads as an agency."""
+    words = line[: max(0, line.find(year))].split()
+    agency = _clean_agency(words[-1]) if words else None
+    return agency if agency and looks_like_agency(agency) else None
 
 
 def _agency_from_lines_above(head: list[str], i: int) -> str | None:

@@ -66,3 +66,15 @@ def test_title_wordings(title: str) -> None:
 def test_agency_over_two_lines_above_the_title() -> None:
     identity = find_identity(["杭州市滨江区", "应急管理局", "2020年度政府信息公开工作年度报告"])
     assert (identity.agency, identity.year) == ("杭州市滨江区应急管理局", 2020)
+
+
+def test_a_crawled_page_whose_navigation_runs_into_the_title() -> None:
+    lines = ["当前位置： 首页 > 政务公开 > 政府信息公开年报 区医疗保障局2024年政府信息公开工作年度报告"
+             " 来源： 时间：2025-01-20 本报告所列数据的统计期限自2024年1月1日起至2024年12月31日止。"]
+    identity = find_identity(lines)
+    assert (identity.agency, identity.year) == ("区医疗保障局", 2024)
+
+
+def test_a_covering_letter_title_names_the_agency_before_its_verb() -> None:
+    identity = find_identity(["平潭综合实验区苏平片区管理局关于报送2020年度政府信息公开工作年度报告的函"])
+    assert (identity.agency, identity.year) == ("平潭综合实验区苏平片区管理局", 2020)
