@@ -548,8 +548,8 @@ class _Recovery:
         overflow = [c for r in rows for c in r.overflow]
         if not rows or not _is_run(cells):
             return
-        if overflow and _is_run(overflow) and not all(_adds_up(r.cells) for r in rows
-                                                      if None not in r.cells):
+        if overflow and _is_run(overflow) and not all(
+                _adds_up([c for c in r.cells if c is not None]) for r in rows):
             # More values than cells, and the blocks do not add up: a number printed
             # with a space inside; the whole run is split again.
             cells = cells + overflow
