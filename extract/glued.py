@@ -328,36 +328,52 @@ class _Joint:
         self.solutions: list[dict[str, Split]] = []
         self.budget = budget
 
-    def _outcome_fits(self, final: bool) -> bool:
+    def _outcome_fits(self) -> bool:
+        """Whether the outcome rows chosen so far stay within (七)总计, per column."""
         total = self.chosen.get("total")
         if total is None or not self.outcome_complete:
             return True
         rows = [self.chosen[r] for r in self.outcome if r in self.chosen]
-        for col, printed in enumerate(total):
-            part = sum(r[col] for r in rows)
-            if part > printed or (final and part != printed):
-                return False
-        return True
+        return all(sum(r[col] for r in rows) <= printed for col, printed in enumerate(total))
 
-    def _balance_fits(self) -> bool:
+    def _outcome_misses(self) -> int:
+        """Columns where (七)总计 is not the sum of the outcome rows (all chosen)."""
+        total = self.chosen.get("total")
+        if total is None or not self.outcome_complete:
+            return 0
+        rows = [self.chosen[r] for r in self.outcome if r in self.chosen]
+        return sum(sum(r[col] for r in rows) != printed for col, printed in enumerate(total))
+
+    def _balance_misses(self) -> int:
+        """Columns where 一 + 二 is not (七) + 四."""
         if not all(k in self.chosen for k in _BALANCE):
-            return True
+            return 0
         new, carried, total, forward = (self.chosen[k] for k in _BALANCE)
-        return all(new[c] + carried[c] == total[c] + forward[c] for c in range(len(new)))
+        return sum(new[c] + carried[c] != total[c] + forward[c] for c in range(len(new)))
+
+    def _worth_going_on(self) -> bool:
+        return self._outcome_fits()
+
+    def _enough(self) -> bool:
+        return len(self.solutions) > MAX_SOLUTIONS
+
+    def _complete(self) -> None:
+        """A choice for every open row: kept where it keeps every rule."""
+        if not self._outcome_misses() and not self._balance_misses():
+            self.solutions.append(dict(self.picked))
 
     def solve(self, i: int = 0) -> list[dict[str, Split]]:
         """Up to ``MAX_SOLUTIONS + 1`` joint solutions (more: too many to tell)."""
-        if len(self.solutions) > MAX_SOLUTIONS:
+        if self._enough():
             return self.solutions
         if i == len(self.order):
-            if self._outcome_fits(True) and self._balance_fits():
-                self.solutions.append(dict(self.picked))
+            self._complete()
             return self.solutions
         key = self.order[i]
         for split in self.open_rows[key].candidates:
             self.budget.spend()
             self.chosen[key], self.picked[key] = _vector(split), split
-            if self._outcome_fits(False):
+            if self._worth_going_on():
                 self.solve(i + 1)
         self.chosen.pop(key, None)
         self.picked.pop(key, None)
@@ -368,42 +384,31 @@ class _Closest(_Joint):
     """The joint search for a source that breaks its own arithmetic: the choices that
     break the fewest rules (each row's sum, and per column (七) = the outcome rows and
     一 + 二 = (七) + 四). The source's own errors are then the rules left broken, and
-    a row is decided where every closest choice agrees on it."""
+    a row is decided where every closest choice agrees on it. Every choice is tried
+    (within the budget): no partial choice can be ruled out."""
 
     def __init__(self, open_rows: dict[str, _Glued], fixed: dict[str, tuple[int, ...]],
                  budget: Budget) -> None:
         super().__init__(open_rows, fixed, budget)
         self.fewest = -1
 
-    def _broken(self) -> int:
-        """How many rules the current choice breaks."""
-        broken = sum(_row_sum_broken(self.chosen[k]) for k in self.picked)
-        total = self.chosen.get("total")
-        if total is not None and self.outcome_complete:
-            rows = [self.chosen[r] for r in self.outcome if r in self.chosen]
-            broken += sum(sum(r[c] for r in rows) != total[c] for c in range(len(total)))
-        if all(k in self.chosen for k in _BALANCE):
-            new, carried, total, forward = (self.chosen[k] for k in _BALANCE)
-            broken += sum(new[c] + carried[c] != total[c] + forward[c]
-                          for c in range(len(new)))
-        return broken
+    def _worth_going_on(self) -> bool:
+        return True
 
-    def solve(self, i: int = 0) -> list[dict[str, Split]]:
-        if i == len(self.order):
-            broken = self._broken()
-            if self.fewest < 0 or broken < self.fewest:
-                self.fewest, self.solutions = broken, []
-            if broken == self.fewest and len(self.solutions) <= MAX_SOLUTIONS:
-                self.solutions.append(dict(self.picked))
-            return self.solutions
-        key = self.order[i]
-        for split in self.open_rows[key].candidates:
-            self.budget.spend()
-            self.chosen[key], self.picked[key] = _vector(split), split
-            self.solve(i + 1)
-        self.chosen.pop(key, None)
-        self.picked.pop(key, None)
-        return self.solutions
+    def _complete(self) -> None:
+        broken = (sum(_row_sum_broken(self.chosen[k]) for k in self.picked)
+                  + self._outcome_misses() + self._balance_misses())
+        if self.fewest < 0 or broken < self.fewest:
+            self.fewest, self.solutions = broken, []
+        if broken == self.fewest and len(self.solutions) <= MAX_SOLUTIONS:
+            self.solutions.append(dict(self.picked))  # (one more: too many to tell)
+
+    def _enough(self) -> bool:
+        return False  # a closer choice found later replaces every one found so far
+
+
+def _row_sum_broken(vector: tuple[int, ...]) -> bool:
+    return sum(vector[:-1]) != vector[-1]
 
 
 def _adds_up(cells: Sequence[Token]) -> bool:
@@ -415,10 +420,6 @@ def _adds_up(cells: Sequence[Token]) -> bool:
             return False
         numbers.append(int(c.value.number or 0))
     return bool(numbers) and sum(numbers[:-1]) == numbers[-1]
-
-
-def _row_sum_broken(vector: tuple[int, ...]) -> bool:
-    return sum(vector[:-1]) != vector[-1]
 
 
 def _fewest_broken(candidates: Sequence[Split], groups: Sequence[tuple[int, int]]
