@@ -19,10 +19,11 @@ back into lines first, where a row label starts:
   a value (``四、结转下年度继续办理20000022025年，我局共收到…``), after a run of
   glued counts (``…总计10000100000000000我局严格规范…``).
 
-Only lines that print labels of at least two different rows are cut, and never a
-delimited line (pipes or tabs keep their rows apart). The pieces keep the number of
-the line they were cut from, so facts still point at the source's line; what each
-piece holds is tokenised exactly as it would be on a line of its own.
+Only lines that print labels of two different rows with a value between them are
+cut (a delimited row naming its group and its row, ``（六）其他处理 | 1.申请人…``,
+prints one row). The pieces keep the number of the line they were cut from, so facts
+still point at the source's line; what each piece holds is tokenised exactly as it
+would be on a line of its own.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ _OUTLINE = re.compile(rf"\({_NUMERALS}\)|{_NUMERALS}、")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # A single digit: no table numbers its items past 9, so in ``12.没有…`` the 1 is a cell.
 _ITEM_NUMBER = re.compile(r"(?<!\.)\d(?=[.、]\s*[\u4e00-\u9fff“\"(])")
-# Numbering right before a label: （三） 三、 3. 3、
+# Numbering right before a label: （三） 三、 3. 3、, in at most this many characters.
+NUMBERING_CHARS = 8
 _NUMBERING_BEFORE = re.compile(rf"(?:\({_NUMERALS}\)|{_NUMERALS}、|\d[.、])\s*$")
 # Prose glued to a row's last cell opens with a year: 继续办理20000022025年，我局…
 _YEAR_AFTER_VALUE = re.compile(r"(?<=[\d—–\-/\\…])(?:19|20)\d{2}(?=年)")
@@ -149,7 +151,7 @@ def label_starts(line: str) -> list[int]:
     compact, where = _compact(line)
     for m in _cut_pattern().finditer(compact):
         start = where[m.start()]
-        numbered = _NUMBERING_BEFORE.search(line, max(0, start - 8), start)
+        numbered = _NUMBERING_BEFORE.search(line, max(0, start - NUMBERING_CHARS), start)
         if numbered:
             cuts.add(numbered.start())  # 其他一、本年新收…: the label's own numbering
         elif _after_value(line, start):
