@@ -499,14 +499,16 @@ class TableEngine:
                 return None
         return hit
 
-    def _raw_label(self, hit: LabelHit) -> str:
-        """The printed label from the fragment where the row's alias starts."""
+    def _raw_label(self, hit: LabelHit, frags: list[Token] | None = None) -> str:
+        """The printed label from the fragment where the row's alias starts (of the
+        pending fragments, or of ``frags``)."""
+        frags = self.frags if frags is None else frags
         pos = 0
-        for i, frag in enumerate(self.frags):
+        for i, frag in enumerate(frags):
             pos += len(frag.label)
             if pos > hit.start:
-                return " ".join([t.raw.strip() for t in self.frags[i:]])
-        return " ".join([t.raw.strip() for t in self.frags])
+                return " ".join([t.raw.strip() for t in frags[i:]])
+        return " ".join([t.raw.strip() for t in frags])
 
     def _mark(self, table: str, axis: str, hit: LabelHit) -> None:
         if hit.templates:
@@ -670,6 +672,7 @@ class TableEngine:
         if not columns:
             return False
         row.fuzzy, row.columns = hit, list(columns)
+        row.label = self._raw_label(replace(hit, start=tail + hit.start), row.frags)
         return True
 
     def _settle_fuzzy(self) -> None:
