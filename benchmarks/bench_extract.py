@@ -48,13 +48,6 @@ def reference_loop() -> float:
     return time.perf_counter() - started
 
 
-def compiled_modules() -> list[str]:
-    """The engine's modules imported from C extensions (mypyc), not from ``.py``."""
-    return sorted(name for name, module in sys.modules.items()
-                  if name.split(".")[0] in ("extract", "transform")
-                  and not (getattr(module, "__file__", None) or ".py").endswith(".py"))
-
-
 def _correct(report, truth) -> bool:
     return not cell_differences([f.as_dict() for f in report.facts], truth.facts)
 
@@ -94,7 +87,6 @@ def run(n: int, seed: int, rounds: int, layouts: list[str], encodings: list[str]
             band.append(t)
     sizes = [len(rep.data) for rep in reports]
     return {
-        "compiled_modules": compiled_modules(),
         "reports": n,
         "rounds": rounds,
         "correct_reports": correct,

@@ -32,8 +32,6 @@ and quote medians and ranges.
     .venv/bin/python benchmarks/bench_pipeline.py --cache /tmp/xxgk-bench-cache \\
         --repeat 2 --json bench-pipeline.json
     .venv/bin/python benchmarks/bench_pipeline.py --reports 1000 --years 2019-2025
-    # on the compiled build (make setup-fast): the children run on it too
-    PYTHONPATH=.venv/compiled .venv/bin/python -P benchmarks/bench_pipeline.py --quick
 """
 
 from __future__ import annotations
@@ -54,8 +52,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # run as a script: the project's packages, after
-    sys.path.append(str(ROOT))  # PYTHONPATH's (the compiled build, when run on it)
+if str(ROOT) not in sys.path:  # run as a script: the project's packages
+    sys.path.append(str(ROOT))
 
 from synth.corpus import parse_years, write_corpus  # noqa: E402
 
@@ -273,23 +271,8 @@ def run_child(command: list[str], env: dict[str, str], timeout: float = 1800) ->
 
 
 def _python() -> list[str]:
-    """The interpreter for the children, on the build this script runs on: run with
-    ``-P`` and ``PYTHONPATH=.venv/compiled`` (the compiled build, benchmarks/README.md),
-    the children get both; otherwise they import the sources in this checkout."""
-    return [sys.executable, "-P"] if sys.flags.safe_path else [sys.executable]
-
-
-def _child_pythonpath() -> str:
-    if sys.flags.safe_path:
-        return os.environ.get("PYTHONPATH", str(ROOT))
-    return str(ROOT)
-
-
-def build_name() -> str:
-    """``compiled`` when the engine comes from C extensions (mypyc), else ``pure``."""
-    import extract.cells
-
-    return "pure" if extract.cells.__file__.endswith(".py") else "compiled"
+    """The interpreter for the children: this one, on the sources of this checkout."""
+    return [sys.executable]
 
 
 def _xxgk(*args: str) -> list[str]:
@@ -400,7 +383,7 @@ def repetition(number: int, cached: Path, work: Path, reports: int, workers: int
     registry = [str(write_registry(source, rep / "agencies.csv"))] if register else []
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env["PREFECT_HOME"] = str(rep / "prefect-home")
-    env["PYTHONPATH"] = _child_pythonpath()
+    env["PYTHONPATH"] = str(ROOT)
     env["PYTHONUNBUFFERED"] = "1"  # lines arrive when printed, as on a terminal
     run = _xxgk("run", "--source", str(source), "--warehouse", str(warehouse),
                 "--workers", str(workers), *(["--registry", *registry] if registry else []))
@@ -534,12 +517,12 @@ def main(argv: list[str] | None = None) -> int:
     summary = summarise(runs)
     met = {} if args.quick else targets(summary)
     print(f"{args.reports} reports, {os.cpu_count()} cpus, --workers {args.workers}, "
-          f"{build_name()} build, medians of {args.repeat}")
+          f"medians of {args.repeat}")
     print(table(summary, args.repeat))
     print("targets: " + ", ".join(f"{k} {'yes' if v else 'NO'}" for k, v in met.items()))
     if args.json:
         args.json.write_text(json.dumps({"reports": args.reports, "cpus": os.cpu_count(),
-                                         "workers": args.workers, "build": build_name(),
+                                         "workers": args.workers,
                                          "summary": summary,
                                          "targets": met, "runs": runs},
                                         indent=2, ensure_ascii=False), encoding="utf-8")

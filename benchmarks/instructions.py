@@ -11,14 +11,9 @@ count that call alone:
         .venv/bin/python benchmarks/instructions.py
     # "Collected : N": N / --reports is the count per report
 
-    # the compiled build (see benchmarks/README.md, "Compiled build"):
-    PYTHONPATH=.venv/compiled valgrind --tool=callgrind --collect-atstart=no \\
-        --toggle-collect=functools_reduce .venv/bin/python -P benchmarks/instructions.py
-
-``callgrind_annotate --inclusive=yes callgrind.out.*`` then names the compiled
-functions (``CPyDef_…``) by their share; interpreted Python code shows only as the
-interpreter's own functions (use cProfile for those). Without valgrind the script
-just runs the extractions and prints how many it checked.
+Python code shows in ``callgrind_annotate`` only as the interpreter's own functions:
+use cProfile to find which of the project's functions the instructions go to. Without
+valgrind the script just runs the extractions and prints how many it checked.
 """
 
 from __future__ import annotations

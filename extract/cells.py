@@ -50,10 +50,7 @@ _RUN_END = frozenset("0123456789元—–/\\…-无")  # how a run of glued cell
 _DASH_CHARS = frozenset("—–/\\…-无")
 
 
-# An __init__ of our own, not the dataclass's: a compiled build (mypyc, setup.py) makes
-# a native constructor of it, where it would call the generated one as Python code
-# (measured: making Tokens was 12 % of the compiled engine's instructions).
-@dataclass(slots=True, init=False)
+@dataclass(slots=True)
 class Token:
     """One cell or cell fragment of the decoded text."""
 
@@ -61,27 +58,12 @@ class Token:
     text: str
     raw: str
     line: int
-    value: CellValue | None
-    line_has_value: bool
-    empty_line: bool
-    label: str  # TEXT only: the text as labels are compared (normalise_label)
-    cell: int  # index of the cell in its delimited line; -1 elsewhere
-    only_blanks: bool  # BLANK on a delimited line of nothing but empty cells
-
-    def __init__(self, kind: int, text: str, raw: str, line: int,
-                 value: CellValue | None = None, line_has_value: bool = False,
-                 empty_line: bool = False, label: str = "", cell: int = -1,
-                 only_blanks: bool = False) -> None:
-        self.kind = kind
-        self.text = text
-        self.raw = raw
-        self.line = line
-        self.value = value
-        self.line_has_value = line_has_value
-        self.empty_line = empty_line
-        self.label = label
-        self.cell = cell
-        self.only_blanks = only_blanks
+    value: CellValue | None = None
+    line_has_value: bool = False
+    empty_line: bool = False
+    label: str = ""  # TEXT only: the text as labels are compared (normalise_label)
+    cell: int = -1  # index of the cell in its delimited line; -1 elsewhere
+    only_blanks: bool = False  # BLANK on a delimited line of nothing but empty cells
 
 
 @dataclass(slots=True)

@@ -71,7 +71,7 @@ class ReportError(ValueError):
     """The file cannot be read as a report; the message is one line for a human."""
 
 
-@dataclass(slots=True, init=False)
+@dataclass(slots=True)
 class Fact:
     """One cell of a statistical table, in canonical keys and units."""
 
@@ -85,21 +85,6 @@ class Fact:
     unit: str
     raw_row_label: str | None
     raw_col_label: str | None
-
-    # (Our own __init__: compiled, it is a native constructor; see extract.cells.Token.)
-    def __init__(self, table: str, row_key: str, col_key: str, value: float | None,
-                 raw_value: str | None, cell: str, line: int | None, unit: str,
-                 raw_row_label: str | None, raw_col_label: str | None) -> None:
-        self.table = table
-        self.row_key = row_key
-        self.col_key = col_key
-        self.value = value
-        self.raw_value = raw_value
-        self.cell = cell
-        self.line = line
-        self.unit = unit
-        self.raw_row_label = raw_row_label
-        self.raw_col_label = raw_col_label
 
     def as_dict(self) -> dict[str, object]:
         return {

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from extract.cells import BLANK, TEXT, VALUE, Token
 from extract.orphans import Orphan, confirmed, line_groups, place
@@ -47,42 +47,30 @@ MAX_FUZZY_TEXT = 60  # the end of an unmatched label that is compared with the a
 MIN_FUZZY_LABEL = 4  # shorter text is never read as a misprinted label
 
 
-# The classes made per row and cell have an __init__ of their own, not the dataclass's:
-# compiled (setup.py), it becomes a native constructor (see extract.cells.Token). Not
-# frozen, for the same reason: a frozen dataclass sets its fields through
-# object.__setattr__ in Python code.
-@dataclass(slots=True, init=False)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, and these
+# are made per row and cell.
+@dataclass(slots=True)
 class Column:
     """One value column of a table as the report printed it."""
 
     key: str
     label: str
-    unit_suffix: str
-
-    def __init__(self, key: str, label: str, unit_suffix: str = "") -> None:
-        self.key = key
-        self.label = label
-        self.unit_suffix = unit_suffix
+    unit_suffix: str = ""
 
 
-@dataclass(slots=True, init=False)
+@dataclass(slots=True)
 class Warning_:
     """Something a reader of the output should know, with the line it concerns."""
 
     code: str
     message: str
-    line: int | None
-
-    def __init__(self, code: str, message: str, line: int | None = None) -> None:
-        self.code = code
-        self.message = message
-        self.line = line
+    line: int | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {"code": self.code, "line": self.line, "message": self.message}
 
 
-@dataclass(slots=True, init=False)
+@dataclass(slots=True)
 class Row:
     """A row read from the report: its key, its columns and the cells under them."""
 
@@ -92,24 +80,11 @@ class Row:
     columns: list[Column] | None
     width: int
     line: int
-    cells: list[Token | None]
-    frags: list[Token]  # the label, while it names no row
-    fuzzy: LabelHit | None  # a misprinted label's nearest row, until the order confirms it
-    overflow: list[Token]  # values after the row's last column, on its line
-
-    def __init__(self, table: str, key: str | None, label: str, columns: list[Column] | None,
-                 width: int, line: int, cells: list[Token | None] | None = None,
-                 frags: list[Token] | None = None) -> None:
-        self.table = table
-        self.key = key
-        self.label = label
-        self.columns = columns
-        self.width = width
-        self.line = line
-        self.cells = [] if cells is None else cells
-        self.frags = [] if frags is None else frags
-        self.fuzzy = None
-        self.overflow = []
+    cells: list[Token | None] = field(default_factory=list)
+    frags: list[Token] = field(default_factory=list)  # the label, while it names no row
+    # A misprinted label's nearest row, until the template's row order confirms it.
+    fuzzy: LabelHit | None = None
+    overflow: list[Token] = field(default_factory=list)  # values past the last column
 
 
 @dataclass(slots=True)

@@ -34,9 +34,8 @@ Values = Mapping[tuple[str, str, str], float | None]
 
 
 # Not frozen: a frozen dataclass sets each field through object.__setattr__, and a
-# report makes about 45 of these (measured: 2.7 µs against 0.6 µs a result). Its own
-# __init__: compiled (setup.py), a native constructor (see extract.cells.Token).
-@dataclass(slots=True, init=False)
+# report makes about 45 of these.
+@dataclass(slots=True)
 class CheckResult:
     """One evaluated rule on one column, row or block."""
 
@@ -47,16 +46,6 @@ class CheckResult:
     expected: float
     actual: float | None
     passed: bool
-
-    def __init__(self, rule: str, table: str, row_key: str | None, col_key: str | None,
-                 expected: float, actual: float | None, passed: bool) -> None:
-        self.rule = rule
-        self.table = table
-        self.row_key = row_key
-        self.col_key = col_key
-        self.expected = expected
-        self.actual = actual
-        self.passed = passed
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -133,8 +122,7 @@ def _all_blank(values: list[float | None]) -> bool:
 
 def _evaluate(rules: tuple[Rule, ...], values: dict[Key, float | None]) -> list[CheckResult]:
     """Evaluate each rule whose totals are printed and whose cells hold a number."""
-    # (Plain loops over concrete types: this runs ≈ 50 rules a report, and the compiled
-    # build turns them into C only where the types are known.)
+    # (Plain loops: this runs ≈ 50 rules a report.)
     out: list[CheckResult] = []
     for rule, table, row, col, parts, totals in rules:
         part_values = [values.get(p) for p in parts]

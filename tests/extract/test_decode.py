@@ -47,8 +47,7 @@ def test_big5_is_read_and_turned_into_simplified_characters() -> None:
 
 
 def _record_chardet(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
-    """Record chardet's calls (its module attribute: the compiled build calls
-    extract.decode's own functions directly, past any patch of them)."""
+    """Record chardet's calls."""
     asked: list[bytes] = []
 
     def record(data: bytes) -> dict[str, object]:
