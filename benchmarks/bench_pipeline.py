@@ -13,7 +13,7 @@ way an operator runs it (``python -m flows.cli run --source S --warehouse W``, n
 3. ``full``: ``xxgk run`` into an empty warehouse (every report);
 4. ``nochange``: the same command again, nothing changed;
 5. ``changed``: 1 % of the files get a newline appended, then the same command;
-6. ``parse_only``: the same files through ``transform.process.process_batch`` in one
+6. ``parse_only``: the same files through ``load.batch.process.process_batch`` in one
    process, batch by batch as the flow cuts them, without Prefect or a warehouse:
    the parsing work itself (CPU seconds on one core).
 
@@ -79,8 +79,8 @@ import json, sys, time
 from datetime import UTC, datetime
 import pandas as pd
 from extract.source import open_source
-from load.plan import Selection, batches, plan_source
-from transform.process import load_registry, process_batch
+from load.batch.plan import Selection, batches, plan_source
+from load.batch.process import load_registry, process_batch
 location, workers = sys.argv[1], int(sys.argv[2])
 registry = sys.argv[3] if len(sys.argv) > 3 else None
 plan = plan_source(open_source(location), pd.DataFrame(), Selection(), load_registry(registry))

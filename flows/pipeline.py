@@ -1,7 +1,7 @@
 """The Prefect flow of a run: plan, extract in batches, publish, summarise.
 
-Thin by design: every step is a call into plain library code (``load.plan``,
-``transform.process``, ``load.warehouse``, ``load.summary``). What lives here is
+Thin by design: every step is a call into plain library code (``load.batch.plan``,
+``load.batch.process``, ``load.warehouse``, ``load.batch.summary``). What lives here is
 orchestration only:
 
 - batches of reports are tasks (one task per report would cost ≈ 10 ms of
@@ -22,7 +22,7 @@ orchestration only:
   together); when the extraction reveals an agency-year the plan could not know (a
   file outside the ``<agency>/<year>.<ext>`` layout), the agency-years left split
   are processed once more, whole, and their first rows are taken out of the staging
-  folder (``load.plan.split_agency_years``);
+  folder (``load.batch.plan.split_agency_years``);
 - the flow decides its final state itself (a flow that returns data ends
   ``Completed`` even when a task failed): ``Failed`` when a report failed or is
   partial, with the summary as its data, and the summary as a markdown artifact.
@@ -47,20 +47,20 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from extract.source import SourceFile, TransientReadError, open_source
 from flows.pool import WorkerPool
-from load.plan import Plan, Selection, batches, plan_source, split_agency_years
-from load.summary import RunSummary, loaded_twice
-from load.warehouse import Warehouse, WarehouseBusy
-from transform.process import (
+from load.batch.plan import Plan, Selection, batches, plan_source, split_agency_years
+from load.batch.process import (
     FAILED,
     BatchResult,
     Outcome,
     StagedBatch,
     fail_batch,
-    load_registry,
     process_batch,
     stage_batch,
     stage_result,
 )
+from load.batch.summary import RunSummary, loaded_twice
+from load.warehouse import Warehouse, WarehouseBusy
+from transform.agencies import load_registry
 
 DEFAULT_WORKERS = 2
 

@@ -18,11 +18,11 @@ from pathlib import Path
 import pandas as pd
 
 from extract.source import SourceError, open_source
-from load.plan import Selection, plan_source
-from load.summary import RunSummary
+from load.batch.plan import Selection, plan_source
+from load.batch.summary import RunSummary
 from load.warehouse import Warehouse, WarehouseBusy
+from transform.agencies import load_registry
 from transform.maps import MapError
-from transform.process import load_registry
 
 
 def _fail(message: str, code: int = 2) -> int:

@@ -22,8 +22,8 @@ from pathlib import Path
 import pandas as pd
 
 from load.warehouse import Warehouse
+from transform.agencies import load_registry
 from transform.keys import APP, TEMPLATES, key_catalog
-from transform.process import load_registry
 
 KEY_COLUMNS = ("agency_id", "agency", "template", "table", "row_key", "col_key", "unit",
                "cell")

@@ -16,23 +16,32 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from load.cross_year import CARRY_RULE
 from load.schema import PARTITION_COLUMN, arrow_schema
-from transform.cross_year import CARRY_RULE
-
-if TYPE_CHECKING:  # load.staging imports this module
-    from load.staging import StagedRows
 
 Year = int | None
 
 # The warehouse computes the cross_year.carry checks itself: carry rows passed in are
 # dropped before anything else looks at them.
 NOT_CARRY = pc.field("rule").is_null() | (pc.field("rule") != CARRY_RULE)
+
+
+@dataclass(frozen=True, slots=True)
+class StagedRows:
+    """One batch's rows in a staging folder, per dataset: a Parquet file per year
+    (``files``: dataset → year → path; None is the unknown year), the number of rows,
+    and the distinct sources and agency ids the rows hold."""
+
+    files: dict[str, dict[Year, str]] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+    sources: dict[str, frozenset[str]] = field(default_factory=dict)
+    agencies: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 def without_carry_checks(tables: Mapping[str, pa.Table]) -> dict[str, pa.Table]:

@@ -312,6 +312,56 @@ def conform(df: pd.DataFrame, name: str, *, columns: Sequence[str] | None = None
     return out
 
 
+# --------------------------------------------------------------------------- working rows
+
+# String columns that repeat within a batch (one value per report, or a few keys):
+# carried dictionary-encoded, so that a batch's rows are a fraction of their plain
+# size in a worker, in the pickle back to the flow and in the flow's memory. They are
+# decoded only where a partition is written (load.warehouse). This working schema is
+# derived from the datasets' own, here, so that both stay one source.
+_REPEATED = frozenset({
+    "agency_id", "agency", "template", "table", "row_key", "col_key", "unit", "cell",
+    "raw_row_label", "raw_col_label", "raw_value", "source", "source_sha256", "rule",
+    "encoding", "format", "status", "run_id", "superseded_by", "other_source",
+})
+
+
+def working_schema(name: str) -> pa.Schema:
+    """The arrow schema a batch's rows travel in: the dataset's, with the repeated
+    string columns dictionary-encoded."""
+    return _WORKING[name]
+
+
+def _working(name: str) -> pa.Schema:
+    fields = []
+    for f in arrow_schema(name):
+        if f.name in _REPEATED and pa.types.is_string(f.type):
+            f = f.with_type(pa.dictionary(pa.int32(), pa.string()))
+        fields.append(f)
+    return pa.schema(fields)
+
+
+_WORKING = {name: _working(name) for name in DATASETS}
+
+
+def as_table(rows: pd.DataFrame | pa.Table, name: str, *, encode: bool = True) -> pa.Table:
+    """Rows of dataset ``name`` (a frame, or an arrow table of the dataset's or the
+    working schema) as an arrow table: of the working schema, or with ``encode=False``
+    of whichever of the two is cheaper (a frame's plain strings stay plain)."""
+    if isinstance(rows, pd.DataFrame):
+        rows = pa.Table.from_pandas(conform(rows, name), schema=arrow_schema(name),
+                                    preserve_index=False)
+    schema = working_schema(name)
+    if rows.schema.names != schema.names:
+        conform(rows.slice(0, 0).to_pandas(), name)  # names the missing/unexpected columns
+        raise SchemaError(f"{name}: columns {rows.schema.names} are not {schema.names}")
+    if rows.schema.equals(schema) or (not encode and rows.schema.equals(arrow_schema(name))):
+        return rows
+    if encode:
+        return rows.cast(schema)
+    return rows.cast(arrow_schema(name))
+
+
 # --------------------------------------------------------------------------- dictionary
 
 DICTIONARY_HEADER = """\

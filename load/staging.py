@@ -29,30 +29,17 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from load.incoming import Year, distinct, without_carry_checks
+from load.incoming import StagedRows, Year, distinct, without_carry_checks
 from load.schema import PARTITION_COLUMN, arrow_schema, partition_dir
 from load.snapshot import TMP_PREFIX
 
 STAGE_PREFIX = f"{TMP_PREFIX}stage-"
-
-
-@dataclass(frozen=True, slots=True)
-class StagedRows:
-    """One batch's rows in a staging folder, per dataset: a Parquet file per year
-    (``files``: dataset → year → path; None is the unknown year), the number of rows,
-    and the distinct sources and agency ids the rows hold."""
-
-    files: dict[str, dict[Year, str]] = field(default_factory=dict)
-    rows: dict[str, int] = field(default_factory=dict)
-    sources: dict[str, frozenset[str]] = field(default_factory=dict)
-    agencies: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 def stage_folder_name(run_id: str) -> str:

@@ -42,13 +42,13 @@ import pyarrow.compute as pc
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
+from load.cross_year import CARRIED_FORWARD, CARRIED_OVER, CARRY_RULE, carry_checks
 from load.durable import remove_tree, replace_symlink
 from load.incoming import NewRows, StagedFiles, TableRows, distinct, without_carry_checks
 from load.lock import WarehouseBusy, exclusive_lock
-from load.schema import DATASETS, arrow_schema, conform, empty_frame
+from load.schema import DATASETS, arrow_schema, as_table, conform, empty_frame
 from load.snapshot import TMP_PREFIX, Snapshot, SnapshotBuilder, Year, frame_of
 from load.staging import StagedRows, stage_folder_name
-from transform.cross_year import CARRIED_FORWARD, CARRIED_OVER, CARRY_RULE, carry_checks
 from transform.keys import APP
 
 __all__ = ["PublishSummary", "Warehouse", "WarehouseBusy", "WarehouseError"]
@@ -142,7 +142,6 @@ Rows = pd.DataFrame | pa.Table
 def _incoming(facts: Rows, reports: Rows, checks: Rows) -> dict[str, NewRows]:
     """New rows held in memory (strings may stay dictionary-encoded until a partition
     is written); carry checks are the warehouse's to compute."""
-    from transform.process import as_table  # transform imports load: import it late
 
     tables = without_carry_checks({"facts": as_table(facts, "facts", encode=False),
                                    "reports": as_table(reports, "reports", encode=False),
@@ -252,7 +251,7 @@ class Warehouse:
         sources is removed from facts, reports and checks (checks by ``source``), then
         the new rows are added. ``cross_year.carry`` checks of every agency touched (in
         the removed or the new rows) are deleted and recomputed from the merged facts
-        with :func:`transform.cross_year.carry_checks`; carry rows passed in ``checks``
+        with :func:`load.cross_year.carry_checks`; carry rows passed in ``checks``
         are ignored. Only the partitions that change are rewritten, one file each.
 
         The rows are pandas frames or arrow tables (``BatchResult.tables``: the

@@ -1,7 +1,7 @@
 """Test warehouses built from a source folder without Prefect.
 
 What a first ``xxgk run`` leaves behind, made the short way: every file of the source
-processed in one batch (``transform.process.process_batch``) and published in one step.
+processed in one batch (``load.batch.process.process_batch``) and published in one step.
 The analysts' API, the views, ``xxgk sql``/``status``/``compare`` and the README's
 worked questions are all tested against warehouses made here.
 """
@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from extract.source import open_source
+from load.batch.process import BatchResult, process_batch
 from load.warehouse import Warehouse
-from transform.process import BatchResult, process_batch
 
 
 def publish_source(src: Path, wh: Path, run_id: str = "r1") -> BatchResult:

@@ -138,4 +138,9 @@ def _bundled_registry() -> AgencyRegistry:
     return AgencyRegistry(read_map_file(path, "agencies"), where="transform/maps/agencies.csv")
 
 
-__all__ = ["Agency", "AgencyRegistry", "unknown_agency_id"]
+def load_registry(path: str | None) -> AgencyRegistry:
+    """The operator's registry file, else the bundled one."""
+    return AgencyRegistry.from_file(path) if path else AgencyRegistry.bundled()
+
+
+__all__ = ["Agency", "AgencyRegistry", "load_registry", "unknown_agency_id"]

@@ -24,7 +24,7 @@ from synth import (
     generate_report,
 )
 from synth.render import GLUED_LAYOUTS
-from transform.process import warning_statuses
+from transform.warnings import warning_statuses
 
 
 def _extract(rep: GeneratedReport) -> ExtractedReport:

@@ -1,6 +1,6 @@
 """Functions the pool tests run in worker processes (a module the workers can import).
 
-Besides small probes, two stand-ins for ``transform.process.stage_batch`` that
+Besides small probes, two stand-ins for ``load.batch.process.stage_batch`` that
 misbehave on a batch holding a file whose path contains a marker: one kills its own
 worker process (a segfault, the OOM killer), one never returns (a hostile file).
 """
@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from extract.source import SourceFile, TransientReadError
-from transform.process import StagedBatch, stage_batch
+from load.batch.process import StagedBatch, stage_batch
 
 CRASH_MARKER = "crash-here"
 HANG_MARKER = "hang-here"

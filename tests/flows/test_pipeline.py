@@ -27,11 +27,11 @@ import pytest
 import flows.pipeline
 from extract.source import LocalSource, TransientReadError, open_source
 from flows.cli import main
-from load.plan import Selection, batches, plan_source
+from load.batch.plan import Selection, batches, plan_source
 from load.warehouse import Warehouse
 from synth import generate_report
 from synth.corpus import write_corpus
-from transform.process import load_registry
+from transform.agencies import load_registry
 
 ROOT = Path(__file__).resolve().parents[2]
 VOLATILE = ["run_id", "processed_at"]  # differ between two runs of the same input
@@ -216,7 +216,7 @@ def test_the_flow_fails_with_its_summary_and_publishes_an_artifact(tmp_path: Pat
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
     from flows.pipeline import run_pipeline
-    from load.summary import RunSummary
+    from load.batch.summary import RunSummary
 
     src, wh = _source(tmp_path, n_agencies=1, years=range(2020, 2022)), tmp_path / "wh"
     (src / "区某局").mkdir()

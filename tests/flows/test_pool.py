@@ -45,7 +45,7 @@ def test_calls_run_in_worker_processes(pool: WorkerPool) -> None:
 
 
 def test_workers_import_the_libraries_but_never_prefect(pool: WorkerPool) -> None:
-    assert pool.run(pool_jobs.imported, "transform.process")  # pool_jobs imports it
+    assert pool.run(pool_jobs.imported, "load.batch.process")  # pool_jobs imports it
     assert not pool.run(pool_jobs.imported, "prefect")
 
 

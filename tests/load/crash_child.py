@@ -20,9 +20,9 @@ from collections.abc import Collection
 
 from frames import Batch, batch, merge, source_of
 
+from load.batch.process import BatchResult
 from load.staging import write_staged
 from load.warehouse import Warehouse
-from transform.process import BatchResult
 
 AGENCIES = "ABC"
 YEARS = (2019, 2020, 2021)

@@ -28,10 +28,10 @@ from frames import batch, merge
 
 import load.snapshot  # (patched by crash_at)
 import load.staging  # noqa: F401  (patched by crash_at)
+from load.cross_year import carry_checks
 from load.schema import DATASETS
 from load.staging import STAGE_PREFIX
 from load.warehouse import Warehouse
-from transform.cross_year import carry_checks
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]

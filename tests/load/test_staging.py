@@ -10,11 +10,11 @@ import pyarrow.parquet as pq
 import pytest
 from frames import Batch, batch, merge, source_of
 
+from load.batch.process import BatchResult
+from load.cross_year import CARRY_RULE
 from load.schema import DATASETS
 from load.staging import STAGE_PREFIX, StagedRows, write_staged
 from load.warehouse import Warehouse, WarehouseBusy
-from transform.cross_year import CARRY_RULE
-from transform.process import BatchResult
 
 YEARS = (2019, 2020, 2021)
 
@@ -129,7 +129,7 @@ def test_a_staging_folder_needs_no_lock_holder_of_its_own(tmp_path: Path) -> Non
 def test_a_batch_staged_again_without_some_files(tmp_path: Path) -> None:
     """What a run does when an agency-year turns out split between batches: the first
     rows of its files leave the batch, which then publishes as if they were never in it."""
-    from transform.process import Outcome, StagedBatch
+    from load.batch.process import Outcome, StagedBatch
 
     gone = {source_of("A", 2020), source_of("B", 2021)}
     data = batch("AB", YEARS)

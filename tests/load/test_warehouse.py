@@ -11,9 +11,9 @@ import pyarrow.dataset as pads
 import pytest
 from frames import batch, checks_of, facts_of, merge, report_of, source_of
 
+from load.cross_year import CARRY_RULE
 from load.schema import DATASETS, empty_frame
 from load.warehouse import Warehouse, WarehouseError
-from transform.cross_year import CARRY_RULE
 
 YEARS = (2019, 2020, 2021)
 

@@ -343,7 +343,7 @@ def test_broken_files_fail_as_intended(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
     from extract.source import open_source
-    from transform.process import process_batch
+    from load.batch.process import process_batch
 
     agencies = corpus_agencies(4, 5)
     paths = write_broken(tmp_path, agencies, 5)

@@ -15,8 +15,8 @@ Only transient read errors escape, so that the caller can retry them.
 When several files of a batch hold the same agency-year (a ``.txt`` beside its
 ``.html``), every one is extracted and keeps its ``reports`` row, but only the best
 one's facts and checks are kept, with ``cross_file`` checks comparing it cell by cell
-with the others (``transform.siblings``); the planner puts all files of an agency-year
-in one batch (``load.plan``).
+with the others (``load.batch.siblings``); the planner puts all files of an agency-year
+in one batch (``load.batch.plan``).
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ import traceback
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -45,12 +44,12 @@ from extract.report import (
 )
 from extract.source import Source, SourceFile, TransientReadError, open_source
 from extract.tables import Warning_
-from load.schema import DATASETS, SchemaError, arrow_schema, conform
+from load.batch.siblings import CROSS_FILE_RULE, CellComparison, Resolution, Sibling, resolve
+from load.schema import DATASETS, SchemaError, arrow_schema, as_table, working_schema
 from load.snapshot import frame_of
 from load.staging import StagedRows, restage_without, write_staged
-from transform.agencies import Agency, AgencyRegistry
-from transform.maps import read_map
-from transform.siblings import CROSS_FILE_RULE, CellComparison, Resolution, Sibling, resolve
+from transform.agencies import Agency, AgencyRegistry, load_registry
+from transform.warnings import warning_statuses
 
 log = logging.getLogger(__name__)
 
@@ -73,53 +72,6 @@ class Outcome:
     warnings: tuple[str, ...] = ()
     superseded_by: str | None = None
     disagreements: int = 0
-
-
-# String columns that repeat within a batch (one value per report, or a few keys):
-# carried dictionary-encoded, so that a batch's rows are a fraction of their plain
-# size in a worker, in the pickle back to the flow and in the flow's memory. They are
-# decoded only where a partition is written (load.warehouse).
-_REPEATED = frozenset({
-    "agency_id", "agency", "template", "table", "row_key", "col_key", "unit", "cell",
-    "raw_row_label", "raw_col_label", "raw_value", "source", "source_sha256", "rule",
-    "encoding", "format", "status", "run_id", "superseded_by", "other_source",
-})
-
-
-def working_schema(name: str) -> pa.Schema:
-    """The arrow schema a batch's rows travel in: the dataset's, with the repeated
-    string columns dictionary-encoded."""
-    return _WORKING[name]
-
-
-def _working(name: str) -> pa.Schema:
-    fields = []
-    for f in arrow_schema(name):
-        if f.name in _REPEATED and pa.types.is_string(f.type):
-            f = f.with_type(pa.dictionary(pa.int32(), pa.string()))
-        fields.append(f)
-    return pa.schema(fields)
-
-
-_WORKING = {name: _working(name) for name in DATASETS}
-
-
-def as_table(rows: pd.DataFrame | pa.Table, name: str, *, encode: bool = True) -> pa.Table:
-    """Rows of dataset ``name`` (a frame, or an arrow table of the dataset's or the
-    working schema) as an arrow table: of the working schema, or with ``encode=False``
-    of whichever of the two is cheaper (a frame's plain strings stay plain)."""
-    if isinstance(rows, pd.DataFrame):
-        rows = pa.Table.from_pandas(conform(rows, name), schema=arrow_schema(name),
-                                    preserve_index=False)
-    schema = working_schema(name)
-    if rows.schema.names != schema.names:
-        conform(rows.slice(0, 0).to_pandas(), name)  # names the missing/unexpected columns
-        raise SchemaError(f"{name}: columns {rows.schema.names} are not {schema.names}")
-    if rows.schema.equals(schema) or (not encode and rows.schema.equals(arrow_schema(name))):
-        return rows
-    if encode:
-        return rows.cast(schema)
-    return rows.cast(arrow_schema(name))
 
 
 class BatchResult:
@@ -238,12 +190,6 @@ class _Rows:
     def agency_years(self) -> dict[str, AgencyYear]:
         sources = self.reports.values["source"]
         return {sources[p.report]: p.agency_year for p in self.placed}
-
-
-@cache
-def warning_statuses() -> dict[str, str]:
-    """Warning code → the report status it implies (``transform/maps/warning_codes.csv``)."""
-    return {row["code"]: row["status"] for row in read_map("warning_codes")}
 
 
 def status_of(warnings: Sequence[Warning_]) -> str:
@@ -423,7 +369,7 @@ def _check_rows(report: ExtractedReport, base: dict[str, Any]) -> list[dict[str,
 
 def _settle_agency_years(rows: _Rows) -> None:
     """Keep one file's facts and checks for each agency-year the batch read from several
-    files (see ``transform.siblings``); single-file agency-years are left as they are."""
+    files (see ``load.batch.siblings``); single-file agency-years are left as they are."""
     groups: dict[AgencyYear, list[_Placed]] = {}
     for placed in rows.placed:
         groups.setdefault(placed.agency_year, []).append(placed)
@@ -590,12 +536,6 @@ class _NoSource:
         raise OSError(f"{path}: not readable here")
 
 
-def load_registry(path: str | None) -> AgencyRegistry:
-    """The operator's registry file, else the bundled one."""
-    return AgencyRegistry.from_file(path) if path else AgencyRegistry.bundled()
-
-
 __all__ = ["FAILED", "OK", "PARTIAL", "SKIPPED", "AgencyYear", "BatchResult", "Outcome",
-           "ReportProcessor", "StagedBatch", "as_table", "combine", "fail_batch",
-           "load_registry", "process_batch", "stage_batch",
-           "stage_result", "status_of", "working_schema"]
+           "ReportProcessor", "StagedBatch", "combine", "fail_batch", "process_batch",
+           "stage_batch", "stage_result", "status_of"]

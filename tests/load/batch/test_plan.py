@@ -1,4 +1,4 @@
-"""Tests of run planning and batching (load/plan.py).
+"""Tests of run planning and batching (load/batch/plan.py).
 
 Covers ``plan_run`` against a hand-made ledger (the warehouse's ``reports`` rows):
 new, changed, unchanged and previously failed/partial files, ``--failed``,
@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 
 from extract.source import LocalSource, SourceFile
-from load.plan import (
+from load.batch.plan import (
     MAX_BATCH,
     MIN_BATCH,
     SIBLING,

@@ -1,4 +1,4 @@
-"""Tests of the files of one agency-year (transform/siblings.py).
+"""Tests of the files of one agency-year (load/batch/siblings.py).
 
 Covers ``rank`` (status first; the published layout before fewer complaints when the
 files agree, the other way round when they disagree; the path last), ``same_value``
@@ -14,7 +14,7 @@ import math
 
 import pytest
 
-from transform.siblings import (
+from load.batch.siblings import (
     CROSS_FILE_RULE,
     CellComparison,
     Sibling,

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from transform.process import FAILED, OK, PARTIAL, SKIPPED, Outcome
+from load.batch.process import FAILED, OK, PARTIAL, SKIPPED, Outcome
 
 STATUS_ORDER = (FAILED, PARTIAL, OK, SKIPPED)
 

@@ -9,7 +9,7 @@ Planning reads only the ledger and the crawl, so a run with nothing to do can st
 before any orchestration starts.
 
 One report is often saved as several files (``区应急管理局/2023.txt`` beside
-``2023.html``), and only one of them may be loaded (``transform.siblings``). That
+``2023.html``), and only one of them may be loaded (``load.batch.siblings``). That
 choice needs all of them at once, so whenever one file of an agency-year is processed,
 every file of that agency-year in the source is processed with it (pulled into the
 plan, reason ``with another file of its agency-year``), in the same batch. The

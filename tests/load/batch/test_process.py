@@ -1,4 +1,4 @@
-"""Tests of per-file processing into warehouse rows (transform/process.py).
+"""Tests of per-file processing into warehouse rows (load/batch/process.py).
 
 Covers ``ReportProcessor.process`` and ``process_batch`` over a tmp source of
 generated reports laid out as ``<agency>/<year>.<ext>``: ok rows with the right
@@ -28,15 +28,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
-import transform.process as process_mod
+import load.batch.process as process_mod
 from extract.report import ExtractedReport, extract_bytes
 from extract.source import LocalSource, SourceFile, TransientReadError
 from extract.tables import Warning_
-from load.schema import DATASETS, conform
-from synth import GeneratedReport, generate_report
-from transform.agencies import AgencyRegistry
-from transform.maps import read_map
-from transform.process import (
+from load.batch.process import (
     FAILED,
     OK,
     PARTIAL,
@@ -46,13 +42,16 @@ from transform.process import (
     ReportProcessor,
     combine,
     fail_batch,
-    load_registry,
     process_batch,
     status_of,
-    warning_statuses,
 )
+from load.schema import DATASETS, conform
+from synth import GeneratedReport, generate_report
+from transform.agencies import AgencyRegistry, load_registry
+from transform.maps import read_map
+from transform.warnings import warning_statuses
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 DEMO = REPO / "data" / "demo"
 WHEN = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 RUN = "run-test"

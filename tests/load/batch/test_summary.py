@@ -1,4 +1,4 @@
-"""Tests of the run summary (load/summary.py).
+"""Tests of the run summary (load/batch/summary.py).
 
 Covers the counts per status, the problem list (failed first, then partial, each by
 source), the exit code of the contract (0 all ok, 1 any failed/partial), the
@@ -12,8 +12,8 @@ from collections import Counter
 
 import pytest
 
-from load.summary import STATUS_ORDER, RunSummary
-from transform.process import FAILED, OK, PARTIAL, SKIPPED, Outcome
+from load.batch.process import FAILED, OK, PARTIAL, SKIPPED, Outcome
+from load.batch.summary import STATUS_ORDER, RunSummary
 
 
 def _ok(source: str, agency: str = "区教育局", year: int = 2020) -> Outcome:
@@ -218,7 +218,7 @@ def test_a_file_counted_again_counts_by_its_latest_outcome() -> None:
 def test_loaded_twice_names_agency_years_whose_facts_load_from_two_files() -> None:
     import pandas as pd
 
-    from load.summary import loaded_twice
+    from load.batch.summary import loaded_twice
 
     reports = pd.DataFrame({
         "agency": ["区甲局", "区甲局", "区甲局", "区乙局", "区乙局", "区丙局", "区丙局"],
