@@ -37,7 +37,17 @@ from extract.cells import VALUE, Token
 from extract.tables import Row, TableResult, Warning_, short_row
 from extract.values import NUMBER, CellValue, parse_value
 from transform.checks import OUTCOME_PREFIXES
-from transform.keys import AD, APP, RL, key_catalog
+from transform.keys import (
+    AD,
+    APP,
+    CARRIED_FORWARD,
+    CARRIED_OVER,
+    NEW_RECEIVED,
+    OTHER,
+    RL,
+    TOTAL,
+    key_catalog,
+)
 
 MAX_COUNT_DIGITS = 6  # 表三/表四 counts: no agency receives a million applications
 MAX_ACTIVE_DIGITS = 7  # 表二 counts (处罚 decisions of a large city)
@@ -288,8 +298,8 @@ def _is_run(tokens: Sequence[Token]) -> bool:
 
 def _app_outcome_rows(keys: set[str]) -> list[str]:
     rows = [k for k in keys if k.startswith(OUTCOME_PREFIXES)]
-    if "other" in keys:
-        return [*rows, "other"]
+    if OTHER in keys:
+        return [*rows, OTHER]
     return rows + [k for k in keys if k.startswith("other.")]
 
 
@@ -300,14 +310,14 @@ def _all_outcome_rows(keys: set[str]) -> bool:
     common = [r for r in rows if r.startswith(OUTCOME_PREFIXES)]
     subrows = [r for r in rows if r.startswith("other.")]
     return all(r in keys for r in common) and (
-        "other" in keys or all(r in keys for r in subrows))
+        OTHER in keys or all(r in keys for r in subrows))
 
 
 def _vector(split: Split) -> tuple[int, ...]:
     return tuple(_number(p) for p in split)
 
 
-_BALANCE = ("new_received", "carried_over", "total", "carried_forward")
+_BALANCE = (NEW_RECEIVED, CARRIED_OVER, TOTAL, CARRIED_FORWARD)
 
 
 class _Joint:
@@ -322,7 +332,7 @@ class _Joint:
         self.outcome = _app_outcome_rows(self.keys)
         # The outcome rows add up to (七) only when all of them were read.
         self.outcome_complete = _all_outcome_rows(self.keys)
-        self.order = sorted(open_rows, key=lambda k: (k != "total", k not in self.outcome, k))
+        self.order = sorted(open_rows, key=lambda k: (k != TOTAL, k not in self.outcome, k))
         self.chosen: dict[str, tuple[int, ...]] = dict(fixed)
         self.picked: dict[str, Split] = {}
         self.solutions: list[dict[str, Split]] = []
@@ -330,7 +340,7 @@ class _Joint:
 
     def _outcome_fits(self) -> bool:
         """Whether the outcome rows chosen so far stay within (七)总计, per column."""
-        total = self.chosen.get("total")
+        total = self.chosen.get(TOTAL)
         if total is None or not self.outcome_complete:
             return True
         rows = [self.chosen[r] for r in self.outcome if r in self.chosen]
@@ -338,7 +348,7 @@ class _Joint:
 
     def _outcome_misses(self) -> int:
         """Columns where (七)总计 is not the sum of the outcome rows (all chosen)."""
-        total = self.chosen.get("total")
+        total = self.chosen.get(TOTAL)
         if total is None or not self.outcome_complete:
             return 0
         rows = [self.chosen[r] for r in self.outcome if r in self.chosen]

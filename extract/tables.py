@@ -26,7 +26,17 @@ from dataclasses import dataclass, field, replace
 from extract.cells import BLANK, TEXT, VALUE, Token
 from extract.orphans import Orphan, confirmed, line_groups, place
 from extract.values import find_unit_suffix
-from transform.keys import AD, APP, RL, derived_rows, key_catalog
+from transform.keys import (
+    AD,
+    APP,
+    NOT_PROCESSED,
+    OTHER,
+    OTHER_OTHER,
+    RL,
+    TOTAL,
+    derived_rows,
+    key_catalog,
+)
 from transform.labels import (
     AxisMatcher,
     LabelHit,
@@ -461,15 +471,15 @@ class TableEngine:
         """Exact aliases that need a context (3.其他 only after the 其他处理 rows)."""
         if hit is None or not hit.exact:
             return hit
-        if table == APP and hit.key in ("other.other", "total"):
+        if table == APP and hit.key in (OTHER_OTHER, TOTAL):
             previous = self.last_row_key.get(APP, "")
-            if hit.key == "other.other" and previous.startswith("not_processed"):
+            if hit.key == OTHER_OTHER and previous.startswith(NOT_PROCESSED):
                 # A bare （六）其他 right after the 不予处理 rows is the single
                 # 其他处理 row (no template marker), not the third 2021 sub-row.
-                return LabelHit("other", hit.axis, hit.start, hit.end, hit.alias,
+                return LabelHit(OTHER, hit.axis, hit.start, hit.end, hit.alias,
                                 frozenset(), hit.exact)
-            if not previous.startswith("other") and not (
-                hit.key == "total" and previous.startswith("not_processed")
+            if not previous.startswith(OTHER) and not (
+                hit.key == TOTAL and previous.startswith(NOT_PROCESSED)
             ):
                 return None
         return hit

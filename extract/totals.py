@@ -15,9 +15,8 @@ from decimal import Decimal
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from extract.values import BLANK, DERIVED, NUMBER
-from transform.keys import APP, key_catalog
+from transform.keys import APP, TOTAL, key_catalog
 
-TOTAL = "total"
 # The tables whose 总计 column is derived: 表三, the six applicant columns. (表四's
 # block totals are not: its blank cells stand for nothing reviewed, and a report that
 # leaves 表四 blank means "none", not "add these up".)

@@ -12,12 +12,8 @@ from __future__ import annotations
 import pandas as pd
 
 from load.schema import conform, empty_frame
-from transform.checks import TOLERANCE
-from transform.keys import APP, key_catalog
-
-CARRY_RULE = "cross_year.carry"
-CARRIED_OVER = "carried_over"  # 二、上年结转政府信息公开申请数量 (year N)
-CARRIED_FORWARD = "carried_forward"  # 四、结转下年度继续办理 (year N−1)
+from transform.checks import CARRY_RULE, TOLERANCE
+from transform.keys import APP, CARRIED_FORWARD, CARRIED_OVER, key_catalog
 
 _KEYS = ["agency_id", "year", "col_key"]
 

@@ -27,17 +27,26 @@ import duckdb
 
 from load.analysis import comparability
 from load.schema import arrow_schema
+from transform.checks import OUTCOME_PREFIXES
+from transform.keys import (
+    APP,
+    CARRIED_FORWARD,
+    CARRIED_OVER,
+    CORRECTED,
+    LITIGATION_PREFIX,
+    NEW_RECEIVED,
+    OTHER,
+    REVIEW,
+    RL,
+    TOTAL,
+    key_catalog,
+)
 
 DATASETS = ("facts", "reports", "checks")
 
-_OUTCOMES = {
-    "granted": "row_key = 'granted'",
-    "partially_granted": "row_key = 'partially_granted'",
-    "withheld": "row_key LIKE 'withheld.%'",
-    "unavailable": "row_key LIKE 'unavailable.%'",
-    "not_processed": "row_key LIKE 'not_processed.%'",
-    "other": "row_key = 'other'",
-}
+# The outcome rows (七)总计 adds up, by group (withheld: the eight 不予公开 rows…).
+_OUTCOMES = {key.rstrip("."): f"row_key LIKE '{key}%'" if key.endswith(".")
+             else f"row_key = '{key}'" for key in (*OUTCOME_PREFIXES, OTHER)}
 
 
 def _dataset_view(name: str, warehouse: Path, missing: Sequence[str] = ()) -> str:
@@ -68,17 +77,14 @@ def _quote(text: str) -> str:
     return text.replace("'", "''")
 
 
-APPLICATIONS_WIDE = """
+def _applications_wide() -> str:
+    columns = ",\n".join(f"       sum(value) FILTER (col_key = '{col}') AS {col}"
+                          for col in key_catalog().col_order[APP])
+    return f"""
 CREATE OR REPLACE VIEW applications_wide AS
 SELECT agency_id, agency, year, template, row_key,
-       sum(value) FILTER (col_key = 'natural_person') AS natural_person,
-       sum(value) FILTER (col_key = 'commercial') AS commercial,
-       sum(value) FILTER (col_key = 'research') AS research,
-       sum(value) FILTER (col_key = 'social_welfare') AS social_welfare,
-       sum(value) FILTER (col_key = 'legal_services') AS legal_services,
-       sum(value) FILTER (col_key = 'other_org') AS other_org,
-       sum(value) FILTER (col_key = 'total') AS total
-FROM facts WHERE "table" = 'applications'
+{columns}
+FROM facts WHERE "table" = '{APP}'
 GROUP BY ALL
 HAVING count(value) > 0  -- rows printed only with blanks or dashes hold no figure
 """
@@ -94,20 +100,20 @@ def _summary_view() -> str:
 CREATE OR REPLACE VIEW agency_year_summary AS
 WITH app AS (
   SELECT agency_id, year,
-  sum(value) FILTER (row_key = 'new_received') AS received,
-  sum(value) FILTER (row_key = 'carried_over') AS carried_over,
-  sum(value) FILTER (row_key = 'carried_forward') AS carried_forward,
+  sum(value) FILTER (row_key = '{NEW_RECEIVED}') AS received,
+  sum(value) FILTER (row_key = '{CARRIED_OVER}') AS carried_over,
+  sum(value) FILTER (row_key = '{CARRIED_FORWARD}') AS carried_forward,
 {outcome_sums}
-  FROM facts WHERE "table" = 'applications' AND col_key = 'total'
+  FROM facts WHERE "table" = '{APP}' AND col_key = '{TOTAL}'
   GROUP BY ALL
 ), rl AS (
   SELECT agency_id, year,
-  sum(value) FILTER (row_key = 'review' AND col_key = 'total') AS reviews,
-  sum(value) FILTER (row_key = 'review' AND col_key = 'corrected') AS reviews_corrected,
-  sum(value) FILTER (row_key LIKE 'litigation_%' AND col_key = 'total') AS lawsuits,
-  sum(value) FILTER (row_key LIKE 'litigation_%' AND col_key = 'corrected')
+  sum(value) FILTER (row_key = '{REVIEW}' AND col_key = '{TOTAL}') AS reviews,
+  sum(value) FILTER (row_key = '{REVIEW}' AND col_key = '{CORRECTED}') AS reviews_corrected,
+  sum(value) FILTER (row_key LIKE '{LITIGATION_PREFIX}%' AND col_key = '{TOTAL}') AS lawsuits,
+  sum(value) FILTER (row_key LIKE '{LITIGATION_PREFIX}%' AND col_key = '{CORRECTED}')
       AS lawsuits_corrected
-  FROM facts WHERE "table" = 'reviews_litigation'
+  FROM facts WHERE "table" = '{RL}'
   GROUP BY ALL
 ), rep AS (
   SELECT agency_id, any_value(agency) AS agency, year, any_value(template) AS template,
@@ -138,7 +144,7 @@ def connect(warehouse: str | Path, database: str = ":memory:") -> duckdb.DuckDBP
     con = duckdb.connect(database)
     for name in DATASETS:
         _define_dataset(con, name, root)
-    con.execute(APPLICATIONS_WIDE)
+    con.execute(_applications_wide())
     con.execute(_summary_view())
     keys = comparability()  # noqa: F841 (read by the query below, by name)
     con.execute("CREATE OR REPLACE TABLE key_comparability AS SELECT * FROM keys")

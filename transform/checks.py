@@ -22,7 +22,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from transform.keys import APP, RL, key_catalog
+from transform.keys import (
+    APP,
+    BLOCK_PARTS,
+    CARRIED_FORWARD,
+    CARRIED_OVER,
+    NEW_RECEIVED,
+    OTHER,
+    RL,
+    TOTAL,
+    key_catalog,
+)
+
+# Every rule's name, here only: the per-report rules below, the warehouse's cross-year
+# rule (load.cross_year) and the comparison of one report's files (load.batch.siblings).
+BALANCE_RULE = "applications.balance"
+ROW_SUM_RULE = "applications.row_sum"
+OUTCOME_SUM_RULE = "applications.outcome_sum"
+BLOCK_SUM_RULE = "reviews_litigation.block_sum"
+CARRY_RULE = "cross_year.carry"
+CROSS_FILE_RULE = "cross_file"
+RULES = (BALANCE_RULE, ROW_SUM_RULE, OUTCOME_SUM_RULE, BLOCK_SUM_RULE, CARRY_RULE,
+         CROSS_FILE_RULE)
 
 TOLERANCE = 1e-6
 # Rows that add up to (七)总计. ``other`` stands for the three 2021 sub-rows, whose
@@ -82,14 +103,14 @@ def _static_rules() -> tuple[Rule, ...]:
     keys = key_catalog()
     cols = keys.col_order[APP]
     rules: list[Rule] = [
-        ("applications.balance", APP, None, col,
-         ((APP, "new_received", col), (APP, "carried_over", col)),
-         ((APP, "total", col), (APP, "carried_forward", col)))
+        (BALANCE_RULE, APP, None, col,
+         ((APP, NEW_RECEIVED, col), (APP, CARRIED_OVER, col)),
+         ((APP, TOTAL, col), (APP, CARRIED_FORWARD, col)))
         for col in cols
     ]
     rules += [
-        ("applications.row_sum", APP, row, "total",
-         tuple((APP, row, c) for c in cols if c != "total"), ((APP, row, "total"),))
+        (ROW_SUM_RULE, APP, row, TOTAL,
+         tuple((APP, row, c) for c in cols if c != TOTAL), ((APP, row, TOTAL),))
         for row in keys.row_order[APP]
     ]
     return tuple(rules)
@@ -100,8 +121,8 @@ def _outcome_rules(rows: frozenset[str]) -> tuple[Rule, ...]:
     # Which outcome rows exist depends on the report (one 其他处理 row or three).
     outcome = [r for r in key_catalog().row_order[APP] if r in rows]
     return tuple(
-        ("applications.outcome_sum", APP, "total", col,
-         tuple((APP, r, col) for r in outcome), ((APP, "total", col),))
+        (OUTCOME_SUM_RULE, APP, TOTAL, col,
+         tuple((APP, r, col) for r in outcome), ((APP, TOTAL, col),))
         for col in key_catalog().col_order[APP]
     )
 
@@ -109,9 +130,9 @@ def _outcome_rules(rows: frozenset[str]) -> tuple[Rule, ...]:
 @cache
 def _block_rules() -> tuple[Rule, ...]:
     return tuple(
-        ("reviews_litigation.block_sum", RL, block, "total",
-         tuple((RL, block, c) for c in ("upheld", "corrected", "other", "pending")),
-         ((RL, block, "total"),))
+        (BLOCK_SUM_RULE, RL, block, TOTAL,
+         tuple((RL, block, c) for c in BLOCK_PARTS),
+         ((RL, block, TOTAL),))
         for block in key_catalog().row_order[RL]
     )
 
@@ -163,7 +184,7 @@ def applications_checks(values: Values) -> list[CheckResult]:
     rows: set[str] = set()
     for table, row, _col in cells:
         if table == APP and row not in rows and (
-                row == "other" or row.startswith(OUTCOME_PREFIXES)):
+                row == OTHER or row.startswith(OUTCOME_PREFIXES)):
             rows.add(row)
     return _evaluate(_static_rules(), cells) + _evaluate(_outcome_rules(frozenset(rows)), cells)
 

@@ -19,6 +19,20 @@ TEMPLATES = ("2019", "2021")
 AD, APP, RL = "active_disclosure", "applications", "reviews_litigation"  # 表二, 表三, 表四
 TABLES = (AD, APP, RL)
 
+# The canonical keys the code itself names (the rules and the views that sum rows);
+# every other key is data, in maps/keys.csv, which has each of these too (tested).
+NEW_RECEIVED = "new_received"  # 一、本年新收政府信息公开申请数量
+CARRIED_OVER = "carried_over"  # 二、上年结转政府信息公开申请数量
+TOTAL = "total"  # （七）总计, and the 总计 column of 表三 and 表四
+CARRIED_FORWARD = "carried_forward"  # 四、结转下年度继续办理
+OTHER = "other"  # （六）其他处理 (one row, or the sum of the 2021 sub-rows)
+OTHER_OTHER = "other.other"  # （六）3.其他, the third 2021 sub-row
+NOT_PROCESSED = "not_processed."  # （五）不予处理's rows
+REVIEW = "review"  # 表四's 行政复议 block
+LITIGATION_PREFIX = "litigation_"  # 表四's two 行政诉讼 blocks
+CORRECTED = "corrected"  # 表四's 结果纠正 column
+BLOCK_PARTS = ("upheld", "corrected", "other", "pending")  # 表四: 维持 纠正 其他 尚未审结
+
 # The Chinese names analysts and the templates use for the three tables.
 TABLE_TITLES = {
     "active_disclosure": "表二 主动公开政府信息情况",

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import PurePosixPath
 
-CROSS_FILE_RULE = "cross_file"
+from transform.checks import CROSS_FILE_RULE
 
 # Statuses best first: a file that read cleanly beats one that is missing cells, which
 # beats one that could not be read at all.

@@ -238,3 +238,16 @@ def test_unknown_table_is_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
         _catalog_from(monkeypatch, [
             _row("table_five", "rules", "规章", "made", "本年新制作数量", "2019", "count"),
         ])
+
+
+def test_the_keys_the_code_names_are_keys_of_the_map() -> None:
+    import transform.keys as k
+
+    catalog = k.key_catalog()
+    rows = {r for t in k.TABLES for r in catalog.row_order[t]}
+    cols = {c for t in k.TABLES for c in catalog.col_order[t]}
+    assert {k.NEW_RECEIVED, k.CARRIED_OVER, k.TOTAL, k.CARRIED_FORWARD, k.OTHER,
+            k.OTHER_OTHER, k.REVIEW} <= rows
+    assert {k.TOTAL, k.CORRECTED, *k.BLOCK_PARTS} <= cols
+    assert any(r.startswith(k.NOT_PROCESSED) for r in rows)
+    assert sum(r.startswith(k.LITIGATION_PREFIX) for r in catalog.row_order[k.RL]) == 2

@@ -1,0 +1,143 @@
+"""The comparison report as one self-contained page, and ``xxgk compare``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from load.compare.data import load_district
+from load.compare.html import esc
+from load.compare.sections import (
+    Reasons,
+    section_cases,
+    section_overview,
+    section_quality,
+    section_ranking,
+    section_specific,
+    section_trends,
+)
+
+_CSS = """
+body{font-family:"Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei",
+"Microsoft YaHei","PingFang SC",sans-serif;margin:0 2rem 4rem;color:#222;max-width:1400px}
+h1{font-size:1.6rem;margin-top:1.5rem}h2{border-bottom:2px solid #1565c0;padding-top:1rem}
+nav a{margin-right:1rem}.kpi{display:flex;flex-wrap:wrap;gap:1rem}
+.kpi div{background:#f3f6fb;padding:.5rem 1rem;border-radius:6px}.kpi dt{font-size:.8rem;color:#555}
+.kpi dd{margin:0;font-size:1.3rem;font-weight:600}
+figure.chart{margin:1rem 0}figure.chart svg{max-width:100%;height:auto}
+figcaption{font-size:.85rem;color:#555}.scroll{overflow-x:auto}
+table{border-collapse:collapse;font-size:.82rem;margin:.5rem 0 1.5rem}
+th,td{border:1px solid #ddd;padding:2px 6px}th{background:#eef2f7;position:sticky;top:0}
+table.sortable th{cursor:pointer}table.sortable th[data-dir=asc]::after{content:" ▲"}
+table.sortable th[data-dir=desc]::after{content:" ▼"}
+td.num{text-align:right;font-variant-numeric:tabular-nums}td.name{white-space:nowrap}
+td.na{color:#999;font-size:.75rem;text-align:center;cursor:help}.err{max-width:40rem}
+.status-failed{color:#c62828;font-weight:600}.status-partial{color:#ef8c00;font-weight:600}
+.good{color:#2e7d32}svg.spark polyline{fill:none;stroke:#1565c0;stroke-width:1.3}
+svg.spark circle{fill:#1565c0}svg.spark line.tpl{stroke:#aaa;stroke-dasharray:2 2}
+caption{text-align:left;font-weight:600;padding:.3rem 0}
+"""
+
+# Records script errors on the page itself, so a headless browser's --dump-dom shows them.
+_ERRORS_JS = """
+window.xxgkErrors=[];function xxgkError(m){window.xxgkErrors.push(String(m));
+document.documentElement.setAttribute('data-js-errors',window.xxgkErrors.join(' | '));}
+window.addEventListener('error',function(e){xxgkError(e.message||e.type);},true);
+(function(){var ce=console.error;console.error=function(){xxgkError(
+Array.prototype.join.call(arguments,' '));ce.apply(console,arguments);};})();
+"""
+
+# Sort a table by the clicked column: numbers by data-v, text by locale (zh), missing last.
+_SORT_JS = """
+(function(){
+function key(cell){if(!cell)return null;var v=cell.getAttribute('data-v');
+ if(v!==null)return v===''?null:parseFloat(v);return cell.textContent.trim();}
+function sortBy(th){var table=th.closest('table'),body=table.tBodies[0],
+ idx=Array.prototype.indexOf.call(th.parentNode.children,th),
+ dir=th.getAttribute('data-dir')==='desc'?'asc':'desc';
+ Array.prototype.forEach.call(th.parentNode.children,function(h){h.removeAttribute('data-dir');});
+ th.setAttribute('data-dir',dir);var rows=Array.prototype.slice.call(body.rows);
+ rows.sort(function(a,b){var x=key(a.cells[idx]),y=key(b.cells[idx]);
+  if(x===null||x==='')return 1;if(y===null||y==='')return -1;
+  var c=(typeof x==='number'&&typeof y==='number')?x-y:String(x).localeCompare(String(y),'zh');
+  return dir==='asc'?c:-c;});
+ rows.forEach(function(r){body.appendChild(r);});}
+document.querySelectorAll('table.sortable th').forEach(function(th){
+ th.addEventListener('click',function(){sortBy(th);});});
+window.xxgkSort=sortBy;
+if(location.hash==='#selftest'){var t=document.querySelector('#ranking table.sortable');
+ if(t){var th=t.tHead.rows[0].cells[3];sortBy(th);var vals=Array.prototype.map.call(
+  t.tBodies[0].rows,function(r){return key(r.cells[3]);}).filter(function(v){return v!==null;});
+  var ok=vals.every(function(v,i){return i===0||vals[i-1]>=v;});
+  document.documentElement.setAttribute('data-selftest',ok?'sorted':'unsorted');}}
+document.documentElement.setAttribute('data-ready','1');
+})();
+"""
+
+
+def _page(title: str, subtitle: str, sections: Sequence[str]) -> str:
+    nav = "".join(f'<a href="#{i}">{esc(t)}</a>' for i, t in (
+        ("overview", "概况"), ("ranking", "排名"), ("trends", "趋势"), ("cases", "复议诉讼"),
+        ("specific", "模板特有"), ("data-quality", "数据质量")))
+    return ("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            f"<title>{esc(title)}</title><style>{_CSS}</style>"
+            f"<script>{_ERRORS_JS}</script></head><body>"
+            f"<h1>{esc(title)}</h1><p>{esc(subtitle)}</p><nav>{nav}</nav>"
+            + "\n".join(sections) + f"<script>{_SORT_JS}</script></body></html>\n")
+
+
+def build_report(warehouse: str | Path, *, years: Iterable[int] | None = None,
+                 agencies: Iterable[str] | None = None, source_root: str | Path | None = None,
+                 registry: str | Path | None = None, title: str | None = None) -> str:
+    """The district comparison report as one self-contained HTML page."""
+    district = load_district(warehouse, years=years, agencies=agencies, registry=registry)
+    root = Path(source_root).resolve() if source_root else None
+    reasons = Reasons(district)
+    span = (f"{district.years[0]}–{district.years[-1]}" if len(district.years) > 1
+            else ", ".join(map(str, district.years)) or "no data")
+    title = title or f"政府信息公开工作年度报告 机关对比 District comparison {span}"
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    subtitle = (f"{len(district.agencies)} agencies, {span}; warehouse "
+                f"{Path(warehouse).resolve()}; generated {stamp} by xxgk compare.")
+    sections = [section_overview(district), section_ranking(district, reasons),
+                section_trends(district, reasons), section_cases(district, reasons),
+                section_specific(district), section_quality(district, root)]
+    return _page(title, subtitle, sections)
+
+
+def write_report(warehouse: str | Path, out: str | Path, **options) -> Path:
+    """Write :func:`build_report` to ``out`` (written beside it, then renamed)."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    text = build_report(warehouse, **options)
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(out)
+    return out
+
+
+# --------------------------------------------------------------------------- command line
+
+def compare_command(args: argparse.Namespace) -> int:
+    """``xxgk compare``: 0 when written, 2 for a usage error (no warehouse)."""
+    started = time.perf_counter()
+    try:
+        out = write_report(args.warehouse, args.out, years=args.year or None,
+                           agencies=args.agency or None, source_root=args.source_root,
+                           registry=args.registry, title=args.title)
+    except FileNotFoundError as err:
+        print(f"xxgk: compare: {err}", file=sys.stderr)
+        return 2
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB) in "
+          f"{time.perf_counter() - started:.1f} s")
+    return 0
+
+
+__all__ = ["build_report", "compare_command", "load_district",
+           "write_report"]
