@@ -11,6 +11,7 @@ layout again: it anchors rows and columns on labels.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -64,6 +65,29 @@ class Token:
     label: str = ""  # TEXT only: the text as labels are compared (normalise_label)
     cell: int = -1  # index of the cell in its delimited line; -1 elsewhere
     only_blanks: bool = False  # BLANK on a delimited line of nothing but empty cells
+
+
+def joined_labels(frags: Iterable[Token]) -> str:
+    """The label text of fragments, as labels are compared."""
+    return "".join([t.label for t in frags])
+
+
+def trim_padding(cells: list[Token], width: int) -> list[Token | None]:
+    """The ``width`` cells of a row whose line has more cells than columns.
+
+    The surplus is empty cells: padding after the values (the seed pads every row
+    to the grid's width) or merged label cells before them (a full grid whose row
+    label spans several columns). Padding at the end is taken off first unless only
+    the front has enough empty cells.
+    """
+    surplus = len(cells) - width
+    if surplus <= 0:
+        return list(cells)
+    lead = next((i for i, t in enumerate(cells) if t.kind != BLANK), len(cells))
+    trail = next((i for i, t in enumerate(reversed(cells)) if t.kind != BLANK), len(cells))
+    if lead >= surplus > trail:
+        return list(cells[surplus:])
+    return list(cells[:width])
 
 
 @dataclass(slots=True)

@@ -34,7 +34,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from extract.cells import VALUE, Token
-from extract.tables import Row, TableResult, Warning_, short_row
+from extract.model import Row, TableResult, Warning_, short_row
 from extract.values import NUMBER, CellValue, parse_value
 from transform.checks import OUTCOME_PREFIXES
 from transform.keys import (

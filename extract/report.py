@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -38,11 +38,12 @@ from extract.glued import recover_glued
 from extract.html import article_start, html_to_lines, looks_like_html
 from extract.identity import find_identity, looks_like_agency
 from extract.linebreaks import restore_line_breaks
+from extract.model import Column, ExtractedReport, Fact, Row, TableResult, Warning_
 from extract.pdf import PdfError, pdf_text
-from extract.tables import Column, Row, TableEngine, TableResult, Warning_
+from extract.tables import TableEngine
 from extract.totals import derive_blank_totals
 from extract.values import DERIVED, unit_multiplier
-from transform.checks import CheckResult, report_checks
+from transform.checks import report_checks
 from transform.keys import (
     TABLE_TITLES,
     TABLES,
@@ -69,55 +70,6 @@ _RUNNING_HEADER = re.compile(
 
 class ReportError(ValueError):
     """The file cannot be read as a report; the message is one line for a human."""
-
-
-@dataclass(slots=True)
-class Fact:
-    """One cell of a statistical table, in canonical keys and units."""
-
-    table: str
-    row_key: str
-    col_key: str
-    value: float | None
-    raw_value: str | None
-    cell: str
-    line: int | None
-    unit: str
-    raw_row_label: str | None
-    raw_col_label: str | None
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "table": self.table, "row_key": self.row_key, "col_key": self.col_key,
-            "value": self.value, "raw_value": self.raw_value, "cell": self.cell,
-            "line": self.line, "unit": self.unit, "raw_row_label": self.raw_row_label,
-            "raw_col_label": self.raw_col_label,
-        }
-
-
-@dataclass(slots=True)
-class ExtractedReport:
-    """Everything ``xxgk extract --json`` prints."""
-
-    agency: str | None
-    year: int | None
-    template: str
-    template_reason: str
-    encoding: str | None
-    format: str
-    title: str | None
-    facts: list[Fact]
-    checks: list[CheckResult]
-    warnings: list[Warning_] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "agency": self.agency, "year": self.year, "template": self.template,
-            "encoding": self.encoding, "format": self.format, "title": self.title,
-            "facts": [f.as_dict() for f in self.facts],
-            "checks": [c.as_dict() for c in self.checks],
-            "warnings": [w.as_dict() for w in self.warnings],
-        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,7 +43,7 @@ from extract.report import (
     identity_from_path,
 )
 from extract.source import Source, SourceFile, TransientReadError, open_source
-from extract.tables import Warning_
+from extract.model import Warning_
 from load.batch.siblings import CROSS_FILE_RULE, CellComparison, Resolution, Sibling, resolve
 from load.schema import DATASETS, SchemaError, arrow_schema, as_table, working_schema
 from load.snapshot import frame_of

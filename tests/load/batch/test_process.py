@@ -31,7 +31,7 @@ import pytest
 import load.batch.process as process_mod
 from extract.report import ExtractedReport, extract_bytes
 from extract.source import LocalSource, SourceFile, TransientReadError
-from extract.tables import Warning_
+from extract.model import Warning_
 from load.batch.process import (
     FAILED,
     OK,
