@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
@@ -664,8 +664,3 @@ def recover_glued(result: TableResult) -> bool:
             "cells_recovered", f"cells printed run together were split by the tables' "
             f"arithmetic ({len(rec.recovered)} rows): {shown}", None))
     return True
-
-
-def glued_value(value: CellValue) -> CellValue:
-    """``value`` marked as cut off a label it was printed against."""
-    return replace(value, glued=True)

@@ -117,11 +117,6 @@ Without PREFECT_API_URL, a local Prefect server (loopback, SQLite under the proj
 """
 
 
-def _usage_error(message: str) -> int:
-    print(f"xxgk: {message}", file=sys.stderr)
-    return 2
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     from flows.run import run_command
 

@@ -1,11 +1,11 @@
-"""A publish's new rows, per dataset, whether they are in memory or staged on disk.
+"""A publish's new rows, per dataset: the files a run staged, and the carry checks.
 
 A publish needs little from the rows it adds before it writes them: their years,
 sources and agencies (what it replaces, and whose ``cross_year.carry`` checks it
 recomputes), the few facts the carry rule reads, and then, one partition at a time, the
-rows of one year. :class:`NewRows` answers those questions, from tables in memory
-(:class:`TableRows`, ``Warehouse.publish``) or from the files a run staged
-(:class:`StagedFiles`, ``Warehouse.publish_staged`` and ``load.staging``). Staged rows
+rows of one year. :class:`NewRows` answers those questions, from the files a run
+staged (:class:`StagedFiles`, ``Warehouse.publish_staged`` and ``load.staging``) or
+from a table in memory (:class:`TableRows`: the carry checks the publish computes). Staged rows
 answer the first three from the description each batch sent back, and are read one
 year's files at a time, one file after another: a publish of millions of staged rows
 holds one partition's rows, never all of them (nor the read-ahead buffers of a

@@ -12,16 +12,15 @@ grow. This module keeps those promises with immutable snapshots (``load.snapshot
     WAREHOUSE/reports -> .current/reports
     WAREHOUSE/checks  -> .current/checks
 
-:meth:`Warehouse.publish` builds the next snapshot beside the current one (hard links
+:meth:`Warehouse.publish_staged` builds the next snapshot beside the current one (hard links
 for unchanged partitions, one rewritten file for each changed partition), fsyncs it,
 and replaces ``.current`` with ``os.replace`` of a new symlink: all three datasets
 change together or not at all. The previous snapshot is kept for readers in flight;
 older ones, and the leftovers of crashed runs, are deleted under the lock.
 
-A large run does not hand its rows to :meth:`Warehouse.publish` in memory: its batches
-stage them as Parquet in a folder of the snapshot area (:meth:`Warehouse.staging`,
-``load.staging``) and :meth:`Warehouse.publish_staged` builds the same snapshot from
-there, reading one year's rows at a time (``load.incoming``).
+A run's rows never pile up in memory: its batches stage them as Parquet in a folder of
+the snapshot area (:meth:`Warehouse.staging`, ``load.staging``) and the publish reads
+them from there one year's rows at a time (``load.incoming``).
 
 Reports of unknown year are stored under ``year=0`` and read back as null (see
 ``load.schema.UNKNOWN_YEAR`` for why not the Hive default partition).
@@ -44,9 +43,9 @@ import pyarrow.parquet as pq
 
 from load.cross_year import CARRIED_FORWARD, CARRIED_OVER, CARRY_RULE, carry_checks
 from load.durable import remove_tree, replace_symlink
-from load.incoming import NewRows, StagedFiles, TableRows, distinct, without_carry_checks
+from load.incoming import NewRows, StagedFiles, TableRows, distinct
 from load.lock import WarehouseBusy, exclusive_lock
-from load.schema import DATASETS, arrow_schema, as_table, conform, empty_frame
+from load.schema import DATASETS, arrow_schema, conform, empty_frame
 from load.snapshot import TMP_PREFIX, Snapshot, SnapshotBuilder, Year, frame_of
 from load.staging import StagedRows, stage_folder_name
 from transform.keys import APP
@@ -136,19 +135,6 @@ def _ordered(table: pa.Table) -> pa.Table:
     return table.take(pc.sort_indices(table, sort_keys=keys))  # nulls last by default
 
 
-Rows = pd.DataFrame | pa.Table
-
-
-def _incoming(facts: Rows, reports: Rows, checks: Rows) -> dict[str, NewRows]:
-    """New rows held in memory (strings may stay dictionary-encoded until a partition
-    is written); carry checks are the warehouse's to compute."""
-
-    tables = without_carry_checks({"facts": as_table(facts, "facts", encode=False),
-                                   "reports": as_table(reports, "reports", encode=False),
-                                   "checks": as_table(checks, "checks", encode=False)})
-    return {name: TableRows(name, table) for name, table in tables.items()}
-
-
 def _staged(batches: Sequence[StagedRows]) -> dict[str, NewRows]:
     """New rows staged on disk by a run's batches (``load.staging``)."""
     return {name: StagedFiles(name, batches) for name in DATASETS}
@@ -177,8 +163,8 @@ class Warehouse:
     """A warehouse directory: read its datasets, publish new rows atomically.
 
     Not thread-safe: use one instance per thread. :meth:`locked` is re-entrant within
-    one instance, so a caller may hold the lock around :meth:`ledger` and
-    :meth:`publish`. ``durable=False`` skips fsync: publishing stays atomic when the
+    one instance, so a caller may hold the lock around :meth:`ledger`, :meth:`staging`
+    and :meth:`publish_staged`. ``durable=False`` skips fsync: publishing stays atomic when the
     process is killed, but not across a power cut (for tests).
     """
 
@@ -242,28 +228,20 @@ class Warehouse:
 
     # ------------------------------------------------------------------- publishing
 
-    def publish(self, *, facts: Rows, reports: Rows, checks: Rows,
-                replace_sources: Collection[str] = ()) -> PublishSummary:
-        """Replace the rows of some sources in all three datasets, in one atomic step.
+    def publish_staged(self, batches: Sequence[StagedRows], *,
+                       replace_sources: Collection[str] = ()) -> PublishSummary:
+        """Replace the rows of some sources in all three datasets, in one atomic step,
+        with the rows a run's batches staged on disk (see :meth:`staging`), holding
+        one partition's rows at a time.
 
         Sources dropped = ``replace_sources`` ∪ every source of the new rows (the
         reports' sources, and for safety those of facts and checks). Every row of those
         sources is removed from facts, reports and checks (checks by ``source``), then
         the new rows are added. ``cross_year.carry`` checks of every agency touched (in
         the removed or the new rows) are deleted and recomputed from the merged facts
-        with :func:`load.cross_year.carry_checks`; carry rows passed in ``checks``
+        with :func:`load.cross_year.carry_checks`; carry rows staged in ``checks``
         are ignored. Only the partitions that change are rewritten, one file each.
-
-        The rows are pandas frames or arrow tables (``BatchResult.tables``: the
-        cheaper way, with no pandas copy of the rows). A large run stages its rows
-        on disk instead and calls :meth:`publish_staged`.
         """
-        return self._publish(_incoming(facts, reports, checks), replace_sources)
-
-    def publish_staged(self, batches: Sequence[StagedRows], *,
-                       replace_sources: Collection[str] = ()) -> PublishSummary:
-        """:meth:`publish` of rows staged on disk by a run's batches (see
-        :meth:`staging`): the same result, holding one partition's rows at a time."""
         return self._publish(_staged(batches), replace_sources)
 
     def _publish(self, new: dict[str, NewRows], replace: Collection[str]) -> PublishSummary:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from extract.source import open_source
 from load.batch.process import BatchResult, process_batch
+from load.staging import write_staged
 from load.warehouse import Warehouse
 
 
@@ -20,5 +21,6 @@ def publish_source(src: Path, wh: Path, run_id: str = "r1") -> BatchResult:
     """Process every file of ``src`` and publish the rows to the warehouse ``wh``."""
     rows = process_batch(str(src), list(open_source(src).files()), None, run_id,
                          datetime.now(UTC))
-    Warehouse(wh).publish(**rows.tables)
+    with (store := Warehouse(wh)).staging(run_id) as folder:
+        store.publish_staged([write_staged(folder, rows.tables)])
     return rows

@@ -34,16 +34,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from extract.report import (
-    MAX_PDF_BYTES,
-    MAX_TEXT_BYTES,
-    ExtractedReport,
-    ReportError,
-    extract_bytes,
-    identity_from_path,
-)
+from extract.model import ExtractedReport, Warning_
+from extract.reading import MAX_PDF_BYTES, MAX_TEXT_BYTES, ReportError
+from extract.report import extract_bytes, identity_from_path
 from extract.source import Source, SourceFile, TransientReadError, open_source
-from extract.model import Warning_
 from load.batch.siblings import CROSS_FILE_RULE, CellComparison, Resolution, Sibling, resolve
 from load.schema import DATASETS, SchemaError, arrow_schema, as_table, working_schema
 from load.snapshot import frame_of

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from extract.report import MAX_TEXT_BYTES, ReportError, extract_bytes, extract_file
+from extract.reading import MAX_TEXT_BYTES
+from extract.report import ReportError, extract_bytes, extract_file
 
 SEED_LIKE = """区民政局2021年政府信息公开工作年度报告
 本报告所列数据的统计期限自2021年1月1日起至2021年12月31日止。

@@ -16,12 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from collections.abc import Collection
+from frames import Batch, batch, merge, publish, source_of
 
-from frames import Batch, batch, merge, source_of
-
-from load.batch.process import BatchResult
-from load.staging import write_staged
 from load.warehouse import Warehouse
 
 AGENCIES = "ABC"
@@ -47,17 +43,7 @@ def generation(wh: Warehouse) -> int:
     return max(int(r) for r in run_ids) if len(run_ids) else -1
 
 
-def publish(wh: Warehouse, data: Batch, mode: str, replace: Collection[str] = ()) -> None:
-    """Publish ``data`` from memory, or staged first as a run's batches are."""
-    if mode == "memory":
-        wh.publish(**data.kwargs(), replace_sources=replace)
-        return
-    with wh.staging("crash") as folder:
-        rows = write_staged(folder, BatchResult(**data.kwargs()).tables)
-        wh.publish_staged([rows], replace_sources=replace)
-
-
-def main(root: str, mode: str) -> None:
+def main(root: str) -> None:
     wh = Warehouse(root, durable=False)
     print("ready", flush=True)
     sys.stdin.readline()
@@ -65,9 +51,9 @@ def main(root: str, mode: str) -> None:
     while True:
         g += 1
         agency = AGENCIES[g % 3]
-        publish(wh, step(agency, g), mode, [source_of(agency, None)])
+        publish(wh, **step(agency, g).kwargs(), replace_sources=[source_of(agency, None)])
         print("published", g, flush=True)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "memory")
+    main(sys.argv[1])

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from load.schema import conform, empty_frame
+from load.schema import as_table, conform, empty_frame
+from load.staging import write_staged
+from load.warehouse import PublishSummary, Warehouse
 
 COLS = ("natural_person", "commercial", "total")
 ROWS = ("new_received", "carried_over", "total", "carried_forward")
@@ -103,3 +105,13 @@ def merge(*batches: Batch) -> Batch:
         reports=_concat((b.reports for b in batches), "reports"),
         checks=_concat((b.checks for b in batches), "checks"),
     )
+
+
+def publish(wh: Warehouse, *, facts: pd.DataFrame, reports: pd.DataFrame,
+            checks: pd.DataFrame, replace_sources: Iterable[str] = ()) -> PublishSummary:
+    """Publish rows as a run does: staged on disk by one batch, then published."""
+    tables = {"facts": as_table(facts, "facts"), "reports": as_table(reports, "reports"),
+              "checks": as_table(checks, "checks")}
+    with wh.staging("test") as folder:
+        return wh.publish_staged([write_staged(folder, tables)],
+                                 replace_sources=list(replace_sources))

@@ -23,8 +23,8 @@ from types import ModuleType
 
 import pandas as pd
 import pytest
-from crash_child import generation, publish, state
-from frames import batch, merge
+from crash_child import generation, state
+from frames import batch, merge, publish
 
 import load.snapshot  # (patched by crash_at)
 import load.staging  # noqa: F401  (patched by crash_at)
@@ -36,11 +36,10 @@ from load.warehouse import Warehouse
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 KILLS = 3
-MODES = ["memory", "staged"]
 
 
-def spawn(root: Path, mode: str) -> subprocess.Popen[str]:
-    proc = subprocess.Popen([sys.executable, str(HERE / "crash_child.py"), str(root), mode],
+def spawn(root: Path) -> subprocess.Popen[str]:
+    proc = subprocess.Popen([sys.executable, str(HERE / "crash_child.py"), str(root)],
                             cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             text=True)
     return proc
@@ -84,16 +83,15 @@ def assert_whole_generation(root: Path) -> int:
     return g
 
 
-@pytest.mark.parametrize("mode", MODES)
-def test_kill_minus_nine_leaves_a_whole_generation(tmp_path: Path, mode: str) -> None:
+def test_kill_minus_nine_leaves_a_whole_generation(tmp_path: Path) -> None:
     rng = random.Random(os.getpid())
     root = tmp_path / "wh"
-    Warehouse(root, durable=False).publish(**state(0).kwargs())
+    publish(Warehouse(root, durable=False), **state(0).kwargs())
     seen = [0]
-    child = spawn(root, mode)
+    child = spawn(root)
     for _ in range(KILLS):
         go(child)
-        following = spawn(root, mode)  # starts (imports) while this one publishes
+        following = spawn(root)  # starts (imports) while this one publishes
         time.sleep(rng.uniform(0.0, 0.3))  # a publish takes 0.1–0.3 s: kill inside one
         os.kill(child.pid, signal.SIGKILL)
         child.wait()
@@ -156,17 +154,16 @@ def crash_at(monkeypatch: pytest.MonkeyPatch, k: int) -> None:
         monkeypatch.setattr(module, name, _Os(real, before) if name == "os" else wrap(real))
 
 
-@pytest.mark.parametrize("mode", MODES)
-def test_a_crash_at_any_step_leaves_old_or_new_content(tmp_path: Path, mode: str,
+def test_a_crash_at_any_step_leaves_old_or_new_content(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     base = tmp_path / "base"
     old_batch = merge(batch("A", (2020, 2021)), batch("", (), failed="C"))
-    Warehouse(base, durable=False).publish(**old_batch.kwargs())
+    publish(Warehouse(base, durable=False), **old_batch.kwargs())
     old = {n: Warehouse(base).read(n) for n in DATASETS}
     new_batch = batch("A", (2021, 2022), variant=5, failed="A")
     done = tmp_path / "done"
     shutil.copytree(base, done, symlinks=True)
-    Warehouse(done, durable=False).publish(**new_batch.kwargs())
+    publish(Warehouse(done, durable=False), **new_batch.kwargs())
     new = {n: Warehouse(done).read(n) for n in DATASETS}
     outcomes = set()
     for k in range(1, 100):
@@ -175,7 +172,7 @@ def test_a_crash_at_any_step_leaves_old_or_new_content(tmp_path: Path, mode: str
         with monkeypatch.context() as patch:
             crash_at(patch, k)
             try:
-                publish(Warehouse(root, durable=False), new_batch, mode)
+                publish(Warehouse(root, durable=False), **new_batch.kwargs())
                 finished = True
             except Crash:
                 finished = False
@@ -185,7 +182,7 @@ def test_a_crash_at_any_step_leaves_old_or_new_content(tmp_path: Path, mode: str
             pd.testing.assert_frame_equal(got[name], (new if which == "new" else old)[name])
         if k % 2 or which not in outcomes:  # every other step, to stay fast
             wh = Warehouse(root, durable=False)  # the next run recovers and cleans up
-            wh.publish(**new_batch.kwargs())
+            publish(wh, **new_batch.kwargs())
             for name in DATASETS:
                 pd.testing.assert_frame_equal(wh.read(name), new[name])
             assert len(list((root / ".snapshots").iterdir())) == 2

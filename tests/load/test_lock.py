@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from frames import batch
+from frames import batch, publish
 
 from load.warehouse import Warehouse, WarehouseBusy
 
@@ -43,7 +43,7 @@ def test_second_process_is_told_who_holds_the_lock(tmp_path: Path) -> None:
         assert f"process {holder.pid}" in message
         assert "started 20" in message  # ISO start time
         with pytest.raises(WarehouseBusy):
-            wh.publish(**batch("A", [2020]).kwargs())
+            publish(wh, **batch("A", [2020]).kwargs())
     finally:
         holder.kill()
         holder.wait()
@@ -57,7 +57,7 @@ def test_lock_is_released_when_the_holder_is_killed(tmp_path: Path) -> None:
     wh = Warehouse(root, durable=False)
     with wh.locked():
         pass
-    wh.publish(**batch("A", [2020]).kwargs())
+    publish(wh, **batch("A", [2020]).kwargs())
     assert len(wh.ledger()) == 1
 
 
@@ -66,7 +66,7 @@ def test_lock_is_reentrant_within_one_instance_only(tmp_path: Path) -> None:
     other = Warehouse(tmp_path / "wh", durable=False)
     with wh.locked():
         with wh.locked():
-            wh.publish(**batch("A", [2020]).kwargs())  # publish takes the lock itself
+            publish(wh, **batch("A", [2020]).kwargs())  # publish takes the lock itself
         with pytest.raises(WarehouseBusy, match=f"process {os.getpid()}"), other.locked():
             pass
     with other.locked():  # released on leaving

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from frames import Batch, batch, merge, source_of
+from frames import Batch, batch, merge, publish, source_of
 
 from load.batch.process import BatchResult
 from load.cross_year import CARRY_RULE
@@ -35,11 +35,11 @@ def test_staged_publish_gives_what_a_publish_from_memory_gives(tmp_path: Path) -
     gone = [source_of("C", None)]
     memory = Warehouse(tmp_path / "memory", durable=False)
     staged = Warehouse(tmp_path / "staged", durable=False)
-    memory.publish(**base.kwargs())
+    publish(memory, **base.kwargs())
     with staged.staging("first") as folder:
         staged.publish_staged(stage(folder, base))
     assert contents(memory)["facts"].equals(contents(staged)["facts"])
-    expected = memory.publish(**merge(*pieces).kwargs(), replace_sources=gone)
+    expected = publish(memory, **merge(*pieces).kwargs(), replace_sources=gone)
     with staged.staging("second") as folder:
         got = staged.publish_staged(stage(folder, *pieces), replace_sources=gone)
     assert got.rows_written == expected.rows_written
@@ -72,7 +72,7 @@ def test_carry_checks_passed_in_are_left_to_the_warehouse(tmp_path: Path) -> Non
     data = Batch(data.facts, data.reports, pd.concat([data.checks, foreign],
                                                      ignore_index=True))
     memory = Warehouse(tmp_path / "memory", durable=False)
-    memory.publish(**data.kwargs())
+    publish(memory, **data.kwargs())
     staged = Warehouse(tmp_path / "staged", durable=False)
     with staged.staging("run") as folder:
         rows = stage(folder, data)
@@ -90,7 +90,7 @@ def test_publish_reads_only_the_batches_it_is_given(tmp_path: Path) -> None:
         stage(folder, batch("A", YEARS, variant=9))  # left by a killed worker
         wh.publish_staged(accepted)
     reference = Warehouse(tmp_path / "ref", durable=False)
-    reference.publish(**batch("A", YEARS).kwargs())
+    publish(reference, **batch("A", YEARS).kwargs())
     for name in DATASETS:
         pd.testing.assert_frame_equal(wh.read(name), reference.read(name), obj=name)
 
@@ -110,7 +110,7 @@ def test_the_staging_folder_lives_until_the_end_of_the_run(tmp_path: Path) -> No
 
 def test_a_dead_runs_staging_folder_is_removed_by_the_next_run(tmp_path: Path) -> None:
     wh = Warehouse(tmp_path / "wh", durable=False)
-    wh.publish(**batch("A", (2020,)).kwargs())
+    publish(wh, **batch("A", (2020,)).kwargs())
     dead = tmp_path / "wh" / ".snapshots" / f"{STAGE_PREFIX}dead-run-123"
     dead.mkdir()
     stage(dead, batch("B", (2020,)))

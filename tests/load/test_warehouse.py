@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as pads
 import pytest
-from frames import batch, checks_of, facts_of, merge, report_of, source_of
+from frames import batch, checks_of, facts_of, merge, publish, report_of, source_of
 
 from load.cross_year import CARRY_RULE
 from load.schema import DATASETS, empty_frame
@@ -52,7 +52,7 @@ def test_empty_warehouse_reads_empty_typed_frames(wh: Warehouse) -> None:
 def test_round_trip_keeps_rows_and_dtypes(tmp_path: Path) -> None:
     wh = Warehouse(tmp_path / "wh")  # durable: the fsync path runs too
     data = batch("AB", YEARS)
-    wh.publish(**data.kwargs())
+    publish(wh, **data.kwargs())
     facts = wh.read("facts")
     assert str(facts["year"].dtype) == "Int16"
     for col in ("agency_id", "source", "raw_value", "template"):
@@ -68,9 +68,9 @@ def test_round_trip_keeps_rows_and_dtypes(tmp_path: Path) -> None:
 
 def test_publishing_the_same_input_twice_gives_the_same_rows(wh: Warehouse) -> None:
     data = batch("ABC", YEARS, failed="C")
-    wh.publish(**data.kwargs())
+    publish(wh, **data.kwargs())
     first = snapshot(wh)
-    summary = wh.publish(**data.kwargs())
+    summary = publish(wh, **data.kwargs())
     second = snapshot(wh)
     for name in DATASETS:
         pd.testing.assert_frame_equal(first[name], second[name])
@@ -78,10 +78,10 @@ def test_publishing_the_same_input_twice_gives_the_same_rows(wh: Warehouse) -> N
 
 
 def test_republishing_one_agency_replaces_exactly_its_rows(wh: Warehouse) -> None:
-    wh.publish(**batch("ABC", YEARS).kwargs())
+    publish(wh, **batch("ABC", YEARS).kwargs())
     before = snapshot(wh)
     new_b = batch("B", YEARS, variant=7)
-    summary = wh.publish(**new_b.kwargs())
+    summary = publish(wh, **new_b.kwargs())
     after = snapshot(wh)
     for name in DATASETS:
         others_before = before[name][before[name]["agency_id"] != "B"]
@@ -96,10 +96,10 @@ def test_republishing_one_agency_replaces_exactly_its_rows(wh: Warehouse) -> Non
 
 
 def test_replace_sources_removes_a_deleted_file(wh: Warehouse) -> None:
-    wh.publish(**batch("AB", YEARS).kwargs())
+    publish(wh, **batch("AB", YEARS).kwargs())
     gone = source_of("A", 2020)
     empty = batch("", ())
-    summary = wh.publish(**empty.kwargs(), replace_sources=[gone])
+    summary = publish(wh, **empty.kwargs(), replace_sources=[gone])
     assert summary.rows_removed["reports"] == 1
     for name in DATASETS:
         assert gone not in set(wh.read(name)["source"])
@@ -109,13 +109,13 @@ def test_replace_sources_removes_a_deleted_file(wh: Warehouse) -> None:
 def test_history_does_not_matter(tmp_path: Path) -> None:
     """Publishing in pieces gives the same frames as publishing everything at once."""
     pieces = Warehouse(tmp_path / "pieces", durable=False)
-    pieces.publish(**batch("C", YEARS).kwargs())
-    pieces.publish(**batch("A", [2021, 2019]).kwargs())
-    pieces.publish(**batch("B", [2020]).kwargs())
-    pieces.publish(**batch("A", [2020], variant=3).kwargs())
-    pieces.publish(**batch("B", [2019, 2021]).kwargs())
+    publish(pieces, **batch("C", YEARS).kwargs())
+    publish(pieces, **batch("A", [2021, 2019]).kwargs())
+    publish(pieces, **batch("B", [2020]).kwargs())
+    publish(pieces, **batch("A", [2020], variant=3).kwargs())
+    publish(pieces, **batch("B", [2019, 2021]).kwargs())
     whole = Warehouse(tmp_path / "whole", durable=False)
-    whole.publish(**merge(batch("BC", YEARS), batch("A", [2019, 2021]),
+    publish(whole, **merge(batch("BC", YEARS), batch("A", [2019, 2021]),
                           batch("A", [2020], variant=3)).kwargs())
     a, b = snapshot(pieces), snapshot(whole)
     for name in DATASETS:
@@ -124,12 +124,12 @@ def test_history_does_not_matter(tmp_path: Path) -> None:
 
 def test_one_file_per_partition_and_untouched_files_are_left_alone(tmp_path: Path) -> None:
     wh = Warehouse(tmp_path / "wh", durable=False)
-    wh.publish(**batch("ABC", YEARS, failed="A").kwargs())
+    publish(wh, **batch("ABC", YEARS, failed="A").kwargs())
     untouched = tmp_path / "wh" / "facts" / "year=2019" / "part-0.parquet"
     inode = untouched.stat().st_ino
     for variant in range(1, 5):
         agency = "ABC"[variant % 3]
-        summary = wh.publish(**batch(agency, [2020, 2021], variant, failed=agency).kwargs())
+        summary = publish(wh, **batch(agency, [2020, 2021], variant, failed=agency).kwargs())
         assert summary.partitions_rewritten["facts"] == (2020, 2021)
     layout = partition_files(tmp_path / "wh")
     assert layout["facts"] == {f"year={y}": ["part-0.parquet"] for y in YEARS}
@@ -143,7 +143,7 @@ def test_garbage_collection_keeps_current_and_previous(tmp_path: Path) -> None:
     snapshots = tmp_path / "wh" / ".snapshots"
     ids = []
     for variant in range(4):
-        ids.append(wh.publish(**batch("A", [2020], variant).kwargs()).snapshot)
+        ids.append(publish(wh, **batch("A", [2020], variant).kwargs()).snapshot)
         assert len(list(snapshots.iterdir())) <= 2
     assert sorted(p.name for p in snapshots.iterdir()) == sorted(ids[-2:])
     assert os.readlink(tmp_path / "wh" / ".current") == f".snapshots/{ids[-1]}"
@@ -151,7 +151,7 @@ def test_garbage_collection_keeps_current_and_previous(tmp_path: Path) -> None:
     (snapshots / ".tmp-crashed" / "facts").mkdir(parents=True)
     (snapshots / "orphan-built-but-never-current").mkdir()
     os.symlink(".snapshots/x", tmp_path / "wh" / ".current.tmp-999")
-    wh.publish(**batch("A", [2020], 9).kwargs())
+    publish(wh, **batch("A", [2020], 9).kwargs())
     assert len(list(snapshots.iterdir())) == 2
     assert not (tmp_path / "wh" / ".current.tmp-999").is_symlink()
 
@@ -159,7 +159,7 @@ def test_garbage_collection_keeps_current_and_previous(tmp_path: Path) -> None:
 def test_unknown_year_reports_round_trip_as_null(tmp_path: Path) -> None:
     root = tmp_path / "wh"
     wh = Warehouse(root, durable=False)
-    wh.publish(**batch("AB", [2020], failed="C").kwargs())
+    publish(wh, **batch("AB", [2020], failed="C").kwargs())
     ledger = wh.ledger()
     failed = ledger[ledger["status"] == "failed"]
     assert failed["source"].tolist() == [source_of("C", None)]
@@ -176,7 +176,7 @@ def test_unknown_year_reports_round_trip_as_null(tmp_path: Path) -> None:
 
 
 def test_read_with_filters_and_columns(wh: Warehouse) -> None:
-    wh.publish(**batch("AB", YEARS).kwargs())
+    publish(wh, **batch("AB", YEARS).kwargs())
     got = wh.read("facts", filters=[("year", "=", 2020), ("agency_id", "=", "B")],
                   columns=["year", "agency_id", "value"])
     assert list(got.columns) == ["year", "agency_id", "value"]
@@ -187,7 +187,7 @@ def test_read_with_filters_and_columns(wh: Warehouse) -> None:
 def test_analysts_reads_through_the_links(tmp_path: Path) -> None:
     root = tmp_path / "wh"
     wh = Warehouse(root, durable=False)
-    wh.publish(**batch("AB", YEARS).kwargs())
+    publish(wh, **batch("AB", YEARS).kwargs())
     ours = wh.read("facts")
     plain = pd.read_parquet(root / "facts")
     assert len(plain) == len(ours)
@@ -207,7 +207,7 @@ def test_duckdb_reads_through_the_links(tmp_path: Path) -> None:
     duckdb = pytest.importorskip("duckdb")
     root = tmp_path / "wh"
     wh = Warehouse(root, durable=False)
-    wh.publish(**batch("AB", YEARS, failed="C").kwargs())
+    publish(wh, **batch("AB", YEARS, failed="C").kwargs())
     for name in DATASETS:
         glob = f"{root / name}/**/*.parquet"
         n = duckdb.sql(f"SELECT count(*) FROM read_parquet('{glob}', hive_partitioning=true)")
@@ -221,7 +221,7 @@ def test_empty_datasets_still_show_their_columns(tmp_path: Path) -> None:
     root = tmp_path / "wh"
     wh = Warehouse(root, durable=False)
     failed_only = batch("", (), failed="AB")
-    wh.publish(**failed_only.kwargs())
+    publish(wh, **failed_only.kwargs())
     assert wh.read("facts").empty and wh.read("checks").empty
     assert len(wh.ledger()) == 2
     plain = pd.read_parquet(root / "facts")
@@ -230,7 +230,7 @@ def test_empty_datasets_still_show_their_columns(tmp_path: Path) -> None:
     n = duckdb.sql(f"SELECT count(*) FROM read_parquet('{root}/facts/**/*.parquet', "
                    "hive_partitioning=true)").fetchall()[0][0]
     assert n == 0
-    wh.publish(**batch("A", [2020]).kwargs())  # the empty placeholder goes once rows exist
+    publish(wh, **batch("A", [2020]).kwargs())  # the empty placeholder goes once rows exist
     assert partition_files(root)["facts"] == {"year=2020": ["part-0.parquet"]}
 
 
@@ -238,22 +238,22 @@ def test_duplicate_report_sources_are_refused(wh: Warehouse) -> None:
     data = batch("A", [2020])
     twice = pd.concat([data.reports, data.reports], ignore_index=True)
     with pytest.raises(ValueError, match=r"A/2020\.txt"):
-        wh.publish(facts=data.facts, reports=twice, checks=data.checks)
+        publish(wh, facts=data.facts, reports=twice, checks=data.checks)
 
 
 def test_foreign_directory_is_not_overwritten(tmp_path: Path) -> None:
     root = tmp_path / "wh"
     (root / "facts").mkdir(parents=True)
     with pytest.raises(WarehouseError, match="real directory"):
-        Warehouse(root, durable=False).publish(**batch("A", [2020]).kwargs())
+        publish(Warehouse(root, durable=False), **batch("A", [2020]).kwargs())
 
 
 def test_summary_counts(wh: Warehouse) -> None:
-    first = wh.publish(**batch("AB", [2020, 2021]).kwargs())
+    first = publish(wh, **batch("AB", [2020, 2021]).kwargs())
     assert first.rows_removed == {"facts": 0, "reports": 0, "checks": 0}
     assert first.rows_written["reports"] == 4
     assert first.partitions_rewritten["reports"] == (2020, 2021)
-    second = wh.publish(**batch("A", [2021], 1).kwargs())
+    second = publish(wh, **batch("A", [2021], 1).kwargs())
     assert second.rows_removed["reports"] == 1
     assert second.partitions_rewritten["facts"] == (2021,)
     assert second.snapshot != first.snapshot
@@ -276,9 +276,9 @@ def with_carry(agency: str, year: int, over: float | None, forward: float | None
 
 
 def test_carry_checks_are_computed_at_publish(wh: Warehouse) -> None:
-    wh.publish(**with_carry("A", 2020, 1, 5))
+    publish(wh, **with_carry("A", 2020, 1, 5))
     assert carry(wh).empty  # no 2019 report
-    wh.publish(**with_carry("A", 2021, 5, 2))
+    publish(wh, **with_carry("A", 2021, 5, 2))
     rows = carry(wh)
     assert len(rows) == 3  # one per column
     assert rows["passed"].all()
@@ -287,37 +287,37 @@ def test_carry_checks_are_computed_at_publish(wh: Warehouse) -> None:
 
 
 def test_carry_is_recomputed_when_the_previous_year_is_replaced(wh: Warehouse) -> None:
-    wh.publish(**with_carry("A", 2020, 1, 5))
-    wh.publish(**with_carry("A", 2021, 5, 2))
-    wh.publish(**with_carry("B", 2020, 0, 0))
-    wh.publish(**with_carry("A", 2020, 1, 6, variant=1))  # only the 2020 file is rerun
+    publish(wh, **with_carry("A", 2020, 1, 5))
+    publish(wh, **with_carry("A", 2021, 5, 2))
+    publish(wh, **with_carry("B", 2020, 0, 0))
+    publish(wh, **with_carry("A", 2020, 1, 6, variant=1))  # only the 2020 file is rerun
     rows = carry(wh)
     assert len(rows) == 3
     assert not rows["passed"].any()
     assert set(rows["expected"]) == {6.0} and set(rows["actual"]) == {5.0}
     assert set(rows["source"]) == {source_of("A", 2021)}
-    wh.publish(**batch("", ()).kwargs(), replace_sources=[source_of("A", 2020)])
+    publish(wh, **batch("", ()).kwargs(), replace_sources=[source_of("A", 2020)])
     assert carry(wh).empty  # the 2020 report is gone: nothing to compare with
 
 
 def test_carry_rows_given_to_publish_are_replaced(wh: Warehouse) -> None:
-    wh.publish(**with_carry("A", 2020, 1, 5))
+    publish(wh, **with_carry("A", 2020, 1, 5))
     data = with_carry("A", 2021, 5, 5)
     bogus = data["checks"].iloc[:1].copy()
     bogus["rule"] = CARRY_RULE
     bogus["passed"] = False
     data["checks"] = pd.concat([data["checks"], bogus], ignore_index=True)
-    wh.publish(**data)
+    publish(wh, **data)
     rows = carry(wh)
     assert len(rows) == 3 and rows["passed"].all()
 
 
 def test_carry_of_untouched_agencies_is_left_alone(tmp_path: Path) -> None:
     wh = Warehouse(tmp_path / "wh", durable=False)
-    wh.publish(**merge(batch("A", [2020, 2021]), batch("B", [2020, 2021])).kwargs())
+    publish(wh, **merge(batch("A", [2020, 2021]), batch("B", [2020, 2021])).kwargs())
     before = carry(wh)
     assert set(before["agency_id"]) == {"A", "B"}
-    wh.publish(**batch("A", [2021], 4).kwargs())
+    publish(wh, **batch("A", [2021], 4).kwargs())
     after = carry(wh)
     pd.testing.assert_frame_equal(before[before["agency_id"] == "B"].reset_index(drop=True),
                                   after[after["agency_id"] == "B"].reset_index(drop=True))
@@ -335,7 +335,7 @@ def test_partition_files_are_sorted_by_agency_in_small_row_groups(
 
     monkeypatch.setattr(load.durable, "ROW_GROUP_ROWS", 10)
     wh = Warehouse(tmp_path / "wh", durable=False)
-    wh.publish(**batch("DCBA", YEARS).kwargs())
+    publish(wh, **batch("DCBA", YEARS).kwargs())
     file = next((tmp_path / "wh" / "facts").glob("year=*/part-0.parquet"))
     meta = pq.read_metadata(file)
     assert meta.num_row_groups > 1

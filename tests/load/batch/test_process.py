@@ -29,9 +29,9 @@ import pandas as pd
 import pytest
 
 import load.batch.process as process_mod
+from extract.model import Warning_
 from extract.report import ExtractedReport, extract_bytes
 from extract.source import LocalSource, SourceFile, TransientReadError
-from extract.model import Warning_
 from load.batch.process import (
     FAILED,
     OK,
