@@ -1,7 +1,8 @@
 """Assemble a report's facts from the rows the engine read: canonical keys, units,
 derived cells, and what the template prints but the report does not.
 
-Each printed cell becomes a :class:`~extract.model.Fact` in the contract's order, its
+Each printed cell becomes a :class:`~extract.model.Fact` in the key order of
+``maps/keys.csv``, its
 value in the unit of its key (万元 amounts in yuan); the three 2021 其他处理 sub-rows
 are summed into ``other`` where the report prints them instead of it, a 表三 总计
 printed blank over printed parts is their sum, and tables, rows and cells the
@@ -164,11 +165,11 @@ def _template_cells(template: str) -> frozenset[tuple[str, str, str]]:
 
 def facts_of(result: TableResult, template: str,
            warnings: list[Warning_]) -> tuple[list[Fact], list[CellKey]]:
-    """The facts in the contract's order, and the key of each."""
+    """The facts in the key order of ``maps/keys.csv``, and the key of each."""
     specs = _specs_by_row()
     facts: list[Fact] = []
     keys: list[CellKey] = []
-    order: list[int] = []  # each fact's position in the contract's order
+    order: list[int] = []  # each fact's position in the key order
     placed: set[int] = set()  # (the same: one fact per cell, whatever the source)
     spans: RowSpans = {}
     for row in result.rows:

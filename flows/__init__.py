@@ -1,2 +1,2 @@
-"""The command line and, with issue 3, the Prefect flows: thin layers over the plain
-libraries in ``extract``, ``transform`` and ``load``."""
+"""The command line and the Prefect flows: thin layers over the plain libraries in
+``extract``, ``transform`` and ``load``; the only package that imports Prefect."""

@@ -269,7 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXTRACT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     ext.add_argument("file", nargs="+", help="report file(s) or folder(s)")
-    ext.add_argument("--json", action="store_true", help="print the contract's JSON object")
+    ext.add_argument("--json", action="store_true", help="print the report as one JSON object")
     ext.add_argument("--agency", help="agency name; overrides the path and the report's text")
     ext.add_argument("--year", type=int,
                      help="statistics year; overrides the path and the report's text")

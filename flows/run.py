@@ -4,7 +4,7 @@
 writing it?) and plans the run before anything else. A nightly run with nothing new
 to do stops there, in a second or two, without importing Prefect or starting its
 ephemeral server (10–25 s). Otherwise it runs the flow in this process, prints the
-summary and returns the contract's exit code.
+summary and returns the run's exit code.
 """
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ class CellSpec:
 
 @dataclass(frozen=True, slots=True)
 class KeyCatalog:
-    """All canonical cells, in the order of the contract's key list."""
+    """All canonical cells, in the order of ``maps/keys.csv``."""
 
     cells: dict[CellKey, CellSpec]
     row_order: dict[str, tuple[str, ...]]

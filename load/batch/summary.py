@@ -1,7 +1,7 @@
 """What a run did, in the words an operator needs at 7 a.m.
 
 The run summary is printed at the end of ``xxgk run``, published as a Prefect
-markdown artifact, and decides the exit code of the contract: 0 when every processed
+markdown artifact, and decides the run's exit code (README, "Exit status"): 0 when every processed
 report is ``ok``, 1 when any is ``failed`` or ``partial`` (all others are still
 written). It is plain data so that the flow, the CLI and the tests share it.
 

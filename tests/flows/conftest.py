@@ -10,17 +10,10 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import sys
 import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-
-# ``pool_jobs`` (functions for worker processes, which inherit this sys.path).
-HERE = str(Path(__file__).resolve().parent)
-if HERE not in sys.path:
-    sys.path.insert(0, HERE)
 
 _HOME = tempfile.mkdtemp(prefix="xxgk-prefect-home-")
 os.environ["PREFECT_HOME"] = _HOME
