@@ -14,11 +14,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 FAST   := $(VENV)/compiled
 FAST_STAMP := $(FAST)/.built
-# What the compiled build is made of: any change to these rebuilds it.
-SOURCES := setup.py $(shell find extract transform load flows synth -type f \
+# What the compiled build is made of: any change to these rebuilds it. (synth/, the
+# report generator, is not installed: it is imported from the checkout.)
+SOURCES := setup.py $(shell find extract transform load flows -type f \
              \( -name '*.py' -o -name '*.csv' -o -name '*.yaml' \) -not -path '*/__pycache__/*')
 # Run Python on the compiled build: -P keeps the working directory (the .py sources)
-# off sys.path, so PYTHONPATH's compiled modules are the ones imported.
+# off sys.path, so PYTHONPATH's compiled modules are the ones imported. (tests/conftest.py
+# and the benchmark scripts put the checkout after them, for synth.)
 FASTPY := PYTHONPATH=$(FAST) $(BIN)/python -P
 
 .PHONY: setup setup-fast demo test test-pure lint bench bench-pure score clean

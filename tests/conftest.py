@@ -12,6 +12,11 @@ import pytest
 HERE = str(Path(__file__).resolve().parent)
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
+# The generator (``synth``) is not installed: it comes from the checkout, after what
+# is installed (the compiled build, when the tests run on it with ``python -P``).
+ROOT = str(Path(__file__).resolve().parents[1])
+if ROOT not in sys.path:
+    sys.path.append(ROOT)
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 CORPUS = SHARED / "corpus"
