@@ -25,8 +25,18 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from extract.report import extract_bytes
-from synth import DRAWN_LAYOUTS, ENCODINGS, LAYOUTS, cell_differences, generate_report
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script: synth (not installed) from the checkout,
+    sys.path.append(str(ROOT))
+
+from extract.report import extract_bytes  # noqa: E402
+from synth import (  # noqa: E402
+    DRAWN_LAYOUTS,
+    ENCODINGS,
+    LAYOUTS,
+    cell_differences,
+    generate_report,
+)
 
 SIZE_BAND = (5 * 1024, 7 * 1024)
 

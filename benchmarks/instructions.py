@@ -22,9 +22,20 @@ import argparse
 import functools
 import gc
 import sys
+from pathlib import Path
 
-from extract.report import ExtractedReport, extract_bytes
-from synth import DRAWN_LAYOUTS, ENCODINGS, GeneratedReport, cell_differences, generate_report
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script: synth (not installed) from the checkout,
+    sys.path.append(str(ROOT))
+
+from extract.report import ExtractedReport, extract_bytes  # noqa: E402
+from synth import (  # noqa: E402
+    DRAWN_LAYOUTS,
+    ENCODINGS,
+    GeneratedReport,
+    cell_differences,
+    generate_report,
+)
 
 
 def _extract(_previous: ExtractedReport | None, report: GeneratedReport) -> ExtractedReport:

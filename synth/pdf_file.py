@@ -1,11 +1,12 @@
 """Writes real PDF files: a report's ``pdf_text`` lines drawn on A4 pages, or a scan.
 
-The text is drawn in two fonts embedded as Word embeds them (``pdf_font``): a CJK
-font for Chinese characters and full-width punctuation, a Latin one for ASCII
-(figures, ``1.`` item numbers, the spaces inside labels), each a ``Type0`` /
-``Identity-H`` subset of the characters the report uses, with a ``ToUnicode`` map.
-So a reader pays what a real report costs it, and nothing depends on the fonts
-installed on the machine that writes or reads the file.
+The files are written by fpdf2, which embeds fonts as Word does: each a ``Type0`` /
+``Identity-H`` font over a ``CIDFontType2`` subset (``FontFile2``) with a
+``ToUnicode`` map. The text is drawn in two fonts of the generator's own making
+(``pdf_font``): a CJK one for Chinese characters and full-width punctuation, a Latin
+one for ASCII (figures, ``1.`` item numbers, the spaces inside labels). So a reader
+pays what a real report costs it, and nothing depends on the fonts installed on the
+machine that writes or reads the file.
 
 Each output line of the PDF renderer is drawn on its own baseline; on a table row
 the label starts at the left margin and the values sit in columns to its right, with
@@ -13,27 +14,38 @@ real gaps between them, so the reader has to find the cells by position. The pag
 numbers the renderer puts every ~40 lines (``- 4 -``) close a page: tables run over
 page breaks with the page number printed in between. ``scan_pdf`` writes a page that
 is an image only, with no text layer, as a scanned report is.
+
+The bytes follow from the lines alone: the creation date is fixed, there is no file
+identifier, and the producer names the generator, not the library's version.
 """
 
 from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fpdf import FPDF
+from PIL import Image
 
 from .model import Line
-from .pdf_font import ASCENT, DESCENT, UNITS_PER_EM, SubsetFont, subset_font
-from .pdf_objects import PdfObjects, pdf_number, ref
+from .pdf_font import font_program
 
-PAGE_WIDTH, PAGE_HEIGHT = 595.0, 842.0  # A4, points
-MARGIN = 56.0
+MARGIN = 56.0  # points
 FONT_SIZE = 10.0
 FOOTER_SIZE = 9.0
 LEADING = 15.0
 VALUE_GAP = 14.0  # points between a label and its first value, and between values
+RULE_WIDTH = 0.3  # the table rows' rules
+# Fixed, so the same lines give the same bytes (fpdf2 cannot leave the date out).
+CREATION_DATE = datetime(2024, 1, 1, tzinfo=UTC)
+PRODUCER = "xxgk synth"
+LATIN = "XxgkSerif"  # the font of ASCII runs
 _FOOTER = re.compile(r"[-—] \d+ [-—]")
 _RUNS = re.compile(r"[\x00-\x7f]+|[^\x00-\x7f]+")  # ASCII runs, other runs
-_PRODUCER = b"<< /Producer (xxgk synth) >>"
 
 
 def _cells(line: Line) -> tuple[str, list[str]]:
@@ -68,42 +80,42 @@ def _pages(lines: list[Line]) -> tuple[list[tuple[list[Line], str | None]], bool
     return pages, first
 
 
-@dataclass(frozen=True)
-class _Fonts:
-    """The document's two embedded fonts and their resource names."""
+class _Document(FPDF):
+    """An fpdf2 document on A4 pages in points, reproducible: a fixed creation date,
+    no file identifier, PDF 1.7 as Word writes, pages broken only where asked."""
 
-    cjk: SubsetFont | None  # /F1
-    latin: SubsetFont | None  # /F2
+    def __init__(self) -> None:
+        super().__init__(unit="pt", format="A4")
+        self.pdf_version = "1.7"  # fpdf2 raises it only for features a page uses
+        self.set_creation_date(CREATION_DATE)
+        self.set_producer(PRODUCER)
+        self.set_auto_page_break(False)
 
-    @classmethod
-    def for_text(cls, text: str, traditional: bool) -> _Fonts:
-        """Subsets holding every character of ``text``."""
-        wide = {c for c in text if not c.isascii()}
-        narrow = {c for c in text if c.isascii() and c not in "\n\r"}
-        family = "XxgkMing" if traditional else "XxgkSong"
-        return cls(subset_font(family, wide) if wide else None,
-                   subset_font("XxgkSerif", narrow) if narrow else None)
-
-    def runs(self, text: str) -> list[tuple[bytes, SubsetFont, str]]:
-        """``text`` cut into runs of one font: (resource name, font, run)."""
-        out = []
-        for run in _RUNS.findall(text):
-            name, font = (b"/F2", self.latin) if run.isascii() else (b"/F1", self.cjk)
-            if font is None:  # the fonts were made from all the text drawn
-                raise ValueError(f"no font holds {run!r}")
-            out.append((name, font, run))
-        return out
-
-    def width(self, text: str, size: float) -> float:
-        return sum(font.width(run, size) for _, font, run in self.runs(text))
+    def file_id(self) -> str | None:
+        """None: no ``/ID`` (fpdf2's default hashes the file with its date)."""
+        return None
 
 
-class _PageDrawer:
-    """Collects one page's content stream: text objects and table rules."""
+def _add_fonts(pdf: _Document, text: str, traditional: bool, folder: Path) -> str:
+    """Fonts holding every character of ``text``, written to ``folder`` for fpdf2 to
+    embed (it reads fonts from files); the CJK font's family."""
+    cjk = "XxgkMing" if traditional else "XxgkSong"
+    wide = {c for c in text if not c.isascii()}
+    narrow = {c for c in text if c.isascii() and c not in "\n\r"}
+    for family, chars in ((cjk, wide), (LATIN, narrow)):
+        if chars:
+            path = folder / f"{family}.ttf"
+            path.write_bytes(font_program(family, chars))
+            pdf.add_font(family, fname=path)
+    return cjk
 
-    def __init__(self, fonts: _Fonts) -> None:
-        self.fonts = fonts
-        self.ops: list[bytes] = []
+
+class _Pen:
+    """Draws lines of text and table rules on the document's current page."""
+
+    def __init__(self, pdf: _Document, cjk: str) -> None:
+        self.pdf = pdf
+        self.cjk = cjk
 
     @staticmethod
     def room(text: str) -> float:
@@ -111,107 +123,64 @@ class _PageDrawer:
         runs into its first value whatever its mix of figures and characters."""
         return len(text) * FONT_SIZE
 
-    def _show(self, text: str, x: float, y: float, size: float) -> None:
-        """Place the text position at (x, y) and show ``text``, switching fonts
-        between runs (the text position carries on, so no gap opens between them)."""
-        self.ops.append(b"1 0 0 1 %s %s Tm" % (pdf_number(x), pdf_number(y)))
-        for name, font, run in self.fonts.runs(text):
-            self.ops.append(b"%s %s Tf %s Tj" % (name, pdf_number(size), font.encode(run)))
+    def _runs(self, text: str, size: float) -> Iterator[str]:
+        """``text`` cut into runs of one font, each run's font set when it comes."""
+        for run in _RUNS.findall(text):
+            self.pdf.set_font(LATIN if run.isascii() else self.cjk, size=size)
+            yield run
+
+    def show(self, text: str, x: float, y: float, size: float) -> None:
+        """``text`` with its baseline at ``y`` (from the top), from ``x`` on, one run
+        after the other, each starting where the last one ended (so no gap opens
+        between them)."""
+        for run in self._runs(text, size):
+            self.pdf.text(x, y, run)
+            x += self.pdf.get_string_width(run)
+
+    def width(self, text: str, size: float) -> float:
+        """The advance of ``text`` drawn at ``size`` points."""
+        return sum(self.pdf.get_string_width(run) for run in self._runs(text, size))
 
     def line(self, line: Line, y: float) -> None:
-        """One line in one text object: the label, then each value at its column."""
+        """One line: the label at the margin, then each value at its column."""
         label, values = _cells(line) if line.table else (line.text, [])
-        self.ops.append(b"BT")
         x = MARGIN
         if label:
-            self._show(label, x, y, FONT_SIZE)
+            self.show(label, x, y, FONT_SIZE)
             x += self.room(label) + VALUE_GAP
         for value in values:
-            self._show(value, x, y, FONT_SIZE)
+            self.show(value, x, y, FONT_SIZE)
             x += max(self.room(value), 2 * FONT_SIZE) + VALUE_GAP
-        self.ops.append(b"ET")
         if line.table and values:  # the table's row rule: graphics, not text
-            end = min(x, PAGE_WIDTH - MARGIN)
-            self.ops.append(b"0.3 w %s %s m %s %s l S" % (
-                pdf_number(MARGIN), pdf_number(y - 4), pdf_number(end), pdf_number(y - 4)))
+            end = min(x, self.pdf.w - MARGIN)
+            self.pdf.line(MARGIN, y + 4, end, y + 4)
 
     def footer(self, text: str) -> None:
         """The page number, centred under the text."""
-        x = (PAGE_WIDTH - self.fonts.width(text, FOOTER_SIZE)) / 2
-        self.ops.append(b"BT")
-        self._show(text, x, MARGIN / 2, FOOTER_SIZE)
-        self.ops.append(b"ET")
-
-    def content(self) -> bytes:
-        return b"\n".join(self.ops)
-
-
-def _embed_font(objects: PdfObjects, font: SubsetFont) -> int:
-    """The font's five objects (Type0, CIDFontType2, descriptor, program, ToUnicode);
-    the number of the Type0 font."""
-    name = b"/" + font.name.encode("ascii")
-    program = objects.add_stream(font.program, b"/Length1 %d" % len(font.program))
-    descriptor = objects.add(
-        b"<< /Type /FontDescriptor /FontName %s /Flags 4 /FontBBox [0 %d %d %d] "
-        b"/ItalicAngle 0 /Ascent %d /Descent %d /CapHeight 700 /StemV 80 /FontFile2 %s >>"
-        % (name, DESCENT, UNITS_PER_EM, ASCENT, ASCENT, DESCENT, ref(program)))
-    descendant = objects.add(
-        b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont %s "
-        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> "
-        b"/FontDescriptor %s /DW %d /W %s /CIDToGIDMap /Identity >>"
-        % (name, ref(descriptor), UNITS_PER_EM, font.cid_widths()))
-    to_unicode = objects.add_stream(font.to_unicode())
-    return objects.add(
-        b"<< /Type /Font /Subtype /Type0 /BaseFont %s /Encoding /Identity-H "
-        b"/DescendantFonts [%s] /ToUnicode %s >>" % (name, ref(descendant), ref(to_unicode)))
-
-
-def _font_resources(objects: PdfObjects, fonts: _Fonts) -> bytes:
-    """The pages' shared ``/Font`` resource dictionary."""
-    entries = []
-    if fonts.cjk is not None:
-        entries.append(b"/F1 %s" % ref(_embed_font(objects, fonts.cjk)))
-    if fonts.latin is not None:
-        entries.append(b"/F2 %s" % ref(_embed_font(objects, fonts.latin)))
-    return b"<< /Font << %s >> >>" % b" ".join(entries)
-
-
-def _add_page(objects: PdfObjects, tree: int, content: bytes, resources: bytes) -> int:
-    stream = objects.add_stream(content)
-    return objects.add(
-        b"<< /Type /Page /Parent %s /MediaBox [0 0 %s %s] /Resources %s /Contents %s >>"
-        % (ref(tree), pdf_number(PAGE_WIDTH), pdf_number(PAGE_HEIGHT), resources, ref(stream)))
-
-
-def _finish(objects: PdfObjects, tree: int, pages: list[int]) -> bytes:
-    """The page tree, catalog and info filled in; the file's bytes."""
-    kids = b" ".join(ref(p) for p in pages)
-    objects.fill(tree, b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, len(pages)))
-    catalog = objects.add(b"<< /Type /Catalog /Pages %s >>" % ref(tree))
-    return objects.write(catalog, objects.add(_PRODUCER))
+        x = (self.pdf.w - self.width(text, FOOTER_SIZE)) / 2
+        self.show(text, x, self.pdf.h - MARGIN / 2, FOOTER_SIZE)
 
 
 def text_pdf(lines: list[Line], traditional: bool = False) -> bytes:
     """A PDF showing ``lines`` (from the ``pdf_text`` renderer), paginated at its
     page numbers."""
-    objects = PdfObjects()
-    tree = objects.reserve()
-    fonts = _Fonts.for_text("".join(line.text for line in lines), traditional)
-    resources = _font_resources(objects, fonts)
-    page_numbers, number_first = _pages(lines)
-    pages = []
-    for body, number in page_numbers:
-        drawer = _PageDrawer(fonts)
-        if number is not None and number_first:
-            drawer.footer(number)  # drawn first: the reader meets it before the text
-        y = PAGE_HEIGHT - MARGIN
-        for line in body:
-            drawer.line(line, y)
-            y -= LEADING
-        if number is not None and not number_first:
-            drawer.footer(number)
-        pages.append(_add_page(objects, tree, drawer.content(), resources))
-    return _finish(objects, tree, pages)
+    pdf = _Document()
+    with tempfile.TemporaryDirectory(prefix="xxgk-synth-") as folder:
+        cjk = _add_fonts(pdf, "".join(line.text for line in lines), traditional, Path(folder))
+        pen = _Pen(pdf, cjk)
+        pages, number_first = _pages(lines)
+        pdf.set_line_width(RULE_WIDTH)  # every page's, from its start
+        for body, number in pages:
+            pdf.add_page()
+            if number is not None and number_first:
+                pen.footer(number)  # drawn first: the reader meets it before the text
+            y = MARGIN
+            for line in body:
+                pen.line(line, y)
+                y += LEADING
+            if number is not None and not number_first:
+                pen.footer(number)
+        return bytes(pdf.output())
 
 
 def _speckled_image(seed: int, width: int, height: int) -> bytes:
@@ -227,12 +196,8 @@ def _speckled_image(seed: int, width: int, height: int) -> bytes:
 def scan_pdf(seed: int = 0) -> bytes:
     """A one-page PDF that is an image only (a scanned report): no text layer."""
     width, height = 200, 280
-    objects = PdfObjects()
-    tree = objects.reserve()
-    image = objects.add_stream(
-        _speckled_image(seed, width, height),
-        b"/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
-        b"/BitsPerComponent 8" % (width, height))
-    content = b"q %s 0 0 %s 0 0 cm /Im1 Do Q" % (pdf_number(PAGE_WIDTH), pdf_number(PAGE_HEIGHT))
-    resources = b"<< /XObject << /Im1 %s >> >>" % ref(image)
-    return _finish(objects, tree, [_add_page(objects, tree, content, resources)])
+    pdf = _Document()
+    pdf.add_page()
+    image = Image.frombytes("L", (width, height), _speckled_image(seed, width, height))
+    pdf.image(image, x=0, y=0, w=pdf.w, h=pdf.h)
+    return bytes(pdf.output())

@@ -1,31 +1,28 @@
-"""Subset fonts of the generator's own making, embedded in its PDFs the way Word does.
+"""The fonts the generator's PDFs embed, of its own making.
 
-Why: real reports are Word or WPS exports, and those embed every font as a subset:
-a ``Type0`` font with the ``Identity-H`` encoding (two-byte glyph ids in the page's
-text), a ``CIDFontType2`` descendant carrying the TrueType program (``FontFile2``)
-and its glyph widths, and a ``ToUnicode`` CMap from glyph ids to characters, which
-is what every reader's text layer comes from. The generator used to reference
-Adobe's non-embedded CID fonts instead (``STSong-Light``), which a reader resolves
-through large predefined CMaps and a search of the machine's fonts: several times
-slower than a real file, so the ``pdf`` layout's benchmark measured the generator,
-not the reports.
+Why: real reports are Word or WPS exports, and those embed every font as a subset
+with a ``ToUnicode`` map, which is what every reader's text layer comes from. The PDF
+writer (fpdf2, in ``pdf_file``) embeds fonts that way, from a TrueType file; this
+module makes that file.
 
 Why a font of our own making rather than a real one: nothing installed on the
 machine is used (a CI machine may have no CJK font, and installed fonts differ
 from machine to machine), nothing is downloaded, and the bytes depend only on the
 text drawn, so a seed gives the same PDF everywhere. The glyph shapes are small box
 figures drawn from the bits of the code point: readers of the text layer never look
-at them, but each glyph has real outlines, as in a real subset. fontTools builds the
+at them, but each glyph has real outlines, as in a real font. fontTools builds the
 tables (writing TrueType by hand is where subtly invalid fonts come from); its two
 timestamps are fixed, everything else it writes follows from the glyphs given.
+
+Why a font holds only the characters its document draws, not every CJK character:
+such a font takes ≈ 3 s to build, and fpdf2 subsets it again for every file (≈ 0.2 s a
+PDF, three times what generating a whole PDF report takes).
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -37,53 +34,11 @@ UNITS_PER_EM = 1000
 ASCENT, DESCENT = 880, -120
 # head.created / head.modified: fixed, so the font's bytes follow from its glyphs.
 FONT_TIMESTAMP = 3_786_912_000  # 2024-01-01, in seconds since 1904 (TrueType's epoch)
-_GRID = 3  # glyph figures: a frame and up to 3 × 3 blocks inside it
+# Glyph figures: a bar and up to 2 × 2 blocks. Few contours, because each is compiled
+# twice (here, and again when fpdf2 subsets the font): 3 × 3 blocks and a frame made a
+# PDF ≈ 25 ms (a third) slower to generate.
+_GRID = 2
 _NOTDEF = ".notdef"
-
-
-@dataclass(frozen=True)
-class SubsetFont:
-    """One embedded font: a glyph id and a width for each character it draws."""
-
-    name: str  # the PDF BaseFont, with its subset tag: ``ABCDEF+XxgkSong``
-    glyph_ids: dict[str, int]
-    widths: dict[str, int]  # advance widths in 1/1000 of the font size
-    program: bytes  # the TrueType file (FontFile2)
-
-    def encode(self, text: str) -> bytes:
-        """``text`` as a PDF hex string of two-byte glyph ids (Identity-H)."""
-        return b"<" + "".join(f"{self.glyph_ids[c]:04X}" for c in text).encode("ascii") + b">"
-
-    def width(self, text: str, size: float) -> float:
-        """The advance of ``text`` drawn at ``size`` points."""
-        return sum(self.widths[c] for c in text) * size / UNITS_PER_EM
-
-    def cid_widths(self) -> bytes:
-        """The CIDFont's ``/W`` array: one run of widths from glyph 1 on."""
-        by_id = sorted((gid, self.widths[c]) for c, gid in self.glyph_ids.items())
-        return b"[1 [" + b" ".join(str(w).encode("ascii") for _, w in by_id) + b"]]"
-
-    def to_unicode(self) -> bytes:
-        """The ToUnicode CMap: each glyph id back to its character (UTF-16BE)."""
-        pairs = sorted((gid, c) for c, gid in self.glyph_ids.items())
-        lines = [
-            "/CIDInit /ProcSet findresource begin",
-            "12 dict begin",
-            "begincmap",
-            "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
-            f"/CMapName /{self.name.split('+')[-1]}-UCS def",
-            "/CMapType 2 def",
-            "1 begincodespacerange",
-            "<0000> <FFFF>",
-            "endcodespacerange",
-        ]
-        for start in range(0, len(pairs), 100):  # at most 100 entries per block
-            block = pairs[start:start + 100]
-            lines.append(f"{len(block)} beginbfchar")
-            lines += [f"<{gid:04X}> <{c.encode('utf-16-be').hex().upper()}>" for gid, c in block]
-            lines.append("endbfchar")
-        lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
-        return "\n".join(lines).encode("ascii")
 
 
 def advance(char: str) -> int:
@@ -96,21 +51,12 @@ def advance(char: str) -> int:
     return UNITS_PER_EM
 
 
-def subset_font(family: str, chars: Iterable[str]) -> SubsetFont:
-    """A font named ``family`` with one glyph per distinct character of ``chars``,
-    glyph ids in code point order (glyph 0 is ``.notdef``)."""
+def font_program(family: str, chars: Iterable[str]) -> bytes:
+    """A TrueType font named ``family`` with one glyph per distinct character of
+    ``chars`` (glyph 0 is ``.notdef``), in code point order: the same characters give
+    the same bytes, whatever their order."""
     ordered = sorted(set(chars))
-    glyph_ids = {c: i for i, c in enumerate(ordered, start=1)}
-    widths = {c: advance(c) for c in ordered}
-    tag = _subset_tag(family, ordered)
-    return SubsetFont(f"{tag}+{family}", glyph_ids, widths,
-                      _truetype(f"{tag}+{family}", ordered, widths))
-
-
-def _subset_tag(family: str, chars: list[str]) -> str:
-    """Six capital letters naming this subset (random in Word; a digest here)."""
-    digest = hashlib.sha256(("".join(chars) + family).encode("utf-8")).digest()
-    return "".join(chr(ord("A") + b % 26) for b in digest[:6])
+    return _truetype(family, ordered, {c: advance(c) for c in ordered})
 
 
 def _truetype(name: str, chars: list[str], widths: dict[str, int]) -> bytes:
@@ -129,11 +75,10 @@ def _truetype(name: str, chars: list[str], widths: dict[str, int]) -> bytes:
     metrics.update({_glyph_name(c): (widths[c], 0) for c in chars})
     builder.setupHorizontalMetrics(metrics)
     builder.setupHorizontalHeader(ascent=ASCENT, descent=DESCENT)
-    family = name.split("+")[-1]
-    builder.setupNameTable({"familyName": family, "styleName": "Regular", "psName": name})
+    builder.setupNameTable({"familyName": name, "styleName": "Regular", "psName": name})
     builder.setupOS2(sTypoAscender=ASCENT, sTypoDescender=DESCENT, usWinAscent=ASCENT,
                      usWinDescent=-DESCENT)
-    builder.setupPost(keepGlyphNames=False)  # format 3: no glyph names, as in subsets
+    builder.setupPost(keepGlyphNames=False)  # format 3: no glyph names, as embedded fonts have
     out = io.BytesIO()
     builder.save(out)
     return out.getvalue()
@@ -144,7 +89,7 @@ def _glyph_name(char: str) -> str:
 
 
 def _glyph(char: str, width: int) -> Glyph:
-    """The glyph of ``char``: a frame and the blocks its code point's bits choose."""
+    """The glyph of ``char``: a bar and the blocks its code point's bits choose."""
     from fontTools.pens.ttGlyphPen import TTGlyphPen
 
     pen = TTGlyphPen(None)
@@ -155,13 +100,14 @@ def _glyph(char: str, width: int) -> Glyph:
 
 @cache
 def _boxes(char: str, width: int) -> tuple[tuple[int, int, int, int], ...]:
-    """Rectangles (x0, y0, x1, y1) of ``char``'s figure; none for a space."""
+    """Rectangles (x0, y0, x1, y1) of ``char``'s figure: a bar on the baseline and the
+    blocks above it that its code point's low bits choose; none for a space."""
     if char.isspace():
         return ()
     left, right, bottom, top = 40, width - 40, -40, 760
-    boxes = [(left, bottom, right, bottom + 40), (left, top - 40, right, top)]  # a frame
+    boxes = [(left, bottom, right, bottom + 40)]
     code = sum(ord(c) for c in char)  # .notdef too
-    cell_w, cell_h = (right - left) // _GRID, (top - bottom - 80) // _GRID
+    cell_w, cell_h = (right - left) // _GRID, (top - bottom - 40) // _GRID
     for k in range(_GRID * _GRID):
         if code >> k & 1:
             x0, y0 = left + (k % _GRID) * cell_w, bottom + 40 + (k // _GRID) * cell_h
