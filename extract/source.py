@@ -6,8 +6,13 @@ relative paths, read a file's bytes, and say where it is. :class:`LocalSource`
 implements that for a folder, and :func:`open_source` is the one place that will pick
 another implementation by the location's scheme.
 
-Crawling hashes every file (sha256 of its bytes) so that the nightly run can skip
-what is already loaded, and sniffs text files for the words every disclosure report
+Crawling tells the nightly run which files are new or changed without reading the
+others: a file whose size and modification time are those the ledger recorded when it
+was last read is taken as unchanged (its recorded sha256 stands); a file of the same
+size whose time changed is hashed (sha256 of its bytes) to tell a touched file from a
+rewritten one; a new file, or one whose size changed, is not hashed here at all, since
+it is processed anyway and its batch hashes the bytes it reads. Text files outside the
+``<agency>/<year>.<ext>`` layout are sniffed for the words every disclosure report
 prints, so that a README or a spreadsheet export lying in the folder is counted as
 skipped instead of failing as a broken report.
 """
@@ -19,7 +24,7 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Protocol
@@ -53,13 +58,19 @@ class TransientReadError(OSError):
 @dataclass(frozen=True, slots=True)
 class SourceFile:
     """A file found in a source: its path relative to the source root (POSIX
-    separators, the key the warehouse stores), its size and the sha256 of its bytes."""
+    separators, the key the warehouse stores), its size, the sha256 of its bytes (empty
+    where the crawl did not need to read them) and its modification time."""
 
     path: str
     bytes: int
     sha256: str
     is_report: bool = True
     reason: str = ""
+    mtime_ns: int | None = None
+
+
+# What the ledger recorded of a file when it was last read: size, mtime (ns), sha256.
+Known = tuple[int, int, str]
 
 
 class Source(Protocol):
@@ -67,7 +78,7 @@ class Source(Protocol):
 
     location: str
 
-    def files(self) -> Iterator[SourceFile]: ...
+    def files(self, known: Mapping[str, Known] | None = None) -> Iterator[SourceFile]: ...
 
     def read(self, path: str) -> bytes: ...
 
@@ -106,10 +117,12 @@ class LocalSource:
             raise SourceError(f"source {root} is not a folder")
         self.location = str(self.root)
 
-    def files(self) -> Iterator[SourceFile]:
-        """Every candidate file, in a stable order (sorted relative paths)."""
+    def files(self, known: Mapping[str, Known] | None = None) -> Iterator[SourceFile]:
+        """Every candidate file, in a stable order (sorted relative paths). ``known``:
+        what the ledger recorded of each path when it was last read (see the module
+        docstring for which files are then read)."""
         for path in sorted(self._walk()):
-            yield self._describe(path)
+            yield self._describe(path, known or {})
 
     def _walk(self) -> Iterator[Path]:
         for folder, dirs, names in os.walk(self.root):
@@ -118,24 +131,34 @@ class LocalSource:
                 if not name.startswith(".") and Path(name).suffix.lower() in REPORT_SUFFIXES:
                     yield Path(folder, name)
 
-    def _describe(self, path: Path) -> SourceFile:
+    def _describe(self, path: Path, known: Mapping[str, Known]) -> SourceFile:
         rel = PurePosixPath(path.relative_to(self.root).as_posix()).as_posix()
         try:
-            mode = path.stat().st_mode
-            if not stat.S_ISREG(mode):
+            info = path.stat()
+            if not stat.S_ISREG(info.st_mode):
                 return SourceFile(rel, 0, "", False, "not a regular file")
-            digest, size, head = _hash_file(path)
+            size, mtime = info.st_size, info.st_mtime_ns
+            last = known.get(rel)
+            if last is not None and last[:2] == (size, mtime):
+                return SourceFile(rel, size, last[2], True, "", mtime)  # not read
+            layout = size == 0 or in_report_layout(rel)
+            if last is not None and last[0] == size:
+                digest, size, head = _hash_file(path)  # touched, or rewritten?
+            elif layout:
+                return SourceFile(rel, size, "", True, "", mtime)  # new or resized
+            else:
+                digest, head = "", _head(path)
         except OSError as err:
             # Unreadable now: hand it to the extractor, which reads it again (with
             # retries) and records the reason, rather than hiding it here.
             return SourceFile(rel, 0, "", True, f"cannot read: {err.strerror or err}")
-        if size == 0 or in_report_layout(rel):
+        if layout:
             # The folder layout says a report belongs here: if it is none, that is a
             # failure to report, not a file to skip quietly.
-            return SourceFile(rel, size, digest, True, "")
+            return SourceFile(rel, size, digest, True, "", mtime)
         sniffed = looks_like_report(head, path.suffix.lower())
         reason = "" if sniffed else "not a report: no 政府信息公开 words and figures in it"
-        return SourceFile(rel, size, digest, sniffed, reason)
+        return SourceFile(rel, size, digest, sniffed, reason, mtime)
 
     def read(self, path: str) -> bytes:
         """A file's bytes; transient OS errors become :class:`TransientReadError`."""
@@ -151,6 +174,12 @@ def in_report_layout(rel: str) -> bool:
     """Whether a relative path is a report's place: ``<agency>/<year>.<ext>``."""
     agency, year = identity_from_path(Path(rel))
     return agency is not None and year is not None
+
+
+def _head(path: Path) -> bytes:
+    """The first bytes of a file, where a report prints its title and opening."""
+    with open(path, "rb") as fh:
+        return fh.read(SNIFF_BYTES)
 
 
 def _hash_file(path: Path) -> tuple[str, int, bytes]:

@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -188,10 +188,13 @@ def _run_batches(runner: TaskRunner, pool: WorkerPool | None, work: list[list[So
 def _process_and_publish(store: Warehouse, source: str, selection: Selection,
                          registry: str | None, workers: int,
                          dask: tuple[str | None, int | None], summary: RunSummary,
-                         quiet: bool) -> None:
-    """Plan, run the batches and publish, under the warehouse lock."""
+                         quiet: bool, plan: Plan | None = None) -> None:
+    """Plan (unless ``plan`` was made already), run the batches and publish, under the
+    warehouse lock."""
     logger = get_run_logger()
-    plan = plan_source(open_source(source), store.ledger(), selection, load_registry(registry))
+    if plan is None:
+        plan = plan_source(open_source(source), store.ledger(), selection,
+                           load_registry(registry))
     summary.planned = plan.describe()
     summary.add(Outcome(f.path, "skipped", f.reason, None, None) for f in plan.skipped)
     work = batches(plan, workers)
@@ -232,6 +235,25 @@ def _process_again(runner: TaskRunner, pool: WorkerPool | None, again: Plan, wor
                                summary, quiet)
 
 
+# ``xxgk run`` plans under the warehouse's lock before it starts Prefect, and keeps the
+# lock: it hands the flow it runs in this process its warehouse (the lock held) and its
+# plan, so that the source is crawled once and no other run writes between the plan and
+# the publish. A flow run started any other way (a deployment) plans for itself.
+_HANDED: dict[tuple[str, str], tuple[Warehouse, Plan]] = {}
+
+
+@contextmanager
+def hand_over(source: str, warehouse: str, store: Warehouse, plan: Plan) -> Iterator[None]:
+    """Let the flow run on ``source`` and ``warehouse`` in this process use ``store``
+    and ``plan``."""
+    key = (source, warehouse)
+    _HANDED[key] = (store, plan)
+    try:
+        yield
+    finally:
+        _HANDED.pop(key, None)
+
+
 @flow(name="xxgk-run", log_prints=False)
 def run_pipeline(source: str, warehouse: str, agencies: list[str] | None = None,
                  years: list[int] | None = None, failed: bool = False, full: bool = False,
@@ -243,13 +265,13 @@ def run_pipeline(source: str, warehouse: str, agencies: list[str] | None = None,
     started = time.monotonic()
     logger = get_run_logger()
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
-    store = Warehouse(warehouse)
+    store, plan = _HANDED.pop((source, warehouse), (Warehouse(warehouse), None))
     selection = Selection(tuple(agencies or ()), tuple(years or ()), failed, full)
     summary = RunSummary(run_id=run_id, warehouse=warehouse)
     try:
         with store.locked():
             _process_and_publish(store, source, selection, registry, workers,
-                                 (dask_address, dask_workers), summary, quiet)
+                                 (dask_address, dask_workers), summary, quiet, plan)
     except WarehouseBusy as err:  # another run is writing: say so, no traceback
         logger.error("%s", err)
         return Failed(message=str(err), data=err)
@@ -261,5 +283,5 @@ def run_pipeline(source: str, warehouse: str, agencies: list[str] | None = None,
     return Completed(message=summary.headline(), data=summary)
 
 
-__all__ = ["BATCH_TIMEOUT_SECONDS", "choose_runner", "open_pool", "retry_if_transient",
-           "run_pipeline"]
+__all__ = ["BATCH_TIMEOUT_SECONDS", "choose_runner", "hand_over", "open_pool",
+           "retry_if_transient", "run_pipeline"]

@@ -1,10 +1,11 @@
 """``xxgk run`` and ``xxgk status``: the operator's commands over the flow.
 
-``run`` checks its arguments, takes a quick look at the warehouse (is another run
-writing it?) and plans the run before anything else. A nightly run with nothing new
-to do stops there, in a second or two, without importing Prefect or starting its
-ephemeral server (10–25 s). Otherwise it runs the flow in this process, prints the
-summary and returns the run's exit code.
+``run`` checks its arguments, takes the warehouse's lock (another run writing it is
+refused at once) and plans the run before anything else. A nightly run with nothing
+new to do stops there, in a second or two, without importing Prefect or starting its
+ephemeral server (10–25 s). Otherwise it runs the flow in this process, still holding
+the lock and handing the flow its plan, prints the summary and returns the run's exit
+code.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from extract.source import SourceError, open_source
-from load.batch.plan import Selection, plan_source
+from load.batch.plan import Plan, Selection, plan_source
 from load.batch.summary import RunSummary
 from load.warehouse import Warehouse, WarehouseBusy
 from transform.agencies import load_registry
@@ -43,37 +44,40 @@ def run_command(args: argparse.Namespace) -> int:
             if not registry.resolve(name).known:
                 print(f"xxgk: warning: agency {name!r} is not in the registry; matching "
                       "it by name", file=sys.stderr)
+        if args.workers < 1 or (args.dask_workers is not None and args.dask_workers < 1):
+            return _fail("--workers and --dask-workers must be at least 1")
         store = Warehouse(args.warehouse)
-        with store.locked():
+        with store.locked():  # held until the flow has published: no run writes between
             plan = plan_source(source, store.ledger(), _selection(args), registry)
+            if plan.empty:
+                summary = RunSummary(run_id="-", warehouse=args.warehouse,
+                                     planned=plan.describe(),
+                                     seconds=time.monotonic() - started)
+                if not args.quiet:
+                    print(f"xxgk run: {summary.headline()}")
+                return 0
+            return _run_flow(args, store, plan)
     except (SourceError, MapError, WarehouseBusy) as err:
         return _fail(str(err))
-    if args.workers < 1 or (args.dask_workers is not None and args.dask_workers < 1):
-        return _fail("--workers and --dask-workers must be at least 1")
-    if plan.empty:
-        summary = RunSummary(run_id="-", warehouse=args.warehouse, planned=plan.describe(),
-                             seconds=time.monotonic() - started)
-        if not args.quiet:
-            print(f"xxgk run: {summary.headline()}")
-        return 0
-    return _run_flow(args)
 
 
-def _run_flow(args: argparse.Namespace) -> int:
+def _run_flow(args: argparse.Namespace, store: Warehouse, plan: Plan) -> int:
     from flows.environment import configure_prefect, prefect_api
 
     configure_prefect(quiet=args.quiet)
+    source, warehouse = str(Path(args.source)), str(Path(args.warehouse))
     with prefect_api(warm_up=_import_flow):  # Prefect's imports while its server starts
-        from flows.pipeline import run_pipeline
+        from flows.pipeline import hand_over, run_pipeline
 
-        state = run_pipeline(
-            source=str(Path(args.source)), warehouse=str(Path(args.warehouse)),
-            agencies=args.agency, years=args.year, failed=args.failed, full=args.full,
-            registry=args.registry, workers=args.workers, dask_address=args.dask_address,
-            dask_workers=args.dask_workers, quiet=args.quiet, return_state=True,
-        )
+        with hand_over(source, warehouse, store, plan):
+            state = run_pipeline(
+                source=source, warehouse=warehouse, agencies=args.agency, years=args.year,
+                failed=args.failed, full=args.full, registry=args.registry,
+                workers=args.workers, dask_address=args.dask_address,
+                dask_workers=args.dask_workers, quiet=args.quiet, return_state=True,
+            )
     summary = state.result(raise_on_failure=False)
-    if isinstance(summary, WarehouseBusy):  # another run took the lock after our check
+    if isinstance(summary, WarehouseBusy):
         return _fail(str(summary))
     if not isinstance(summary, RunSummary):  # the flow itself crashed
         return _fail(f"run failed: {state.message or summary}", 1)

@@ -170,6 +170,9 @@ REPORTS = Dataset(
                "source of the file loaded instead of this one (its facts and checks are "
                "not loaded, `n_facts` and `n_checks_failed` are 0); null for the file "
                "loaded and for an agency-year read from one file (extension)"),
+        Column("source_mtime_ns", I64, "the file's modification time when it was read, "
+               "in nanoseconds since 1970 (UTC): with `bytes`, how the next run tells an "
+               "unchanged file without reading it; null when not known (extension)"),
     ),
 )
 

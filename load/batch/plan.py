@@ -34,7 +34,7 @@ from pathlib import Path
 import pandas as pd
 
 from extract.report import identity_from_path
-from extract.source import Source, SourceFile
+from extract.source import Known, Source, SourceFile
 from transform.agencies import AgencyRegistry
 
 # Reports per task: ≈ 4 ms of parsing each, so a full batch is ≈ 1 s of work against
@@ -82,7 +82,7 @@ class Plan:
 def _ledger_index(ledger: pd.DataFrame) -> dict[str, dict[str, object]]:
     if ledger.empty:
         return {}
-    columns = ["source", "source_sha256", "status", "agency_id", "year"]
+    columns = ["source", "source_sha256", "bytes", "status", "agency_id", "year"]
     return {str(row["source"]): row for row in ledger[columns].to_dict("records")}
 
 
@@ -105,6 +105,15 @@ def _int_or_none(value: object) -> int | None:
     return None if value is None or pd.isna(value) else int(value)  # type: ignore[call-overload]
 
 
+def _changed(file: SourceFile, last: dict[str, object]) -> bool:
+    """Whether a file's bytes differ from those last read: by its size, else by its
+    sha256 where the crawl read it (it did unless the ledger vouches for it)."""
+    size = last["bytes"]
+    if not file.sha256:  # not read: the ledger vouched for it, or its size changed
+        return pd.isna(size) or int(size) != file.bytes  # type: ignore[call-overload]
+    return last["source_sha256"] != file.sha256
+
+
 def _why(file: SourceFile, last: dict[str, object] | None,
          selection: Selection) -> tuple[bool, str]:
     """Whether the file is processed, and why (the plan's reason counts).
@@ -116,7 +125,7 @@ def _why(file: SourceFile, last: dict[str, object] | None,
     if last is None:
         return (False, "new, left for a run without --failed") if selection.failed_only \
             else (True, "new")
-    changed = last["source_sha256"] != file.sha256
+    changed = _changed(file, last)
     status = str(last["status"])
     if selection.failed_only:
         if status in NOT_OK:
@@ -264,10 +273,24 @@ def batches(plan: Plan, workers: int, size: int | None = None) -> list[list[Sour
     return out
 
 
+def known_files(ledger: pd.DataFrame) -> dict[str, Known]:
+    """What the ledger recorded of each file when it was last read: its size, its
+    modification time (-1 where a warehouse written before times were recorded has
+    none: the file is then hashed) and its sha256."""
+    if ledger.empty or "source_mtime_ns" not in ledger:
+        return {}
+    rows = ledger[["source", "bytes", "source_mtime_ns", "source_sha256"]].dropna(
+        subset=["bytes", "source_sha256"])
+    return {str(source): (int(size), -1 if pd.isna(mtime) else int(mtime), str(digest))
+            for source, size, mtime, digest in rows.itertuples(index=False)}
+
+
 def plan_source(source: Source, ledger: pd.DataFrame, selection: Selection,
                 registry: AgencyRegistry) -> Plan:
-    """Crawl ``source`` and plan the run against the warehouse's ledger."""
-    return plan_run(source.files(), ledger, selection, registry)
+    """Crawl ``source`` and plan the run against the warehouse's ledger: files whose
+    size and time the ledger recorded are not read (see ``extract.source``)."""
+    known = {} if selection.full else known_files(ledger)
+    return plan_run(source.files(known), ledger, selection, registry)
 
 
 __all__ = ["SIBLING", "AgencyYear", "Plan", "Selection", "batch_size", "batches",

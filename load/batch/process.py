@@ -268,18 +268,19 @@ class ReportProcessor:
             reason = f"internal error: {type(err).__name__}: {err}"
             self._failed(file, digest, size, path_agency, path_year, reason, rows)
             return
-        self._add_report(file.path, digest, size, report, rows)
+        self._add_report(file, digest, size, report, rows)
 
     def _failed(self, file: SourceFile, digest: str, size: int, agency: str | None,
                 year: int | None, reason: str, rows: _Rows) -> None:
         resolved = self.registry.resolve(agency) if agency else None
         rows.reports.append(self._report_row(
-            file.path, digest, size, resolved, year, status=FAILED, error=reason))
+            file, digest, size, resolved, year, status=FAILED, error=reason))
         rows.outcomes.append(Outcome(file.path, FAILED, reason,
                                      resolved.name if resolved else None, year))
 
-    def _add_report(self, path: str, digest: str, size: int, report: ExtractedReport,
+    def _add_report(self, file: SourceFile, digest: str, size: int, report: ExtractedReport,
                     rows: _Rows) -> None:
+        path = file.path
         missing = [what for what, v in (("agency", report.agency), ("year", report.year))
                    if v is None]
         resolved = self.registry.resolve(report.agency) if report.agency else None
@@ -287,7 +288,7 @@ class ReportProcessor:
             reason = (f"no {' and no '.join(missing)}: neither the folder layout "
                       "<agency>/<year>.<ext> nor the report's title or opening lines "
                       "name it")
-            rows.reports.append(self._report_row(path, digest, size, resolved, report.year,
+            rows.reports.append(self._report_row(file, digest, size, resolved, report.year,
                                                  status=FAILED, error=reason, report=report))
             rows.outcomes.append(Outcome(path, FAILED, reason, report.agency, report.year))
             return
@@ -307,21 +308,21 @@ class ReportProcessor:
         checks = _check_rows(report, base)
         rows.checks.extend(checks)
         rows.reports.append(self._report_row(
-            path, digest, size, resolved, report.year, status=status,
+            file, digest, size, resolved, report.year, status=status,
             error=error if status == PARTIAL else "", report=report,
             n_facts=len(report.facts), n_checks_failed=sum(not c["passed"] for c in checks),
             warnings=texts))
         rows.outcomes.append(Outcome(path, status, error if status == PARTIAL else "",
                                      resolved.name, report.year, texts))
 
-    def _report_row(self, path: str, digest: str, size: int, agency: Agency | None,
+    def _report_row(self, file: SourceFile, digest: str, size: int, agency: Agency | None,
                     year: int | None, *, status: str, error: str,
                     report: ExtractedReport | None = None, n_facts: int = 0,
                     n_checks_failed: int = 0, warnings: tuple[str, ...] = ()) -> dict[str, Any]:
         return {
             "year": year, "agency_id": agency.agency_id if agency else None,
             "agency": agency.name if agency else None,
-            "template": report.template if report else None, "source": path,
+            "template": report.template if report else None, "source": file.path,
             "source_sha256": digest, "bytes": size,
             "encoding": report.encoding if report else None,
             "format": report.format if report else None,
@@ -329,7 +330,7 @@ class ReportProcessor:
             "error": error or None, "n_facts": n_facts, "n_checks_failed": n_checks_failed,
             "run_id": self.run_id, "processed_at": self.processed_at,
             "n_warnings": len(warnings), "warnings": "\n".join(warnings) or None,
-            "superseded_by": None,
+            "superseded_by": None, "source_mtime_ns": file.mtime_ns,
         }
 
 

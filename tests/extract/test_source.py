@@ -1,7 +1,8 @@
 """Tests of the source crawl (extract/source.py).
 
 Covers the recursive listing of a local folder (hidden entries and non-report
-extensions ignored, sorted POSIX relative paths), the sha256 and size of each file,
+extensions ignored, sorted POSIX relative paths), the size and time of each file and
+which files are read (the ledger vouches for unchanged ones; a touched one is hashed),
 the sniffing of report words in every encoding reports come in (from generated
 reports) and of PDF headers, ``open_source`` (missing folders, unsupported schemes,
 ``file://``) and ``read`` (vanished files, transient errors as TransientReadError).
@@ -90,37 +91,68 @@ def test_paths_are_relative_posix(tree: Path) -> None:
         assert (tree / file.path).is_file()
 
 
-def test_sha256_and_size(tree: Path) -> None:
+def _refuse_reads(monkeypatch: pytest.MonkeyPatch, suffix: str) -> None:
+    """Make opening a file whose path ends with ``suffix`` fail, as for an unreadable
+    file: a crawl that does not read it lists it all the same."""
+    real_open = open
+
+    def failing_open(file: object, *args: object, **kwargs: object) -> object:
+        if str(file).endswith(suffix):
+            raise PermissionError(errno.EACCES, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr("builtins.open", failing_open)
+
+
+def test_size_and_time_of_every_file_and_no_hash_of_new_ones(tree: Path) -> None:
     listing = _listing(tree)
-    data = REPORT_TEXT.encode("utf-8")
-    assert listing["区教育局/2020.txt"] == SourceFile(
-        "区教育局/2020.txt", len(data), hashlib.sha256(data).hexdigest(), True, "")
     for rel, file in listing.items():
-        raw = (tree / rel).read_bytes()
-        assert file.bytes == len(raw)
-        assert file.sha256 == hashlib.sha256(raw).hexdigest()
+        info = (tree / rel).stat()
+        assert (file.bytes, file.mtime_ns) == (info.st_size, info.st_mtime_ns)
+        assert file.sha256 == ""  # new: processed anyway, its batch hashes what it reads
 
 
-def test_hash_of_a_file_larger_than_one_chunk(tmp_path: Path) -> None:
-    data = REPORT_TEXT.encode("utf-8") + bytes(range(256)) * 9000  # > 2 MiB
-    _put(tmp_path, "区教育局/2020.txt", data)
-    (file,) = LocalSource(tmp_path).files()
-    assert file.bytes == len(data)
-    assert file.sha256 == hashlib.sha256(data).hexdigest()
+def test_a_file_the_ledger_vouches_for_is_not_read(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _put(tmp_path, "区教育局/2020.txt", REPORT_TEXT)
+    info = path.stat()
+    known = {"区教育局/2020.txt": (info.st_size, info.st_mtime_ns, "recorded-sha")}
+    _refuse_reads(monkeypatch, "2020.txt")
+    (file,) = LocalSource(tmp_path).files(known)
+    assert file == SourceFile("区教育局/2020.txt", info.st_size, "recorded-sha", True, "",
+                              info.st_mtime_ns)
+
+
+def test_a_touched_file_of_the_same_size_is_hashed(tmp_path: Path) -> None:
+    data = REPORT_TEXT.encode("utf-8") + bytes(range(256)) * 9000  # > 2 MiB: several chunks
+    path = _put(tmp_path, "区教育局/2020.txt", data)
+    info = path.stat()
+    known = {"区教育局/2020.txt": (info.st_size, info.st_mtime_ns - 1, "old-sha")}
+    (file,) = LocalSource(tmp_path).files(known)
+    assert (file.bytes, file.sha256) == (len(data), hashlib.sha256(data).hexdigest())
     assert file.is_report
 
 
+def test_a_file_whose_size_changed_is_not_read(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _put(tmp_path, "区教育局/2020.txt", REPORT_TEXT)
+    info = path.stat()
+    known = {"区教育局/2020.txt": (info.st_size + 1, info.st_mtime_ns, "old-sha")}
+    _refuse_reads(monkeypatch, "2020.txt")
+    (file,) = LocalSource(tmp_path).files(known)
+    assert (file.bytes, file.sha256, file.reason) == (info.st_size, "", "")
+
+
 def test_empty_file_is_listed_as_candidate(tmp_path: Path) -> None:
-    _put(tmp_path, "区教育局/2020.txt", b"")
+    path = _put(tmp_path, "区教育局/2020.txt", b"")
     assert list(LocalSource(tmp_path).files()) == [
-        SourceFile("区教育局/2020.txt", 0, EMPTY_SHA, True, "")]
+        SourceFile("区教育局/2020.txt", 0, "", True, "", path.stat().st_mtime_ns)]
 
 
 def test_text_without_report_words_is_not_a_report(tree: Path) -> None:
     readme = _listing(tree)["readme.txt"]
     assert readme.is_report is False
     assert readme.reason == "not a report: no 政府信息公开 words and figures in it"
-    assert readme.sha256 == hashlib.sha256(b"just some notes about the folder\n").hexdigest()
 
 
 def test_report_words_are_sniffed(tree: Path) -> None:
@@ -293,14 +325,12 @@ def test_permanent_errno_is_not_transient(
 
 
 def test_unreadable_file_is_still_listed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Outside the <agency>/<year> layout a file is sniffed, so its unreadability shows
+    # here; in the layout it is not read, and its batch records the reason.
+    _put(tmp_path, "misc/report-2020.txt", REPORT_TEXT)
     _put(tmp_path, "区教育局/2020.txt", REPORT_TEXT)
-    real_open = open
-
-    def failing_open(file: object, *args: object, **kwargs: object) -> object:
-        if str(file).endswith("2020.txt"):
-            raise PermissionError(errno.EACCES, "Permission denied", str(file))
-        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
-
-    monkeypatch.setattr("builtins.open", failing_open)
-    assert list(LocalSource(tmp_path).files()) == [
-        SourceFile("区教育局/2020.txt", 0, "", True, "cannot read: Permission denied")]
+    _refuse_reads(monkeypatch, "2020.txt")
+    listing = _listing(tmp_path)
+    assert listing["misc/report-2020.txt"] == SourceFile(
+        "misc/report-2020.txt", 0, "", True, "cannot read: Permission denied")
+    assert listing["区教育局/2020.txt"].reason == ""

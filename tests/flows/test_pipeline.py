@@ -103,6 +103,43 @@ def test_a_run_with_nothing_to_do_does_not_start_prefect(tmp_path: Path) -> None
     assert result[:2] == ["0", "False"], out
 
 
+def test_a_night_with_nothing_new_reads_no_file(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # Size and modification time as the ledger recorded them: the files are not read.
+    src, wh = _source(tmp_path, n_agencies=1, years=range(2020, 2022)), tmp_path / "wh"
+    assert _run("--source", str(src), "--warehouse", str(wh)) == 0
+    assert _reports(wh)["source_mtime_ns"].notna().all()
+    real_open = open
+
+    def no_reports(file: object, *args: object, **kwargs: object) -> object:
+        assert not str(file).startswith(str(src)), f"{file} was read"
+        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr("builtins.open", no_reports)
+    assert _run("--source", str(src), "--warehouse", str(wh)) == 0
+    monkeypatch.undo()
+    touched = sorted(src.rglob("*.*"))[0]
+    os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
+    assert _run("--source", str(src), "--warehouse", str(wh)) == 0  # hashed: unchanged
+    assert _reports(wh)["run_id"].nunique() == 1
+
+
+def test_the_flow_runs_on_the_plan_xxgk_run_made(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # The source is crawled once, under the lock the command holds until the publish.
+    import flows.pipeline
+
+    src, wh = _source(tmp_path, n_agencies=1, years=range(2020, 2022)), tmp_path / "wh"
+
+    def no_second_plan(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the flow planned again")
+
+    monkeypatch.setattr(flows.pipeline, "plan_source", no_second_plan)
+    assert _run("--source", str(src), "--warehouse", str(wh)) == 0
+    assert len(_reports(wh)) == 2
+    assert flows.pipeline._HANDED == {}
+
+
 def test_changed_new_and_broken_files(tmp_path: Path,
                                       capsys: pytest.CaptureFixture[str]) -> None:
     src, wh = _source(tmp_path), tmp_path / "wh"

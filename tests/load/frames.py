@@ -64,7 +64,7 @@ def report_of(agency: str, year: int | None, variant: int = 0, *, status: str = 
         "n_checks_failed": variant % 2, "run_id": run_id,
         "processed_at": pd.Timestamp("2026-01-01", tz="UTC") + pd.Timedelta(seconds=variant),
         "n_warnings": 1, "warnings": "line 3: unknown label\nline 9: short row",
-        "superseded_by": None,
+        "superseded_by": None, "source_mtime_ns": 1_700_000_000_000_000_000 + variant,
     }
     return conform(pd.DataFrame([row]), "reports")
 

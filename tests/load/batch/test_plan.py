@@ -71,8 +71,10 @@ def _ledger(*rows: dict[str, Any]) -> pd.DataFrame:
 
 def _loaded(path: str, status: str = "ok", content: str | None = None,
             agency_id: str | None = None, year: int | None = None) -> dict[str, Any]:
-    return {"source": path, "source_sha256": _sha(path if content is None else content),
-            "status": status, "agency_id": agency_id, "year": year}
+    content = path if content is None else content
+    return {"source": path, "source_sha256": _sha(content),
+            "bytes": len(content.encode("utf-8")), "status": status, "agency_id": agency_id,
+            "year": year}
 
 
 # The crawl and the ledger most tests plan against.
@@ -531,3 +533,25 @@ def test_an_agency_year_extracted_in_two_batches_is_split() -> None:
     assert again.agency_years == {"misc/new.html": ("emergency", 2023),
                                   "区应急管理局/2023.txt": ("emergency", 2023)}
     assert not again.reasons
+
+
+def test_plan_source_reads_no_file_the_ledger_vouches_for(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    words = "区教育局2020年政府信息公开工作年度报告\n"
+    path = tmp_path / "区教育局" / "2020.txt"
+    path.parent.mkdir()
+    path.write_text(words, encoding="utf-8")
+    row = _loaded("区教育局/2020.txt", content=words, agency_id="education", year=2020)
+    ledger = _ledger({**row, "source_mtime_ns": path.stat().st_mtime_ns})
+    real_open = open
+
+    def refuse(file: object, *args: object, **kwargs: object) -> object:
+        assert not str(file).startswith(str(tmp_path)), f"{file} was read"
+        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr("builtins.open", refuse)
+    plan = plan_source(LocalSource(tmp_path), ledger, Selection(), REGISTRY)
+    assert plan.empty and plan.describe() == "1 unchanged"
+    # --full reprocesses every file, and reads none to plan it.
+    plan = plan_source(LocalSource(tmp_path), ledger, Selection(full=True), REGISTRY)
+    assert _todo(plan) == ["区教育局/2020.txt"]

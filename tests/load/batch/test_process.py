@@ -392,7 +392,7 @@ def test_vanished_file_fails_alone(tmp_path: Path) -> None:
                             WHEN).process(files)
     row = _report_row(batch, "区财政局/2021.txt")
     assert (row["status"], row["error"]) == (FAILED, "cannot read: No such file or directory")
-    assert row["source_sha256"] == hashlib.sha256(FIN_2021.data).hexdigest()  # as crawled
+    assert row["source_sha256"] == ""  # the crawl did not read it: a new file
     assert (row["agency_id"], row["year"]) == ("finance", 2021)
     assert _report_row(batch, "区教育局/2020.txt")["status"] == OK
 
