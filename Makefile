@@ -22,10 +22,11 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/xxgk run --source data/demo --warehouse data/warehouse || test $$? -eq 1
 
-## ruff and the whole test suite (what CI runs)
+## ruff and the whole test suite (what CI runs): two processes, one test file each at a
+## time (a file's tests share its fixtures; the flow tests one Prefect server)
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
