@@ -15,6 +15,15 @@ or a crash costs exactly the call that slot was running: the worker is killed (o
 dead), the caller gets :class:`WorkerTimeout` or :class:`WorkerCrashed`, and the slot
 starts a fresh worker for its next call.
 
+Nor a maintained pool (measured side by side by ``benchmarks/pool_candidates.py``).
+pebble's ``ProcessPool`` has a time limit per call, but its workers all share one pipe:
+a call whose exception cannot be unpickled, or a worker dying while it receives a call
+(importing its module), breaks the whole pool; and on multiprocessing's ``spawn`` or
+``forkserver`` its workers import the main module, hence Prefect (1–4 s and ≈ 60 MB more
+each). loky's workers skip the main module, but it has no time limit per call (a stuck
+call keeps its worker and blocks the shutdown), and a crashed worker fails the other
+call in flight too.
+
 Workers are fresh interpreters (``python -c "from flows.pool import serve; …"``) talking
 over a socket pair, with the parent's ``sys.path``. Not ``fork``: the flow's process
 runs threads (Prefect's event loop, the task runner's) that a fork must not copy. Nor
