@@ -167,7 +167,7 @@ def _role(pid: int, root: int) -> str:
         return "other"
     if "uvicorn" in cmdline or "prefect.server" in cmdline or "server" in cmdline:
         return "server"
-    if "multiprocessing" in cmdline or "spawn_main" in cmdline or "flows.pool" in cmdline:
+    if "multiprocessing" in cmdline or "spawn_main" in cmdline or "load.batch.pool" in cmdline:
         return "worker"
     return "other"
 

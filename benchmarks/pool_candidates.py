@@ -1,7 +1,7 @@
-"""Maintained process pools weighed against the project's own (``flows.pool``).
+"""Maintained process pools weighed against the project's own (``load.batch.pool``).
 
 Could pebble's ``ProcessPool`` (a time limit per call), loky's reusable executor or
-``concurrent.futures.ProcessPoolExecutor`` take the place of ``flows/pool.py``? The
+``concurrent.futures.ProcessPoolExecutor`` take the place of ``load/batch/pool.py``? The
 pool's constraints: its workers never import Prefect, even when the parent's main
 module does (a deployment runs ``prefect.engine``); a call past its time limit, or
 whose worker crashed, costs that call only; a bounded number of reusable workers; a
@@ -13,7 +13,7 @@ Each scenario runs in a fresh child process, whose main module is generated here
   and as ``python -m MODULE`` (``module``). Two calls held in the two workers at once
   report whether the worker imported Prefect, how long it took to start (process start
   to the call running), its RSS and USS, then the same after importing the project's
-  parsing modules (``transform.process``, ``extract.report``).
+  parsing modules (``load.batch.process``, ``extract.report``).
 - ``behaviour``: a main module without Prefect. ``basics``: the workers' start-up, the
   cost of a trivial call (``square``, one after the other), RSS after the project's
   imports. Then, each on a fresh pool of two workers, an incident beside a slow call and
@@ -31,7 +31,7 @@ Pools without a time limit per call (loky, concurrent.futures) get the caller's 
     PYTHONPATH=. .venv/bin/python benchmarks/pool_candidates.py --only pebble \\
         --modes behaviour --scenarios timeout,receipt --json /tmp/pool-candidates.json
 
-Candidates: ``flows.pool``; ``pebble:spawn|forkserver|loky`` (``ProcessPool`` on that
+Candidates: ``load.batch.pool``; ``pebble:spawn|forkserver|loky`` (``ProcessPool`` on that
 context; ``loky`` is loky's context, which pebble accepts as a multiprocessing context);
 ``loky:loky|loky_init_main`` (``get_reusable_executor``); ``cf:spawn|forkserver``
 (``concurrent.futures.ProcessPoolExecutor``). Needs pebble, loky and psutil
@@ -59,7 +59,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 
 CANDIDATES = [
-    "flows.pool",
+    "load.batch.pool",
     "pebble:spawn", "pebble:forkserver", "pebble:loky",
     "loky:loky", "loky:loky_init_main",
     "cf:spawn", "cf:forkserver",
@@ -109,7 +109,7 @@ def meet(folder: str, n: int, deadline: float) -> dict[str, Any]:
 def load_project() -> dict[str, Any]:
     started = time.perf_counter()
     import extract.report  # noqa: F401
-    import transform.process  # noqa: F401
+    import load.batch.process  # noqa: F401
     info = me()
     info["import_s"] = round(time.perf_counter() - started, 2)
     return info
@@ -161,14 +161,14 @@ class ExitOnReceipt:
 # ------------------------------------------------------------------ the candidates
 
 class ProjectPool:
-    """flows.pool.WorkerPool, its blocking ``run`` on threads (as the flow's tasks are)."""
+    """load.batch.pool.WorkerPool, its blocking ``run`` on threads (as the flow's tasks are)."""
 
     per_call_limit = True
 
     def __init__(self, workers: int, limit: float, method: str) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
-        from flows.pool import WorkerPool
+        from load.batch.pool import WorkerPool
         self._pool = WorkerPool(workers, timeout=limit).__enter__()
         self._threads = ThreadPoolExecutor(16)
 
@@ -242,7 +242,7 @@ class FuturesPool:
         self._executor.shutdown(wait=True)
 
 
-KINDS = {"flows.pool": ProjectPool, "pebble": PebblePool, "loky": LokyPool,
+KINDS = {"load.batch.pool": ProjectPool, "pebble": PebblePool, "loky": LokyPool,
          "cf": FuturesPool}
 
 

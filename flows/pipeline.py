@@ -7,7 +7,7 @@ orchestration only:
 - batches of reports are tasks (one task per report would cost ≈ 10 ms of
   orchestration and a stream of API events each, more than the parsing itself);
 - the tasks run on a bounded thread pool in this process, and each hands its
-  CPU-bound parsing to a worker of a lean process pool (``flows.pool``: workers that
+  CPU-bound parsing to a worker of a lean process pool (``load.batch.pool``: workers that
   import the libraries, never Prefect, ≈ 1 s to start instead of 15–29 s); a batch
   stuck past ``BATCH_TIMEOUT_SECONDS`` or whose worker crashed costs its own files
   (recorded as failed), never the night; a run with a single batch stays in-process,
@@ -46,8 +46,8 @@ from prefect.states import Completed, Failed, State
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from extract.source import SourceFile, TransientReadError, open_source
-from flows.pool import WorkerPool
 from load.batch.plan import Plan, Selection, batches, plan_source, split_agency_years
+from load.batch.pool import WorkerPool
 from load.batch.process import (
     FAILED,
     BatchResult,

@@ -155,10 +155,3 @@ def valid_keys(template: str) -> frozenset[tuple[str, str, str]]:
     keys |= {(APPLICATIONS, r, c) for r in app_rows for c in APP_COL_KEYS}
     keys |= {(REVIEWS, r, c) for r in REVIEW_BLOCKS for c in REVIEW_COL_KEYS}
     return frozenset(keys)
-
-
-def unit_of(table: str, row_key: str, col_key: str) -> str:
-    """The canonical unit (``count`` or ``yuan``) of one key."""
-    if table == ACTIVE and col_key == "amount":
-        return "yuan"
-    return "count"

@@ -24,15 +24,15 @@ each). loky's workers skip the main module, but it has no time limit per call (a
 call keeps its worker and blocks the shutdown), and a crashed worker fails the other
 call in flight too.
 
-Workers are fresh interpreters (``python -c "from flows.pool import serve; …"``) talking
+Workers are fresh interpreters (``python -c "from load.batch.pool import serve; …"``) talking
 over a socket pair, with the parent's ``sys.path``. Not ``fork``: the flow's process
 runs threads (Prefect's event loop, the task runner's) that a fork must not copy. Nor
 multiprocessing's ``spawn`` or ``forkserver``: their children first import the parent's
 main module, which in a Prefect deployment is ``prefect.engine`` (each worker would
-import Prefect), and they bring a resource-tracker process along. This module is
-orchestration, hence in ``flows/``, but imports nothing beyond the standard library:
-workers import it to run their loop, and it is usable without Prefect (the tests drive
-it directly).
+import Prefect), and they bring a resource-tracker process along. It belongs to the
+Prefect-free batch step and imports nothing beyond the standard library: workers
+import it to run their loop, and the flow, the tests and the benchmarks drive it
+directly.
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ STARTED = b"started"
 
 
 # How a worker starts: its loop on the socket whose descriptor is passed on.
-_WORKER = "import sys; from flows.pool import serve; serve(int(sys.argv[1]))"
+_WORKER = "import sys; from load.batch.pool import serve; serve(int(sys.argv[1]))"
 
 
 def serve(fd: int) -> None:

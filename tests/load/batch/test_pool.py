@@ -1,4 +1,4 @@
-"""The lean worker pool (flows.pool): results, errors, crashes and time limits.
+"""The lean worker pool (load.batch.pool): results, errors, crashes and time limits.
 
 No Prefect here: the pool is plain multiprocessing, and its workers must never import
 Prefect (that is its point).
@@ -18,10 +18,10 @@ import pool_jobs
 import pytest
 
 from extract.source import TransientReadError
-from flows.pool import WorkerCrashed, WorkerError, WorkerPool, WorkerTimeout
+from load.batch.pool import WorkerCrashed, WorkerError, WorkerPool, WorkerTimeout
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
+ROOT = HERE.parents[2]
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def test_workers_do_not_import_the_parents_main_module(tmp_path: Path) -> None:
     (tmp_path / "main.py").write_text(textwrap.dedent("""
         import heavy_marker  # what the main module imports
         import pool_jobs
-        from flows.pool import WorkerPool
+        from load.batch.pool import WorkerPool
 
         if __name__ == "__main__":
             with WorkerPool(1) as pool:
