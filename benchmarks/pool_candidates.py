@@ -1,8 +1,8 @@
 """Maintained process pools weighed against the project's own (``load.batch.pool``).
 
 Could pebble's ``ProcessPool`` (a time limit per call), loky's reusable executor or
-``concurrent.futures.ProcessPoolExecutor`` take the place of ``load/batch/pool.py``? The
-pool's constraints: its workers never import Prefect, even when the parent's main
+``concurrent.futures.ProcessPoolExecutor`` take the place of ``load/batch/pool.py``?
+The pool's constraints: its workers never import Prefect, even when the parent's main
 module does (a deployment runs ``prefect.engine``); a call past its time limit, or
 whose worker crashed, costs that call only; a bounded number of reusable workers; a
 clean shutdown (no process left, no resource-tracker warning).
@@ -31,8 +31,8 @@ Pools without a time limit per call (loky, concurrent.futures) get the caller's 
     PYTHONPATH=. .venv/bin/python benchmarks/pool_candidates.py --only pebble \\
         --modes behaviour --scenarios timeout,receipt --json /tmp/pool-candidates.json
 
-Candidates: ``load.batch.pool``; ``pebble:spawn|forkserver|loky`` (``ProcessPool`` on that
-context; ``loky`` is loky's context, which pebble accepts as a multiprocessing context);
+Candidates: ``load.batch.pool``; ``pebble:spawn|forkserver|loky`` (``ProcessPool`` on
+that context; ``loky`` is loky's context, which pebble accepts as a multiprocessing context);
 ``loky:loky|loky_init_main`` (``get_reusable_executor``); ``cf:spawn|forkserver``
 (``concurrent.futures.ProcessPoolExecutor``). Needs pebble, loky and psutil
 (``pip install pebble loky``). About 15 minutes, mostly waiting: a pool that cannot stop

@@ -79,11 +79,19 @@ def prefect_api(warm_up: Callable[[], object] | None = None) -> Iterator[str | N
         return
     timeout = float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"])
     process, api_url = start_temporary_server(timeout, warm_up)
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        temporary_settings,
+    )
 
     os.environ["PREFECT_API_URL"] = api_url
+    # No flow-run heartbeats: they let a lasting server notice a crashed run, but this
+    # server ends with the run, and stopping their thread holds every flow's end for
+    # up to a second.
+    settings = {PREFECT_API_URL: api_url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
     try:
-        with temporary_settings(updates={PREFECT_API_URL: api_url}):
+        with temporary_settings(updates=settings):
             yield api_url
     finally:
         _flush_api_logs()  # else the log worker retries a stopped server at exit

@@ -13,7 +13,7 @@ orchestration only:
   (recorded as failed), never the night; a run with a single batch stays in-process,
   since starting a worker costs more than the batch; on a Dask cluster
   (``DaskTaskRunner``) the tasks themselves run on its workers;
-- the batches' rows never pile up here: each batch stages them as Parquet in the
+- the batches' rows never pile up here: each batch stages them on disk in the
   warehouse's staging folder (written by the worker; rows coming back from Dask are
   staged as they arrive) and the publish reads them a year at a time;
 - a batch whose files hit a transient read error is retried; parse errors are not
@@ -33,7 +33,8 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, closing, contextmanager, nullcontext
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture, as_completed
 from prefect.states import Completed, Failed, State
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 
 from extract.source import SourceFile, TransientReadError, open_source
 from load.batch.plan import Plan, Selection, batches, plan_source, split_agency_years
@@ -53,6 +55,7 @@ from load.batch.process import (
     BatchResult,
     Outcome,
     StagedBatch,
+    batch_pool,
     fail_batch,
     process_batch,
     stage_batch,
@@ -74,13 +77,6 @@ def retry_if_transient(task: Any, task_run: Any, state: State) -> bool:
     except Exception:  # parse errors and bugs are not worth a retry
         return False
     return False
-
-
-# A batch is ≈ 1 s of parsing; a batch still running after 15 minutes is stuck on a
-# hostile file: its worker is killed and its files are recorded as failed rather than
-# hanging the night. (Pool workers only: a batch run in this process, the single-batch
-# case, cannot be interrupted; nor can a Dask task.)
-BATCH_TIMEOUT_SECONDS = 900
 
 
 # No Prefect caching: the warehouse's ledger is what skips finished work, and hashing a
@@ -130,12 +126,17 @@ def choose_runner(n_batches: int, workers: int, dask_address: str | None,
 
 
 def open_pool(n_batches: int, workers: int, dask_address: str | None,
-              dask_workers: int | None) -> AbstractContextManager[WorkerPool | None]:
-    """The lean worker processes for the batches; none for a single batch (starting a
-    worker costs more than it) or on Dask (its workers parse)."""
-    if _uses_dask(dask_address, dask_workers) or n_batches <= 1 or workers <= 1:
+              dask_workers: int | None, handed: WorkerPool | None = None
+              ) -> AbstractContextManager[WorkerPool | None]:
+    """The lean worker processes for the batches (``handed``: the pool ``xxgk run``
+    started before Prefect, already running), closed on exit; none for a single batch
+    or on Dask (its workers parse)."""
+    if _uses_dask(dask_address, dask_workers):
         return nullcontext()
-    return WorkerPool(min(workers, n_batches), timeout=BATCH_TIMEOUT_SECONDS)
+    if handed is not None:
+        return closing(handed)
+    pool = batch_pool(n_batches, workers)
+    return nullcontext() if pool is None else pool
 
 
 def _log_outcomes(logger: Any, outcomes: Sequence[Outcome], quiet: bool) -> None:
@@ -188,10 +189,11 @@ def _run_batches(runner: TaskRunner, pool: WorkerPool | None, work: list[list[So
 def _process_and_publish(store: Warehouse, source: str, selection: Selection,
                          registry: str | None, workers: int,
                          dask: tuple[str | None, int | None], summary: RunSummary,
-                         quiet: bool, plan: Plan | None = None) -> None:
-    """Plan (unless ``plan`` was made already), run the batches and publish, under the
-    warehouse lock."""
+                         quiet: bool, handed: Handed | None = None) -> None:
+    """Plan (unless ``xxgk run`` handed its plan over), run the batches and publish,
+    under the warehouse lock."""
     logger = get_run_logger()
+    plan = handed.plan if handed is not None else None
     if plan is None:
         plan = plan_source(open_source(source), store.ledger(), selection,
                            load_registry(registry))
@@ -206,7 +208,8 @@ def _process_and_publish(store: Warehouse, source: str, selection: Selection,
               "processed_at": datetime.now(UTC)}
     with store.staging(summary.run_id) as staging:
         # The pool outlives the runner: the runner's exit waits for the tasks' threads.
-        with open_pool(len(work), workers, *dask) as pool, \
+        started = handed.pool if handed is not None else None
+        with open_pool(len(work), workers, *dask, started) as pool, \
                 choose_runner(len(work), workers, *dask) as runner:
             staged = _run_batches(runner, pool, work, params, staging, summary, quiet)
             again = split_agency_years(plan, [b.agency_years for b in staged])
@@ -214,7 +217,9 @@ def _process_and_publish(store: Warehouse, source: str, selection: Selection,
                 staged = _process_again(runner, pool, again, workers, params, staging,
                                         staged, summary, quiet)
         replace = [f.path for f in plan.todo] + [f.path for f in again.todo]
-        summary.snapshot = publish_results(store, staged, replace)
+        # quote: Prefect would otherwise walk every outcome and path of the arguments
+        # looking for futures, a cost that grows with the files of the run.
+        summary.snapshot = publish_results(store, quote(staged), quote(replace))
     summary.notes = summary.several_files() + loaded_twice(store.ledger())
     for note in summary.notes:
         logger.warning("%s", note)
@@ -235,19 +240,31 @@ def _process_again(runner: TaskRunner, pool: WorkerPool | None, again: Plan, wor
                                summary, quiet)
 
 
+@dataclass(frozen=True)
+class Handed:
+    """What ``xxgk run`` made before it started Prefect, for the flow it runs in this
+    process: its warehouse (the lock held), its plan, and the worker pool it started
+    (None when the batches are parsed in this process or on Dask)."""
+
+    store: Warehouse
+    plan: Plan
+    pool: WorkerPool | None = None
+
+
 # ``xxgk run`` plans under the warehouse's lock before it starts Prefect, and keeps the
-# lock: it hands the flow it runs in this process its warehouse (the lock held) and its
-# plan, so that the source is crawled once and no other run writes between the plan and
-# the publish. A flow run started any other way (a deployment) plans for itself.
-_HANDED: dict[tuple[str, str], tuple[Warehouse, Plan]] = {}
+# lock: the source is crawled once and no other run writes between the plan and the
+# publish. It starts the worker pool then too, so that the workers import the libraries
+# while Prefect's server starts. A flow run started any other way (a deployment) plans
+# for itself.
+_HANDED: dict[tuple[str, str], Handed] = {}
 
 
 @contextmanager
-def hand_over(source: str, warehouse: str, store: Warehouse, plan: Plan) -> Iterator[None]:
-    """Let the flow run on ``source`` and ``warehouse`` in this process use ``store``
-    and ``plan``."""
+def hand_over(source: str, warehouse: str, handed: Handed) -> Iterator[None]:
+    """Let the flow run on ``source`` and ``warehouse`` in this process use what
+    ``handed`` holds."""
     key = (source, warehouse)
-    _HANDED[key] = (store, plan)
+    _HANDED[key] = handed
     try:
         yield
     finally:
@@ -265,13 +282,14 @@ def run_pipeline(source: str, warehouse: str, agencies: list[str] | None = None,
     started = time.monotonic()
     logger = get_run_logger()
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
-    store, plan = _HANDED.pop((source, warehouse), (Warehouse(warehouse), None))
+    handed = _HANDED.pop((source, warehouse), None)
+    store = handed.store if handed is not None else Warehouse(warehouse)
     selection = Selection(tuple(agencies or ()), tuple(years or ()), failed, full)
     summary = RunSummary(run_id=run_id, warehouse=warehouse)
     try:
         with store.locked():
             _process_and_publish(store, source, selection, registry, workers,
-                                 (dask_address, dask_workers), summary, quiet, plan)
+                                 (dask_address, dask_workers), summary, quiet, handed)
     except WarehouseBusy as err:  # another run is writing: say so, no traceback
         logger.error("%s", err)
         return Failed(message=str(err), data=err)
@@ -283,5 +301,5 @@ def run_pipeline(source: str, warehouse: str, agencies: list[str] | None = None,
     return Completed(message=summary.headline(), data=summary)
 
 
-__all__ = ["BATCH_TIMEOUT_SECONDS", "choose_runner", "hand_over", "open_pool",
-           "retry_if_transient", "run_pipeline"]
+__all__ = ["Handed", "choose_runner", "hand_over", "open_pool", "retry_if_transient",
+           "run_pipeline"]

@@ -2,10 +2,10 @@
 
 ``run`` checks its arguments, takes the warehouse's lock (another run writing it is
 refused at once) and plans the run before anything else. A nightly run with nothing
-new to do stops there, in a second or two, without importing Prefect or starting its
-ephemeral server (10–25 s). Otherwise it runs the flow in this process, still holding
-the lock and handing the flow its plan, prints the summary and returns the run's exit
-code.
+new to do stops there, without importing Prefect or starting its server (the bulk of
+a small run's time). Otherwise it starts the worker pool, then Prefect, runs the flow
+in this process, still holding the lock and handing the flow its plan and its pool,
+prints the summary and returns the run's exit code.
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ import argparse
 import json
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 import pandas as pd
 
 from extract.source import SourceError, open_source
-from load.batch.plan import Plan, Selection, plan_source
+from load.batch.plan import Plan, Selection, batches, plan_source
 from load.batch.summary import RunSummary
 from load.warehouse import Warehouse, WarehouseBusy
 from transform.agencies import load_registry
@@ -63,13 +64,18 @@ def run_command(args: argparse.Namespace) -> int:
 
 def _run_flow(args: argparse.Namespace, store: Warehouse, plan: Plan) -> int:
     from flows.environment import configure_prefect, prefect_api
+    from load.batch.process import batch_pool
 
     configure_prefect(quiet=args.quiet)
     source, warehouse = str(Path(args.source)), str(Path(args.warehouse))
-    with prefect_api(warm_up=_import_flow):  # Prefect's imports while its server starts
-        from flows.pipeline import hand_over, run_pipeline
+    # The workers start first: they import the libraries while Prefect's server starts.
+    pool = None if args.dask_address or args.dask_workers else \
+        batch_pool(len(batches(plan, args.workers)), args.workers)
+    with pool or nullcontext(), \
+            prefect_api(warm_up=_import_flow):  # Prefect's imports while its server starts
+        from flows.pipeline import Handed, hand_over, run_pipeline
 
-        with hand_over(source, warehouse, store, plan):
+        with hand_over(source, warehouse, Handed(store, plan, pool)):
             state = run_pipeline(
                 source=source, warehouse=warehouse, agencies=args.agency, years=args.year,
                 failed=args.failed, full=args.full, registry=args.registry,

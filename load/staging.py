@@ -2,8 +2,8 @@
 
 A full run produces millions of rows (≈ 2 M facts for 10,000 reports). Shipped back to
 the flow's process and held there until the one publish, they made most of that
-process's peak (≈ 880 MB, measured). Instead each batch writes its rows here as Parquet,
-from the worker process that produced them, and hands back only their description
+process's peak. Instead each batch writes its rows here, from the worker process that
+produced them, and hands back only their description
 (:class:`StagedRows`: the files, and the years, sources and agencies they hold, which is
 all a publish needs to decide what it replaces); the publish then reads one year's
 files at a time (``load.incoming``).
@@ -33,9 +33,8 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
-from load.incoming import StagedRows, Year, distinct, without_carry_checks
+from load.incoming import StagedRows, Year, distinct, read_staged, without_carry_checks
 from load.schema import PARTITION_COLUMN, arrow_schema, partition_dir
 from load.snapshot import TMP_PREFIX
 
@@ -60,9 +59,9 @@ def write_staged(folder: str | Path, tables: Mapping[str, pa.Table]) -> StagedRo
         staged.agencies[name] = frozenset(str(a) for a in distinct(table["agency_id"]))
         staged.files[name] = {}
         for year, part in _by_year(table):
-            final = Path(folder) / f"{batch}.{name}.{partition_dir(year)}.parquet"
+            final = Path(folder) / f"{batch}.{name}.{partition_dir(year)}.arrow"
             tmp = final.with_name(f".{final.name}.tmp")
-            pq.write_table(part, tmp)
+            _write_ipc(part, tmp)
             os.rename(tmp, final)
             staged.files[name][year] = str(final)
     return staged
@@ -78,8 +77,7 @@ def restage_without(folder: str | Path, staged: StagedRows,
     tables: dict[str, pa.Table] = {}
     for name, files in staged.files.items():
         schema = arrow_schema(name)
-        parts = [pq.read_table(path).select(schema.names).cast(schema)
-                 for path in files.values()]
+        parts = [read_staged(path, schema.names).cast(schema) for path in files.values()]
         table = pa.concat_tables(parts) if parts else schema.empty_table()
         tables[name] = table.filter(pc.invert(pc.is_in(table["source"], value_set=drop)))
     restaged = write_staged(folder, tables)
@@ -87,6 +85,12 @@ def restage_without(folder: str | Path, staged: StagedRows,
         for path in files.values():
             Path(path).unlink(missing_ok=True)
     return restaged
+
+
+def _write_ipc(table: pa.Table, path: Path) -> None:
+    # The stream format: a table's chunks may each carry a dictionary of their own.
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
 
 
 def _by_year(table: pa.Table) -> Iterator[tuple[Year, pa.Table]]:

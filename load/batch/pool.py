@@ -24,8 +24,8 @@ each). loky's workers skip the main module, but it has no time limit per call (a
 call keeps its worker and blocks the shutdown), and a crashed worker fails the other
 call in flight too.
 
-Workers are fresh interpreters (``python -c "from load.batch.pool import serve; …"``) talking
-over a socket pair, with the parent's ``sys.path``. Not ``fork``: the flow's process
+Workers are fresh interpreters (``python -c "from load.batch.pool import serve; …"``)
+talking over a socket pair, with the parent's ``sys.path``. Not ``fork``: the flow's process
 runs threads (Prefect's event loop, the task runner's) that a fork must not copy. Nor
 multiprocessing's ``spawn`` or ``forkserver``: their children first import the parent's
 main module, which in a Prefect deployment is ``prefect.engine`` (each worker would
@@ -39,6 +39,8 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import importlib
+import os
 import pickle
 import queue
 import signal
@@ -46,7 +48,7 @@ import socket
 import subprocess
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from multiprocessing.connection import Connection, wait
 from types import TracebackType
@@ -87,29 +89,45 @@ _WORKER = "import sys; from load.batch.pool import serve; serve(int(sys.argv[1])
 
 
 def serve(fd: int) -> None:
-    """A worker's loop on the socket ``fd``: the parent's ``sys.path`` first, then
-    each call it is sent, answered with its result or its error."""
+    """A worker's loop on the socket ``fd``: the parent's ``sys.path`` and the modules
+    to import ahead, then each call it is sent, answered with its result or its error.
+    The worker leaves with ``os._exit``, as multiprocessing's children do: tearing its
+    interpreter down (freeing every object the libraries made) would only hold up the
+    pool's close."""
     # Ctrl-C reaches the whole process group: the pool's owner decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     conn = Connection(fd)
     try:
-        sys.path[:] = pickle.loads(conn.recv_bytes())  # what the parent imports from
+        sys.path[:], preload = pickle.loads(conn.recv_bytes())
     except EOFError:
-        return
+        os._exit(0)
+    _import_ahead(preload)
     while True:
         try:
             message = conn.recv_bytes()
         except EOFError:  # the pool's process is gone: nothing more will come
-            return
+            break
         if message == STOP:
-            return
+            break
         try:
             reply = _call(message, conn)
             conn.send_bytes(reply)
         except OSError:  # the pipe broke: the pool's process is gone
-            return
+            break
         del reply
         _give_back_memory()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+def _import_ahead(modules: Sequence[str]) -> None:
+    """Import what the calls will need while the pool's owner is still busy elsewhere.
+    A module that fails to import is left alone here: the call that needs it imports
+    it again and reports the error as that call's."""
+    for name in modules:
+        with suppress(Exception):
+            importlib.import_module(name)
 
 
 def _call(message: bytes, conn: Connection) -> bytes:
@@ -161,13 +179,14 @@ def _portable(err: Exception) -> Exception:
 class _Slot:
     """One worker process and its socket, used by one caller at a time."""
 
-    def __init__(self) -> None:
-        self._process: subprocess.Popen[bytes] | None = None
-        self._conn: Connection | None = None
-
     @property
     def pid(self) -> int | None:
         return self._process.pid if self._process is not None else None
+
+    def __init__(self, preload: Sequence[str] = ()) -> None:
+        self._process: subprocess.Popen[bytes] | None = None
+        self._conn: Connection | None = None
+        self._preload = tuple(preload)
 
     def start(self) -> None:
         ours, theirs = socket.socketpair()
@@ -177,7 +196,7 @@ class _Slot:
                 [sys.executable, *safe_path, "-c", _WORKER, str(theirs.fileno())],
                 pass_fds=[theirs.fileno()])
         self._process, self._conn = process, Connection(ours.detach())
-        self._conn.send_bytes(pickle.dumps(sys.path))
+        self._conn.send_bytes(pickle.dumps((sys.path, self._preload)))
 
     def call(self, fn: Callable[..., R], args: tuple[Any, ...], timeout: float | None) -> R:
         if self._process is None or self._process.poll() is not None:
@@ -231,12 +250,16 @@ class _Slot:
             self._conn.close()
         self._process = self._conn = None
 
-    def stop(self) -> None:
-        """Ask the worker to finish, kill it if it does not."""
-        if self._process is None or self._conn is None:
+    def ask_to_stop(self) -> None:
+        """Tell the worker to finish (:meth:`wait_stopped` waits for it)."""
+        if self._conn is not None:
+            with suppress(OSError):  # already gone
+                self._conn.send_bytes(STOP)
+
+    def wait_stopped(self) -> None:
+        """Wait for a worker asked to stop, kill it if it does not."""
+        if self._process is None:
             return
-        with suppress(OSError):  # already gone
-            self._conn.send_bytes(STOP)
         try:
             self._process.wait(STOP_GRACE_SECONDS)
         except subprocess.TimeoutExpired:
@@ -251,13 +274,16 @@ class WorkerPool:
     Use it as a context manager (the workers start on entry, stop on exit). :meth:`run`
     is thread-safe and blocks while every worker is busy. ``fn`` and its arguments are
     pickled: ``fn`` must be a module-level function of a module the worker can import.
+    A worker imports the modules named in ``preload`` as soon as it starts, before any
+    call comes (a pool started early has its workers ready for the first one).
     """
 
-    def __init__(self, workers: int, *, timeout: float | None = None) -> None:
+    def __init__(self, workers: int, *, timeout: float | None = None,
+                 preload: Sequence[str] = ()) -> None:
         if workers < 1:
             raise ValueError("a pool needs at least one worker")
         self.timeout = timeout
-        self._slots = [_Slot() for _ in range(workers)]
+        self._slots = [_Slot(preload) for _ in range(workers)]
         self._free: queue.SimpleQueue[_Slot] = queue.SimpleQueue()
 
     def __enter__(self) -> WorkerPool:
@@ -285,8 +311,10 @@ class WorkerPool:
         return [pid for slot in self._slots if (pid := slot.pid) is not None]
 
     def close(self) -> None:
+        for slot in self._slots:  # every worker winds down at once
+            slot.ask_to_stop()
         for slot in self._slots:
-            slot.stop()
+            slot.wait_stopped()
 
 
 __all__ = ["WorkerCrashed", "WorkerError", "WorkerPool", "WorkerTimeout", "serve"]

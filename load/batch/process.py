@@ -38,6 +38,7 @@ from extract.model import ExtractedReport, Warning_
 from extract.reading import MAX_PDF_BYTES, MAX_TEXT_BYTES, ReportError
 from extract.report import extract_bytes, identity_from_path
 from extract.source import Source, SourceFile, TransientReadError, open_source
+from load.batch.pool import WorkerPool
 from load.batch.siblings import CROSS_FILE_RULE, CellComparison, Resolution, Sibling, resolve
 from load.schema import DATASETS, SchemaError, arrow_schema, as_table, working_schema
 from load.snapshot import frame_of
@@ -514,6 +515,24 @@ def stage_batch(folder: str | Path, location: str, files: Sequence[SourceFile],
                                               processed_at))
 
 
+# A batch is ≈ 1 s of parsing; a batch still running after 15 minutes is stuck on a
+# hostile file: its worker is killed and its files are recorded as failed rather than
+# hanging the night. (Pool workers only: a batch run in the run's own process, the
+# single-batch case, cannot be interrupted; nor can a Dask task.)
+BATCH_TIMEOUT_SECONDS = 900
+
+
+def batch_pool(n_batches: int, workers: int) -> WorkerPool | None:
+    """The worker processes that parse a run's ``n_batches`` batches (enter it to start
+    them: each imports this module at once, before its first batch comes); None for a
+    single batch or a single worker, parsed in the run's process, since starting a
+    worker costs more than a batch."""
+    if n_batches <= 1 or workers <= 1:
+        return None
+    return WorkerPool(min(workers, n_batches), timeout=BATCH_TIMEOUT_SECONDS,
+                      preload=[__name__])
+
+
 def fail_batch(files: Sequence[SourceFile], reason: str, registry_path: str | None,
                run_id: str, processed_at: datetime) -> BatchResult:
     """Failed rows for a whole batch that could not run (see ``fail_all``)."""
@@ -531,6 +550,7 @@ class _NoSource:
         raise OSError(f"{path}: not readable here")
 
 
-__all__ = ["FAILED", "OK", "PARTIAL", "SKIPPED", "AgencyYear", "BatchResult", "Outcome",
-           "ReportProcessor", "StagedBatch", "combine", "fail_batch", "process_batch",
-           "stage_batch", "stage_result", "status_of"]
+__all__ = ["BATCH_TIMEOUT_SECONDS", "FAILED", "OK", "PARTIAL", "SKIPPED", "AgencyYear",
+           "BatchResult", "Outcome", "ReportProcessor", "StagedBatch", "batch_pool",
+           "combine", "fail_batch", "process_batch", "stage_batch", "stage_result",
+           "status_of"]

@@ -25,6 +25,7 @@ import pool_jobs
 import pytest
 
 import flows.pipeline
+import load.batch.process
 from extract.source import LocalSource, TransientReadError, open_source
 from flows.cli import main
 from load.batch.plan import Selection, batches, plan_source
@@ -292,11 +293,17 @@ def _batch_holding(src: Path, marker: str) -> set[str]:
     return {f.path for f in next(b for b in work if any(marker in f.path for f in b))}
 
 
-def test_the_worker_pool_builds_the_warehouse_of_the_in_process_path(tmp_path: Path) -> None:
+def test_the_worker_pool_builds_the_warehouse_of_the_in_process_path(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     src = _source(tmp_path)
     _batch_holding(src, "")  # two batches at least: the pool is used
     alone, pooled = tmp_path / "alone", tmp_path / "pooled"
     assert _run("--source", str(src), "--warehouse", str(alone), "--workers", "1") == 0
+
+    def second_pool(*args: object) -> None:
+        raise AssertionError("the flow started a pool besides the one xxgk run started")
+
+    monkeypatch.setattr(flows.pipeline, "batch_pool", second_pool)
     assert _run("--source", str(src), "--warehouse", str(pooled), "--workers", "2") == 0
     a, b = _frames(alone), _frames(pooled)
     for name in a:
@@ -325,7 +332,7 @@ def test_a_stuck_batch_is_stopped_at_its_time_limit(tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     # Long enough for a handful of small reports on a swamped machine: the marked
     # batch never returns, so only the time limit ends it.
-    monkeypatch.setattr(flows.pipeline, "BATCH_TIMEOUT_SECONDS", 10)
+    monkeypatch.setattr(load.batch.process, "BATCH_TIMEOUT_SECONDS", 10)
     monkeypatch.setattr(flows.pipeline, "stage_batch", pool_jobs.stage_or_hang)
     src, wh = _with_marked_file(tmp_path, pool_jobs.HANG_MARKER), tmp_path / "wh"
     doomed = _batch_holding(src, pool_jobs.HANG_MARKER)

@@ -6,12 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import pyarrow.parquet as pq
 import pytest
 from frames import Batch, batch, merge, publish, source_of
 
 from load.batch.process import BatchResult
 from load.cross_year import CARRY_RULE
+from load.incoming import read_staged
 from load.schema import DATASETS
 from load.staging import STAGE_PREFIX, StagedRows, write_staged
 from load.warehouse import Warehouse, WarehouseBusy
@@ -56,7 +56,7 @@ def test_a_batch_is_staged_as_a_file_per_dataset_and_year(tmp_path: Path) -> Non
     rows = stage(tmp_path, batch("AB", (2021, 2019), failed="A"))[0]
     assert set(rows.files["reports"]) == {2019, 2021, None}  # None: the unknown year
     for year, path in rows.files["reports"].items():
-        assert pq.read_table(path)["year"].unique().to_pylist() == [year]
+        assert read_staged(path)["year"].unique().to_pylist() == [year]
     assert rows.rows == {"facts": 2 * 2 * 12, "reports": 5, "checks": 2 * 2 * 4}
     assert rows.sources["reports"] == {source_of(a, y) for a in "AB" for y in (2019, 2021)} \
         | {source_of("A", None)}

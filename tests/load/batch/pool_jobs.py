@@ -7,6 +7,7 @@ worker process (a segfault, the OOM killer), one never returns (a hostile file).
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import sys
@@ -92,3 +93,7 @@ def stage_or_fail_once(folder: str | Path, location: str, files: Sequence[Source
         flag.touch()
         transient(next(f.path for f in files if FLAKY_MARKER in f.path))
     return stage_batch(folder, location, files, registry, run_id, processed_at)
+
+
+def import_module(name: str) -> None:
+    importlib.import_module(name)

@@ -134,3 +134,21 @@ def test_closing_the_pool_stops_its_workers() -> None:
 def test_a_pool_needs_a_worker() -> None:
     with pytest.raises(ValueError):
         WorkerPool(0)
+
+
+def test_workers_import_the_preloaded_modules_before_any_call() -> None:
+    module = "xml.dom.minidom"  # nothing the pool or the probe imports
+    with WorkerPool(1) as plain:
+        assert not plain.run(pool_jobs.imported, module)
+    with WorkerPool(1, preload=[module, "no_such_module_here"]) as pool:
+        assert pool.run(pool_jobs.imported, module)  # a failed preload is no failure
+        with pytest.raises(ModuleNotFoundError):  # the call that needs it says why
+            pool.run(pool_jobs.import_module, "no_such_module_here")
+
+
+def test_stopped_workers_exit_cleanly_and_at_once() -> None:
+    pool = WorkerPool(2).__enter__()
+    pool.run(pool_jobs.square, 2)
+    processes = [slot._process for slot in pool._slots]
+    pool.close()
+    assert [p.returncode for p in processes if p is not None] == [0, 0]
