@@ -41,6 +41,8 @@ from transform.labels import (
     LabelHit,
     anchor_matcher,
     label_catalog,
+    normalise_label,
+    strip_numbering,
 )
 
 # The most label fragments kept waiting for values: r011's 表四 header is 33 short
@@ -482,6 +484,8 @@ class TableEngine:
                   "readable row label; named by the template's row order", line)
 
     def _warn_unmapped(self, row: Row) -> None:
+        if _wrapped_heading(row):
+            return
         if row.frags:
             self.warn("unmapped_label", f"{row.table}: no row matches label {row.label!r}",
                       row.frags[-1].line)
@@ -499,3 +503,12 @@ class TableEngine:
 
     # -- 表四 -----------------------------------------------------------------------
 
+
+
+def _wrapped_heading(row: Row) -> bool:
+    """A group heading a PDF text layer wrapped after its first character
+    (``（四）无`` / ``法提供``): its 无 reads as a value, its label as numbering alone.
+    The heading prints no values and names no row: nothing to warn about."""
+    cells = [c for c in row.cells if c is not None]
+    return (len(cells) == 1 and cells[0].text == "无" and cells[0].line == row.line
+            and bool(row.label) and not strip_numbering(normalise_label(row.label)))

@@ -138,6 +138,30 @@ def test_pdf_text_layer_wrapped_labels_footer_and_vertical_group() -> None:
     assert values[("applications", "carried_forward", "total")] == 2
 
 
+def test_a_heading_wrapped_after_its_first_character_is_no_unmapped_label() -> None:
+    # （四）无 / 法提供 on lines of their own: the 无 reads as a cell, the label as
+    # numbering alone; the heading names no row and prints no values.
+    header = "".join(PDF_LIKE.splitlines(keepends=True)[:15])
+    text = header + (
+        "一、本年新收政府信息公开申请数量 8 0 0 0 1 0 9\n"
+        "（三）不予公开 0 0 0 0 0 0 0\n"
+        "（四）无\n"
+        "法提供\n"
+        "1、本机关不掌握相关政府信息 7 2 0 0 1 0 10\n"
+        "（五）不\n"
+        "予处理\n"
+        "1、信访举报投诉类申请 1 0 0 0 0 0 1\n"
+    )
+    report = extract_bytes(text.encode(), name="r.txt")
+    got = {(f.row_key, f.col_key): f.value for f in report.facts}
+    assert got[("unavailable.not_held", "total")] == 10
+    assert got[("not_processed.petition", "total")] == 1
+    assert not [w for w in report.warnings if w.code == "unmapped_label"]
+    # A label of numbering alone printing several cells is still warned of.
+    report = extract_bytes((text + "（八）无 3 4\n").encode(), name="r.txt")
+    assert [w for w in report.warnings if w.code == "unmapped_label"]
+
+
 def test_derived_other_is_marked_and_has_no_line() -> None:
     report = extract_bytes(PDF_LIKE.encode(), name="r.txt")
     other = [f for f in report.facts if f.row_key == "other"]
