@@ -148,7 +148,7 @@ def extract_file(path: str | Path, *, agency: str | None = None,
     """Extract a report from a file path.
 
     Agency and year come from the caller, else the path (``区应急管理局/2020.txt``),
-    else the report's own text, as the output contract orders them.
+    else the report's own text, in that order of precedence.
     """
     path = Path(path)
     path_agency, path_year = identity_from_path(path)

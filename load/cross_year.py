@@ -30,7 +30,8 @@ def _carry_rows(facts: pd.DataFrame, row_key: str) -> pd.DataFrame:
 
 
 def _col_position(col_keys: pd.Series) -> pd.Series:
-    """Contract order of 表三's columns, so the output order does not depend on the input."""
+    """表三's columns in the key list's order: the output's order never depends on the
+    input's."""
     order = {c: i for i, c in enumerate(key_catalog().col_order[APP])}
     return col_keys.map(lambda c: order.get(c, len(order))).astype("int64")
 

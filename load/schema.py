@@ -1,6 +1,6 @@
 """The one schema of the warehouse: every dataset, column, type and meaning.
 
-The output contract (``spec/README.md``, "Warehouse") fixes three datasets. Their
+The warehouse holds three datasets (``docs/data-dictionary.md``). Their
 columns are declared here once, PUDL-style, and everything else is derived from this
 registry: the pyarrow schema the Parquet files are written with, the pandas dtypes
 analysts get back (:func:`conform`), empty frames, and the data dictionary shipped as
@@ -224,7 +224,7 @@ def dataset(name: str) -> Dataset:
 
 
 def arrow_schema(name: str) -> pa.Schema:
-    """The full pyarrow schema of a dataset, ``year`` included, in contract order."""
+    """The full pyarrow schema of a dataset, ``year`` included, in the dictionary's order."""
     return pa.schema([c.field for c in dataset(name).columns])
 
 

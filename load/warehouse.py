@@ -1,9 +1,10 @@
 """The Parquet warehouse: atomic, idempotent publishing of facts, reports and checks.
 
-The output contract promises that a kill at any moment leaves every dataset readable
-with its previous content, that the same input twice gives the same rows, that
-rerunning one agency replaces exactly its rows, and that files per partition do not
-grow. This module keeps those promises with immutable snapshots (``load.snapshot``)::
+The warehouse promises (README, "Reading the warehouse") that a kill at any moment
+leaves every dataset readable with its previous content, that the same input twice
+gives the same rows, that rerunning one agency replaces exactly its rows, and that
+files per partition do not grow. This module keeps those promises with immutable
+snapshots (``load.snapshot``)::
 
     WAREHOUSE/.lock                    flock: one writer at a time (load.lock)
     WAREHOUSE/.current -> .snapshots/<id>            the one atomic pointer

@@ -61,7 +61,7 @@ class GeneratedReport:
     """A synthetic report: its text, its file bytes and the truth of every printed cell.
 
     ``facts`` holds one dict per printed cell (``table, row_key, col_key, value,
-    cell``) in printing order; ``broken_rules`` the contract rules the numbers
+    cell``) in printing order; ``broken_rules`` the check rules the numbers
     break on purpose; ``effects`` the damage applied (``dropped_row:…``,
     ``reordered_rows:…``, ``truncated:…``) and ``repeated_merged`` where merged
     labels are written out in every position they cover.

@@ -1,6 +1,6 @@
-"""The generator's own copy of the canonical keys of the output contract.
+"""The generator's own copy of the canonical keys (``transform/maps/keys.csv``).
 
-The synthetic reports must only ever claim cells that the contract knows, so the
+The synthetic reports must only ever claim cells that the key list knows, so the
 generator carries its own list of ``(table, row_key, col_key)`` keys, with the
 canonical labels and the templates printing them.  A test compares this copy with
 the shared ``keys.csv`` so a drift between the two is noticed at once.

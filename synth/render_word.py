@@ -14,7 +14,7 @@ CMS page, and a crawler saves the whole page. What this reproduces:
 * headings as ``<p>`` with ``<b><span>``, never ``<h1>``.
 
 The truth is the same as every other layout: a blank cell (``&nbsp;``) stays
-``blank`` with a null value, never 0 (the contract keeps blank distinct from 0).
+``blank`` with a null value, never 0 (the datasets keep blank distinct from 0).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The four within-report consistency rules of the output contract.
+"""The four within-report consistency rules (``transform/checks.py`` checks them).
 
 The generator uses them to state truthfully which rules a ``break_rules=True``
 report breaks, and tests use them to show that ordinary reports obey all of them.
@@ -94,6 +94,6 @@ def _blocks_ok(values: Values) -> bool:
 
 
 def violations(values: Values) -> list[str]:
-    """Names of the contract rules that ``values`` break, in contract order."""
+    """Names of the rules that ``values`` break, in the rules' order."""
     checks = (_balance_ok, _row_sum_ok, _outcome_ok, _blocks_ok)
     return [name for name, ok in zip(RULES, checks, strict=True) if not ok(values)]

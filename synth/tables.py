@@ -98,7 +98,7 @@ class SubTable:
 
 def _derive_blank_total(cells: list[Cell]) -> list[Cell]:
     """A 表三 row's cells, its 总计 printed blank read as the sum of its six parts
-    (cell ``derived``) where every part is a printed number, as the contract says."""
+    (cell ``derived``) where every part is a printed number, as the extraction does."""
     *parts, total = cells
     own = total.facts[0]
     if own.cell != "blank" or any(p.facts[0].cell != "number" for p in parts):

@@ -1,4 +1,4 @@
-"""The per-report consistency rules of the output contract.
+"""The per-report consistency rules (the ``checks`` dataset, docs/data-dictionary.md).
 
 Real reports contain arithmetic errors, and analysts need to see them: a failed
 check is reported with the expected (computed) and actual (printed) values and never

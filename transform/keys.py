@@ -1,6 +1,6 @@
 """Canonical cell keys of the three statistical tables.
 
-``maps/keys.csv`` is the project's copy of the output contract's key list: every
+``maps/keys.csv`` is the canonical key list (docs/data-dictionary.md): every
 ``(table, row_key, col_key)`` with its Chinese label, the templates that print it and
 its unit. ``*`` on one axis means "every key of the other axis". This module expands
 the stars into the concrete cells, so the rest of the code can ask simple questions:
@@ -63,10 +63,10 @@ class KeyCatalog:
     cells: dict[CellKey, CellSpec]
     row_order: dict[str, tuple[str, ...]]
     col_order: dict[str, tuple[str, ...]]
-    position: dict[CellKey, int]  # contract order, for sorting facts
+    position: dict[CellKey, int]  # the key list's order, for sorting facts
 
     def cells_for(self, template: str) -> list[CellSpec]:
-        """The cells a report of ``template`` prints, in contract order."""
+        """The cells a report of ``template`` prints, in the key list's order."""
         return _cells_for(template)
 
     def unit(self, key: CellKey) -> str:

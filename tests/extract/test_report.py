@@ -132,7 +132,7 @@ def test_missing_file(tmp_path: Path) -> None:
         extract_file(tmp_path / "nope.txt")
 
 
-def test_json_has_the_contract_fields() -> None:
+def test_json_has_the_documented_fields() -> None:
     doc = json.loads(json.dumps(extract_bytes(SEED_LIKE.encode(), name="x.txt").as_dict()))
     assert {"agency", "year", "template", "encoding", "format", "facts", "checks",
             "warnings"} <= set(doc)

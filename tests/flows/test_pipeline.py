@@ -370,8 +370,8 @@ def test_dask_runner_builds_the_same_warehouse(tmp_path: Path) -> None:
         pd.testing.assert_frame_equal(a[name], b[name])
 
 
-# The contract's columns (../shared/spec/README.md), in its order; our extensions last.
-CONTRACT = {
+# The documented columns (docs/data-dictionary.md), in their order; extensions last.
+DOCUMENTED = {
     "facts": {"year": "int16", "agency_id": "string", "agency": "string",
               "template": "string", "table": "string", "row_key": "string",
               "col_key": "string", "value": "double", "unit": "string", "cell": "string",
@@ -390,7 +390,7 @@ CONTRACT = {
 }
 
 
-def test_datasets_match_the_contract_and_read_alike_in_pandas_and_duckdb(
+def test_datasets_match_the_dictionary_and_read_alike_in_pandas_and_duckdb(
         tmp_path: Path) -> None:
     import duckdb
     import pyarrow.dataset as ds
@@ -401,14 +401,14 @@ def test_datasets_match_the_contract_and_read_alike_in_pandas_and_duckdb(
     (src / "区某局").mkdir()
     (src / "区某局" / "2021.txt").write_bytes(b"\x00\xff" * 50)  # a failed report
     assert _run("--source", str(src), "--warehouse", str(wh)) == 1
-    for name, columns in CONTRACT.items():
+    for name, columns in DOCUMENTED.items():
         dataset = ds.dataset(wh / name, format="parquet", partitioning=hive_partitioning(name))
         schema = {f.name: str(f.type) for f in dataset.schema}
         in_files = [c for c in schema if c != "year"]  # the partition key comes last
-        contract = [c for c in columns if c != "year"]
-        assert in_files[:len(contract)] == contract, name  # the contract's order first
+        documented = [c for c in columns if c != "year"]
+        assert in_files[:len(documented)] == documented, name  # documented order first
         assert {k: schema[k] for k in columns} == columns, name
-        # pandas, as the contract tells analysts to read it, and DuckDB: the same rows.
+        # pandas, as the README tells analysts to read it, and DuckDB: the same rows.
         by_pandas = pd.read_parquet(wh / name)
         by_duckdb = duckdb.sql(
             f"SELECT * FROM read_parquet('{wh / name}/**/*.parquet', hive_partitioning=true)"

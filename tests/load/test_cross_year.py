@@ -61,7 +61,7 @@ def test_one_row_per_column_present_in_both() -> None:
         fact(2021, "carried_over", "natural_person", 1),
         fact(2021, "carried_over", "research", 0),  # absent in 2020: no check
     ))
-    assert out["col_key"].tolist() == ["natural_person", "total"]  # contract column order
+    assert out["col_key"].tolist() == ["natural_person", "total"]  # the dictionary's column order
     assert out["passed"].all()
 
 

@@ -1,4 +1,4 @@
-"""The schema registry: column order and types of the contract, conform, the dictionary."""
+"""The schema registry: column order and types, conform, the data dictionary."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from transform.maps import read_map
 DICTIONARY = Path(__file__).resolve().parents[2] / "docs" / "data-dictionary.md"
 
 
-def test_contract_column_order() -> None:
+def test_the_dictionarys_column_order() -> None:
     assert FACTS.names == [
         "year", "agency_id", "agency", "template", "table", "row_key", "col_key", "value",
         "unit", "cell", "raw_row_label", "raw_col_label", "raw_value", "source",

@@ -1,4 +1,4 @@
-"""Tests of ``transform.checks``: the per-report consistency rules of the contract.
+"""Tests of ``transform.checks``: the per-report consistency rules.
 
 Covers ``applications.balance``, ``applications.row_sum``, ``applications.outcome_sum``
 and ``reviews_litigation.block_sum``: a consistent table passes every rule, and a

@@ -1,7 +1,7 @@
 """Tests of ``transform.keys``: the expanded catalog of canonical cells.
 
-Covers the cell counts per template (counted by hand from the contract's keys.csv),
-the project copy of keys.csv against the contract's, the row and column order of the
+Covers the cell counts per template (counted by hand from keys.csv),
+the project's keys.csv against the shared specification's, the row and column order of the
 three tables, units, template membership, and the errors ``key_catalog`` raises on a
 malformed key list.
 """
@@ -24,7 +24,7 @@ AD, APP, RL = "active_disclosure", "applications", "reviews_litigation"
 
 # -- counts -------------------------------------------------------------------------
 
-# Counted by hand from the contract's keys.csv.
+# Counted by hand from keys.csv.
 #
 # 表二 (active_disclosure) lists its cells one by one:
 #   2019: rules 3 (made/published/total_published) + normative_documents 3
@@ -70,12 +70,12 @@ def test_no_template_outside_the_two_known() -> None:
     assert key_catalog().cells_for("2020") == []
 
 
-# -- the contract's key list ------------------------------------------------------------
+# -- the shared specification's key list -------------------------------------------
 
 
-def test_project_keys_csv_is_the_contracts_keys_csv() -> None:
+def test_project_keys_csv_is_the_shared_keys_csv() -> None:
     if not SHARED_KEYS.exists():
-        pytest.skip(f"the contract's keys.csv ({SHARED_KEYS}) is not present")
+        pytest.skip(f"the shared keys.csv ({SHARED_KEYS}) is not present")
     shared = SHARED_KEYS.read_text("utf-8").splitlines()
     project = PROJECT_KEYS.read_text("utf-8").splitlines()
     assert project == shared
@@ -130,7 +130,7 @@ def test_every_table_has_rows_and_columns() -> None:
     assert all(catalog.row_order[t] and catalog.col_order[t] for t in TABLES)
 
 
-def test_cells_for_keeps_contract_order() -> None:
+def test_cells_for_keeps_the_key_list_order() -> None:
     cells = key_catalog().cells_for("2021")
     first = [(c.table, c.row_key, c.col_key) for c in cells[:4]]
     assert first == [

@@ -1,7 +1,7 @@
 """Tests of the run summary (load/batch/summary.py).
 
 Covers the counts per status, the problem list (failed first, then partial, each by
-source), the exit code of the contract (0 all ok, 1 any failed/partial), the
+source), the exit code (0 all ok, 1 any failed/partial), the
 headline (including "nothing to do"), and the exact plain-text and markdown output
 (pipes and line breaks in an error escaped in markdown).
 """
