@@ -5,10 +5,9 @@ an empty last cell stays a cell and a row of empty cells stays a row); paragraph
 other blocks become lines of their own; scripts and styles are dropped. Every line
 keeps the source line where it starts, so facts point back into the HTML file.
 
-lxml (its etree HTML parser) parses: it is a well-kept C library, forgiving with the broken
-markup that
-government sites serve, and about 3.5× faster here than ``html.parser`` (5.0 → 1.45 ms
-median on generated HTML reports), whose cost dominated extraction of HTML reports.
+lxml (its etree HTML parser) parses: it is a well-kept C library, forgiving with the
+broken markup that government sites serve, and several times faster than
+``html.parser``, whose cost dominated extraction of HTML reports.
 """
 
 from __future__ import annotations
@@ -28,7 +27,7 @@ _SKIP = frozenset(("script", "style", "head", "noscript"))
 _CELLS = frozenset(("td", "th"))
 _HTML_HINT = re.compile(r"<\s*(?:html|table|tr|td|body|p|div)\b", re.IGNORECASE)
 # lxml.etree's parser, not lxml.html's: lxml.html looks up a Python element class for
-# every element it touches (≈3 ms on a Word page of a few thousand elements); the
+# every element it touches (a Word page has thousands); the
 # text of a subtree comes from the same XPath string() that its text_content() uses.
 _PARSER = etree.HTMLParser(huge_tree=True)
 _TEXT = etree.XPath("string()")

@@ -2,14 +2,14 @@
 PDFium reads it.
 
 Why: PDFium inflates the content streams and fonts of a page completely, with no
-limit of its own: a 2 MB file holding a 1.5 GB Flate "bomb" took 31 s and 2.6 GB of
-memory in one call (pypdf, the reader before, stopped at 75 MB a stream). A report's
+limit of its own: a small file holding a Flate "bomb" costs it tens of seconds and
+gigabytes of memory in one call (benchmarks/README.md, "PDF readers"). A report's
 own streams (text, table rules, subset or even whole CJK fonts) inflate to a few
 megabytes.
 
 How, cheaply: Flate inflates at most 1032-fold, so a file whose compressed streams
 cannot reach the budget even at that ratio (every generated PDF, and the corpus PDFs
-with their ≈ 400 KB of fonts) is passed without inflating anything. Only when the
+with their few hundred KB of fonts) is passed without inflating anything. Only when the
 worst case could overrun are the streams inflated, in pieces, counting until the
 budget is spent. Two budgets: what PDFium parses (page contents, forms, object
 streams, CMaps) and font programs (inflated and handed to FreeType, not parsed

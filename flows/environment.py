@@ -7,8 +7,8 @@ a ``PREFECT_API_URL`` or ``PREFECT_HOME`` in the environment always wins.
 - ``PREFECT_HOME`` is project-local (``.prefect/`` at the repository root, or the
   current folder for an installed copy) so that the ephemeral mode's SQLite database
   and the local server of ``xxgk serve`` never touch the operator's home.
-- The ephemeral server's first start runs database migrations, measured at 23–25 s
-  here, over Prefect's 20 s default timeout: allow 120 s.
+- The ephemeral server's first start runs database migrations, which can outlast
+  Prefect's 20 s default start-up timeout on a small machine: allow 120 s.
 - Analytics are off (offline machines saw DNS errors and a locked database at start).
 """
 
@@ -62,15 +62,15 @@ def prefect_api(warm_up: Callable[[], object] | None = None) -> Iterator[str | N
 
     Prefect's ephemeral mode starts its server inside the flow's process, and worker
     processes do not learn its address: each would start a temporary server of its
-    own (≈ 20 s each, measured). Starting the temporary server here and putting its
+    own. Starting the temporary server here and putting its
     URL in the settings and the environment makes the whole run share one (Dask's
     LocalCluster workers too). It is started as Prefect's ephemeral mode runs it (its
     API app in a uvicorn subprocess, with an ephemeral server's services), but without
-    importing that app into this process: ``prefect.server`` costs the run's process
-    ≈ 80 MB and ≈ 3 CPU s (measured), and the run only needs Prefect's client.
+    importing that app into this process: ``prefect.server`` would cost the run's
+    process memory and seconds of CPU, and the run only needs Prefect's client.
 
-    ``warm_up`` runs while the server starts (e.g. importing the flow's modules, ≈ 3
-    CPU s of Prefect imports, on the other core than the server's start-up).
+    ``warm_up`` runs while the server starts (e.g. importing the flow's modules, most
+    of Prefect's import cost, on the other core than the server's start-up).
     """
     if uses_server():
         if warm_up is not None:

@@ -4,11 +4,11 @@ Thin by design: every step is a call into plain library code (``load.batch.plan`
 ``load.batch.process``, ``load.warehouse``, ``load.batch.summary``). What lives here is
 orchestration only:
 
-- batches of reports are tasks (one task per report would cost ≈ 10 ms of
-  orchestration and a stream of API events each, more than the parsing itself);
+- batches of reports are tasks (one task per report would cost more orchestration
+  and API events than the parsing itself);
 - the tasks run on a bounded thread pool in this process, and each hands its
   CPU-bound parsing to a worker of a lean process pool (``load.batch.pool``: workers that
-  import the libraries, never Prefect, ≈ 1 s to start instead of 15–29 s); a batch
+  import the libraries, never Prefect, and start in a fraction of the time); a batch
   stuck past ``BATCH_TIMEOUT_SECONDS`` or whose worker crashed costs its own files
   (recorded as failed), never the night; a run with a single batch stays in-process,
   since starting a worker costs more than the batch; on a Dask cluster

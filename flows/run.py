@@ -93,7 +93,7 @@ def _run_flow(args: argparse.Namespace, store: Warehouse, plan: Plan) -> int:
 
 
 def _import_flow() -> None:
-    import flows.pipeline  # noqa: F401  (imports Prefect: ≈ 3 CPU s)
+    import flows.pipeline  # noqa: F401  (imports Prefect)
 
 
 def status_command(args: argparse.Namespace) -> int:

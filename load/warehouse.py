@@ -112,7 +112,7 @@ def _in(column: pa.ChunkedArray, values: Collection[str]) -> pa.ChunkedArray:
     if not pa.types.is_dictionary(column.type):
         return pc.fill_null(pc.is_in(column, value_set=value_set), False)
     # Asked of each dictionary's few values, not of every row: is_in would decode the
-    # column first (the 2 M sources of the facts index: 85 MB and 0.3 s, against 0.02 s).
+    # column first (the facts index holds millions of rows).
     return pa.chunked_array(
         [pc.fill_null(pc.take(pc.is_in(chunk.dictionary, value_set=value_set),
                               chunk.indices), False) for chunk in column.chunks],

@@ -37,8 +37,8 @@ from extract.report import identity_from_path
 from extract.source import Known, Source, SourceFile
 from transform.agencies import AgencyRegistry
 
-# Reports per task: ≈ 4 ms of parsing each, so a full batch is ≈ 1 s of work against
-# ≈ 10 ms (+ server CPU) of orchestration per task.
+# Reports per task: a full batch is about a second of parsing, against the few
+# milliseconds (and server CPU) Prefect spends on a task.
 MAX_BATCH = 250
 MIN_BATCH = 10
 NOT_OK = frozenset({"failed", "partial"})

@@ -1,11 +1,11 @@
 """A lean process pool for the CPU-bound batches: workers that never import Prefect.
 
 Why not Prefect's ``ProcessPoolTaskRunner``: each of its workers imports Prefect and
-runs the task engine (≈ 250–300 MB and 15–29 s of start-up before the first batch came
-back, measured on 2 cores), although a batch only needs ``extract``, ``transform`` and
-pyarrow. Instead the flow keeps one Prefect task per batch on a bounded thread pool in
-its own process (states, retries, the summary) and each task hands its CPU-bound call
-to a worker of this pool, a plain process that imports only what the call needs.
+runs the task engine (hundreds of MB each, and a long start before the first batch
+comes back), although a batch only needs ``extract``, ``transform`` and pyarrow.
+Instead the flow keeps one Prefect task per batch on a bounded thread pool in its own
+process (states, retries, the summary) and each task hands its CPU-bound call to a
+worker of this pool, a plain process that imports only what the call needs.
 
 Why not ``concurrent.futures.ProcessPoolExecutor``: on Python 3.11 it cannot stop one
 stuck worker (a call that timed out keeps its worker busy, and shutting the pool down
@@ -19,8 +19,8 @@ Nor a maintained pool (measured side by side by ``benchmarks/pool_candidates.py`
 pebble's ``ProcessPool`` has a time limit per call, but its workers all share one pipe:
 a call whose exception cannot be unpickled, or a worker dying while it receives a call
 (importing its module), breaks the whole pool; and on multiprocessing's ``spawn`` or
-``forkserver`` its workers import the main module, hence Prefect (1–4 s and ≈ 60 MB more
-each). loky's workers skip the main module, but it has no time limit per call (a stuck
+``forkserver`` its workers import the main module, hence Prefect (seconds and tens of
+MB more each). loky's workers skip the main module, but it has no time limit per call (a stuck
 call keeps its worker and blocks the shutdown), and a crashed worker fails the other
 call in flight too.
 

@@ -16,7 +16,7 @@ Design choices:
   "none"``: text stays text, so the browser draws the Chinese labels with its own
   fonts (no font file embedded or needed at build time), the file needs no network and
   no JavaScript to show them, and a figure costs a fraction of a second. (Altair would
-  need its Vega runtime inlined, ≈ 1 MB of JavaScript per report, and a JS engine to
+  need its Vega runtime inlined, a megabyte of JavaScript per report, and a JS engine to
   render at all.) Charts with many agencies show the top ones; the tables beside them
   list every agency.
 - **Tables** are plain HTML, sortable by a few lines of inline JavaScript (click a
