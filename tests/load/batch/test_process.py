@@ -362,19 +362,19 @@ def test_internal_error_costs_one_file(source: Path, monkeypatch: pytest.MonkeyP
 
 def test_transient_read_error_escapes_before_any_parsing(
         source: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real_read = Path.read_bytes
+    real_open = open
     parsed: list[str] = []
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "2021.txt" and self.parent.name == "区财政局":
+    def failing_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(file).endswith("区财政局/2021.txt"):
             raise OSError(errno.EIO, "Input/output error")
-        return real_read(self)
+        return real_open(file, *args, **kwargs)
 
     def counting(data: bytes, *, name: str = "", **kwargs: Any) -> ExtractedReport:
         parsed.append(name)
         return extract_bytes(data, name=name, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr("builtins.open", failing_open)
     monkeypatch.setattr(process_mod, "extract_bytes", counting)
     with pytest.raises(TransientReadError) as err:
         _run(source)
