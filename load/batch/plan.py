@@ -18,6 +18,11 @@ ledger; a new file outside that layout reveals it only when extracted, so the fl
 asks :func:`split_agency_years` after its batches which agency-years were not seen
 whole by one batch, and processes their files once more, together.
 
+What the crawl passed over is part of the plan: links out of the source that were not
+followed and folders that cannot be read are counted beside the files' reasons, and
+named one by one in :meth:`Plan.warnings` for the run to print, since either hides
+reports from the run.
+
 Batches keep one agency's files together (a rerun of an agency is then one or two
 tasks), never split an agency-year's files, and are sized so that both cores get work
 while the per-task cost of the orchestrator stays a small fraction of the parsing.
@@ -34,7 +39,7 @@ from pathlib import Path
 import pandas as pd
 
 from extract.report import identity_from_path
-from extract.source import Known, Source, SourceFile
+from extract.source import LINK_OUT, UNREADABLE_FOLDER, Known, Source, SourceFile, SourceNotice
 from transform.agencies import AgencyRegistry
 
 # Reports per task: a full batch is about a second of parsing, against the few
@@ -45,6 +50,10 @@ NOT_OK = frozenset({"failed", "partial"})
 SIBLING = "with another file of its agency-year"
 
 AgencyYear = tuple[str, int]  # (agency_id, statistics year)
+
+# How the plan counts what the crawl passed over (``Plan.reasons``).
+NOTICE_REASONS = {LINK_OUT: "links out of the source (not followed)",
+                  UNREADABLE_FOLDER: "folders that cannot be read"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,14 +78,36 @@ class Plan:
     # processed or not: where the siblings of a file are found.
     known: dict[AgencyYear, list[SourceFile]] = field(default_factory=dict)
     agency_years: dict[str, AgencyYear] = field(default_factory=dict)  # path -> known one
+    notices: list[SourceNotice] = field(default_factory=list)  # what the crawl passed over
 
     @property
     def empty(self) -> bool:
         return not self.todo
 
+    def note(self, notices: Iterable[SourceNotice]) -> None:
+        """Count and keep what the crawl passed over."""
+        for notice in notices:
+            self.notices.append(notice)
+            self.reasons[NOTICE_REASONS.get(notice.kind, notice.kind)] += 1
+
+    def warnings(self) -> list[str]:
+        """One line naming each link not followed and each folder not read (stored
+        names: print them through ``extract.names.printable``)."""
+        return [_warning(notice) for notice in self.notices]
+
     def describe(self) -> str:
         parts = [f"{n} {why}" for why, n in sorted(self.reasons.items())]
         return ", ".join(parts) if parts else "no files"
+
+
+def _warning(notice: SourceNotice) -> str:
+    if notice.kind == LINK_OUT:
+        return (f"{notice.path} is a link out of the source (to {notice.detail}): not "
+                "followed (xxgk run --follow-links follows it)")
+    if notice.kind == UNREADABLE_FOLDER:
+        return (f"folder {notice.path} cannot be read ({notice.detail}): its reports are "
+                "not in this run")
+    return f"{notice.path}: {notice.kind} ({notice.detail})"
 
 
 def _ledger_index(ledger: pd.DataFrame) -> dict[str, dict[str, object]]:
@@ -290,8 +321,10 @@ def plan_source(source: Source, ledger: pd.DataFrame, selection: Selection,
     """Crawl ``source`` and plan the run against the warehouse's ledger: files whose
     size and time the ledger recorded are not read (see ``extract.source``)."""
     known = {} if selection.full else known_files(ledger)
-    return plan_run(source.files(known), ledger, selection, registry)
+    plan = plan_run(source.files(known), ledger, selection, registry)
+    plan.note(source.notices)
+    return plan
 
 
-__all__ = ["SIBLING", "AgencyYear", "Plan", "Selection", "batch_size", "batches",
+__all__ = ["NOTICE_REASONS", "SIBLING", "AgencyYear", "Plan", "Selection", "batch_size", "batches",
            "plan_run", "plan_source", "split_agency_years"]

@@ -8,12 +8,15 @@ the ledger when the path does not name it, not-report files; ``Plan.describe``;
 every file exactly once). Several files of one agency-year: siblings pulled into the
 run (from the layout or the ledger), never split between batches, and
 ``split_agency_years`` finding those the extraction revealed. The warehouse module is
-not needed: the ledger is built with ``load.schema``.
+not needed: the ledger is built with ``load.schema``. Also planning over names that are
+not valid UTF-8, the links and folders the crawl passed over (counted and named), and
+a file over its size limit left alone once it failed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -555,3 +558,79 @@ def test_plan_source_reads_no_file_the_ledger_vouches_for(
     # --full reprocesses every file, and reads none to plan it.
     plan = plan_source(LocalSource(tmp_path), ledger, Selection(full=True), REGISTRY)
     assert _todo(plan) == ["区教育局/2020.txt"]
+
+
+# ------------------------------------------------ names, links, folders, large files
+
+
+def test_plan_source_takes_names_that_are_not_utf8(tmp_path: Path) -> None:
+    words = "区教育局2020年政府信息公开工作年度报告\n"
+    root = os.fsencode(tmp_path)
+    for rel in (b"\xff\xfe\xe5\xb1\x80/2020.txt", "区教育局/2020".encode() + b"\xff.txt"):
+        path = Path(os.fsdecode(os.path.join(root, rel)))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(words, encoding="utf-8")
+    plan = plan_source(LocalSource(tmp_path), _ledger(), Selection(), REGISTRY)
+    assert _todo(plan) == ["\\xff\\xfe局/2020.txt", "区教育局/2020\\xff.txt"]
+    # the folder names an agency the registry does not know: an id derived from its name
+    assert plan.agency_ids["\\xff\\xfe局/2020.txt"].startswith("new-")
+    assert plan.agency_years["\\xff\\xfe局/2020.txt"][1] == 2020
+    assert plan.describe() == "2 new"
+
+
+def test_plan_counts_and_names_what_the_crawl_passed_over(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    words = "区教育局2020年政府信息公开工作年度报告\n"
+    src, outside = tmp_path / "src", tmp_path / "outside"
+    for folder in (src / "区教育局", src / "区财政局", outside):
+        folder.mkdir(parents=True)
+    (src / "区教育局" / "2020.txt").write_text(words, encoding="utf-8")
+    (outside / "2021.txt").write_text(words, encoding="utf-8")
+    (src / "区教育局" / "2021.txt").symlink_to(outside / "2021.txt")
+    (src / "区\x1b[31m局").symlink_to(outside)
+    real_scandir = os.scandir
+
+    def scandir(path: Any = ".") -> Any:
+        if Path(path) == src / "区财政局":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    plan = plan_source(LocalSource(src), _ledger(), Selection(), REGISTRY)
+    assert _todo(plan) == ["区教育局/2020.txt"]
+    assert plan.describe() == ("1 folders that cannot be read, 2 links out of the source "
+                               "(not followed), 1 new")
+    target = os.path.realpath(outside)
+    assert sorted(plan.warnings()) == [
+        "folder 区财政局 cannot be read (Permission denied): its reports are not in this run",
+        f"区\x1b[31m局 is a link out of the source (to {target}): not followed "
+        "(xxgk run --follow-links follows it)",
+        f"区教育局/2021.txt is a link out of the source (to {target}/2021.txt): not followed "
+        "(xxgk run --follow-links follows it)",
+    ]
+    followed = plan_source(LocalSource(src, follow_links=True), _ledger(), Selection(),
+                           REGISTRY)
+    assert _todo(followed) == ["区\x1b[31m局/2021.txt", "区教育局/2020.txt",
+                               "区教育局/2021.txt"]
+    assert followed.describe() == "1 folders that cannot be read, 3 new"
+
+
+def test_a_file_over_its_limit_that_failed_is_not_read_again_when_touched(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "区教育局" / "2020.txt"
+    path.parent.mkdir()
+    path.touch()
+    os.truncate(path, 9 * 2**20)  # over the text limit, sparse
+    ledger = _ledger({"source": "区教育局/2020.txt", "source_sha256": "",
+                      "bytes": 9 * 2**20, "status": "failed", "agency_id": "education",
+                      "year": 2020, "source_mtime_ns": path.stat().st_mtime_ns - 1})
+    real_open = open
+
+    def refuse(file: object, *args: object, **kwargs: object) -> object:
+        assert not str(file).startswith(str(tmp_path)), f"{file} was read"
+        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr("builtins.open", refuse)
+    plan = plan_source(LocalSource(tmp_path), ledger, Selection(), REGISTRY)
+    assert plan.empty
+    assert plan.describe() == "1 unchanged and failed (rerun them with --failed)"
