@@ -8,17 +8,25 @@ written). It is plain data so that the flow, the CLI and the tests share it.
 A file may be processed twice in one run (its agency-year turned out to be split
 between batches and was processed again, whole): its latest outcome is the one
 counted. The summary also names the agency-years read from several files, with the
-file loaded and how the others compare with it.
+file loaded and how the others compare with it, and what the crawl passed over (links
+out of the source, folders it cannot read).
+
+Names come from the source and reports from anywhere: every name and reason is printed
+through ``extract.names.printable``, so that a folder named with an ANSI escape or a
+carriage return shows as such instead of repainting the operator's terminal or the
+artifact.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from extract.names import printable
 from load.batch.process import FAILED, OK, PARTIAL, SKIPPED, Outcome
 
 STATUS_ORDER = (FAILED, PARTIAL, OK, SKIPPED)
@@ -36,6 +44,7 @@ class RunSummary:
     seconds: float = 0.0
     snapshot: str | None = None
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # what the crawl passed over
     _status: dict[str, str] = field(default_factory=dict, init=False, repr=False)
     _superseded: dict[str, Outcome] = field(default_factory=dict, init=False, repr=False)
 
@@ -97,27 +106,34 @@ class RunSummary:
 
     def text(self) -> str:
         """The plain-text summary the CLI prints."""
-        lines = [f"xxgk run {self.run_id}: {self.headline()}"]
+        lines = [printable(f"xxgk run {self.run_id}: {self.headline()}")]
         if self.planned and self.processed:
-            lines.append(f"  plan: {self.planned}")
+            lines.append(f"  plan: {printable(self.planned)}")
         for outcome in self.problems:
-            lines.append(f"  {outcome.status.upper():8} {outcome.source}: {outcome.error}")
-        lines += [f"  NOTE     {note}" for note in self.notes]
+            lines.append(f"  {outcome.status.upper():8} {printable(outcome.source)}: "
+                         f"{printable(outcome.error)}")
+        lines += [f"  WARNING  {printable(warning)}" for warning in self.warnings]
+        lines += [f"  NOTE     {printable(note)}" for note in self.notes]
         return "\n".join(lines)
 
     def markdown(self) -> str:
-        """The summary as a markdown artifact: counts, then every problem report."""
-        lines = [f"# xxgk run `{self.run_id}`", "", self.headline(), "",
-                 f"Warehouse: `{self.warehouse}`", "", "| status | reports |", "|---|---:|"]
+        """The summary as a markdown artifact: counts, then every problem report, what
+        the crawl passed over and the notes."""
+        lines = [f"# xxgk run {_code(self.run_id)}", "", _cell(self.headline()), "",
+                 f"Warehouse: {_code(self.warehouse)}", "", "| status | reports |",
+                 "|---|---:|"]
         lines += [f"| {s} | {self.counts[s]} |" for s in STATUS_ORDER]
         if self.problems:
             lines += ["", "## Reports that need attention", "",
                       "| status | source | agency | year | reason |", "|---|---|---|---|---|"]
             lines += [
-                f"| {o.status} | `{_cell(o.source)}` | {_cell(o.agency or '')} | "
+                f"| {o.status} | {_code(o.source)} | {_cell(o.agency or '')} | "
                 f"{o.year or ''} | {_cell(o.error)} |"
                 for o in self.problems
             ]
+        if self.warnings:
+            lines += ["", "## Source warnings", ""]
+            lines += [f"- {_cell(warning)}" for warning in self.warnings]
         if self.notes:
             lines += ["", "## Notes", ""] + [f"- {_cell(note)}" for note in self.notes]
         return "\n".join(lines) + "\n"
@@ -152,8 +168,19 @@ def loaded_twice(reports: pd.DataFrame) -> list[str]:
 
 
 def _cell(text: str) -> str:
-    """Text safe inside a markdown table cell."""
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text safe inside a markdown table cell, control characters escaped."""
+    return printable(text.replace("\n", " ")).replace("|", "\\|")
+
+
+def _code(name: str) -> str:
+    """A name as inline code inside a table cell (a line break in it escaped, not
+    joined): fenced by more backticks than it holds in a row, so that a name with a
+    backtick cannot end the code early."""
+    shown = printable(name).replace("|", "\\|")
+    longest = max((len(run) for run in re.findall("`+", shown)), default=0)
+    fence = "`" * (longest + 1)
+    padding = " " if shown.startswith("`") or shown.endswith("`") else ""
+    return f"{fence}{padding}{shown}{padding}{fence}"
 
 
 __all__ = ["RunSummary", "loaded_twice"]

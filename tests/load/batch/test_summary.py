@@ -3,7 +3,9 @@
 Covers the counts per status, the problem list (failed first, then partial, each by
 source), the exit code (0 all ok, 1 any failed/partial), the
 headline (including "nothing to do"), and the exact plain-text and markdown output
-(pipes and line breaks in an error escaped in markdown).
+(pipes and line breaks in an error escaped in markdown); names and reasons holding
+control characters or ANSI escapes printed escaped in both, a backtick in a name kept
+inside its code span, and the source's warnings (links not followed, folders not read).
 """
 
 from __future__ import annotations
@@ -231,3 +233,58 @@ def test_loaded_twice_names_agency_years_whose_facts_load_from_two_files() -> No
     assert loaded_twice(reports) == [
         "区甲局 2020 is loaded from 2 files (甲/2020.pdf, 甲/2020.txt); rerun it (--agency "
         "区甲局 --year 2020) to load one of them"]
+
+
+# ------------------------------------------------- names printed escaped, warnings
+
+HOSTILE = Outcome("区\x1b[31m局/2020\r.txt", FAILED, "cannot read: \x1b]0;owned\x07",
+                  "区\x1b[31m局", 2020)
+WARNINGS = ["folder 区财政局 cannot be read (Permission denied): its reports are not in "
+            "this run", "区\x1b[2J局 is a link out of the source (to /elsewhere): not "
+            "followed (xxgk run --follow-links follows it)"]
+
+
+def test_text_prints_names_escaped_and_the_source_warnings() -> None:
+    summary = _summary(HOSTILE, planned="1 new, 1 folders that cannot be read")
+    summary.warnings = WARNINGS
+    summary.notes = ["区\u202e局 2020 is loaded from 2 files"]
+    assert summary.text().splitlines()[1:] == [
+        "  plan: 1 new, 1 folders that cannot be read",
+        "  FAILED   区\\x1b[31m局/2020\\x0d.txt: cannot read: \\x1b]0;owned\\x07",
+        "  WARNING  folder 区财政局 cannot be read (Permission denied): its reports are "
+        "not in this run",
+        "  WARNING  区\\x1b[2J局 is a link out of the source (to /elsewhere): not followed "
+        "(xxgk run --follow-links follows it)",
+        "  NOTE     区\\u202e局 2020 is loaded from 2 files",
+    ]
+    assert "\x1b" not in summary.text()
+
+
+def test_text_names_the_source_warnings_when_nothing_was_processed() -> None:
+    summary = RunSummary("r9", "/wh", planned="2 unchanged, 1 folders that cannot be read")
+    summary.warnings = WARNINGS[:1]
+    assert summary.text().splitlines() == [
+        "xxgk run r9: nothing to do (2 unchanged, 1 folders that cannot be read)",
+        f"  WARNING  {WARNINGS[0]}"]
+
+
+def test_markdown_prints_names_escaped_and_the_source_warnings() -> None:
+    summary = _summary(HOSTILE, _ok("a`b/2020.txt"))
+    summary.warnings = WARNINGS
+    md = summary.markdown()
+    assert "\x1b" not in md and "\r" not in md
+    assert ("| failed | `区\\x1b[31m局/2020\\x0d.txt` | 区\\x1b[31m局 | 2020 | "
+            "cannot read: \\x1b]0;owned\\x07 |") in md.splitlines()
+    assert md.endswith("\n".join([
+        "## Source warnings", "",
+        f"- {WARNINGS[0]}",
+        "- 区\\x1b[2J局 is a link out of the source (to /elsewhere): not followed "
+        "(xxgk run --follow-links follows it)"]) + "\n")
+
+
+def test_markdown_code_is_not_ended_by_a_backtick_in_a_name() -> None:
+    summary = _summary(Outcome("a`b/2020.txt", FAILED, "x", None, 2020),
+                       Outcome("`c/2020.txt", FAILED, "y", None, 2020))
+    rows = summary.markdown().splitlines()[-2:]
+    assert rows == ["| failed | `` `c/2020.txt `` |  | 2020 | y |",
+                    "| failed | ``a`b/2020.txt`` |  | 2020 | x |"]
