@@ -1,7 +1,9 @@
 """The ``xxgk`` command line: a thin layer over the library.
 
 Library errors become one readable line on stderr and an exit code, never a
-traceback. Prefect is imported only by the commands that run flows, so
+traceback. File names are printed in the escaped form of ``extract.names``, so that a
+name that is not valid UTF-8 or holds control characters can neither crash the output
+nor drive the terminal. Prefect is imported only by the commands that run flows, so
 ``xxgk extract`` starts in a fraction of a second.
 """
 
@@ -12,6 +14,8 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+from extract.names import escape_name, printable
 
 EXTRACT_EPILOG = """examples:
   xxgk extract raw/区应急管理局/2020.txt --json   # agency and year from the path
@@ -38,7 +42,12 @@ def _summary(report) -> str:
               f"{c.expected:g}, printed {c.actual}" for c in failed]
     lines += [f"warning (line {w.line}): {w.message}" if w.line else f"warning: {w.message}"
               for w in report.warnings]
-    return "\n".join(lines)
+    return "\n".join(map(printable, lines))  # agency and labels come from the file
+
+
+def _shown(path: Path | str) -> str:
+    """A path as printed: its stored (escaped) name, control characters escaped."""
+    return printable(escape_name(str(path)))
 
 
 def _expand(paths: Sequence[str]) -> list[Path]:
@@ -55,27 +64,29 @@ def _expand(paths: Sequence[str]) -> list[Path]:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from extract.report import ReportError, extract_file
+    from extract.report import ReportError, extract_file, identity_from_path
 
     try:
         files = _expand(args.file)
     except OSError as err:
-        print(f"xxgk: cannot list {err.filename}: {err.strerror}", file=sys.stderr)
+        print(f"xxgk: cannot list {_shown(err.filename)}: {err.strerror}", file=sys.stderr)
         return 1
     if not files:
-        print(f"xxgk: no files in {' '.join(args.file)}", file=sys.stderr)
+        print(f"xxgk: no files in {' '.join(map(_shown, args.file))}", file=sys.stderr)
         return 1
     failures = 0
     for i, path in enumerate(files):
         try:
-            report = extract_file(path, agency=args.agency, year=args.year)
+            # The folder names the agency as the warehouse stores it (escaped).
+            folder_agency = identity_from_path(Path(escape_name(str(path))))[0]
+            report = extract_file(path, agency=args.agency or folder_agency, year=args.year)
         except ReportError as err:
-            print(f"xxgk: {path}: {err}", file=sys.stderr)
+            print(f"xxgk: {_shown(path)}: {err}", file=sys.stderr)
             failures += 1
             continue
         except Exception as err:
             # A bug of ours must cost one file, not the rest of the folder.
-            print(f"xxgk: {path}: internal error ({type(err).__name__}: "
+            print(f"xxgk: {_shown(path)}: internal error ({type(err).__name__}: "
                   f"{' '.join(str(err).split())[:200]})", file=sys.stderr)
             failures += 1
             continue
@@ -84,7 +95,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
             sys.stdout.write("\n")
         else:
             if len(files) > 1:
-                print(("\n" if i else "") + f"== {path}")
+                print(("\n" if i else "") + f"== {_shown(path)}")
             print(_summary(report))
     return 1 if failures else 0
 
@@ -199,6 +210,9 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
                         help="run batches on a local Dask cluster of N worker processes")
     parser.add_argument("--quiet", action="store_true",
                         help="print nothing unless a report failed (for cron)")
+    parser.add_argument("--follow-links", action="store_true",
+                        help="follow symbolic links whose target is outside the source "
+                        "(by default they are skipped and named in a warning)")
 
 
 def _add_pipeline_commands(sub: argparse._SubParsersAction) -> None:

@@ -47,6 +47,7 @@ from prefect.states import Completed, Failed, State
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
+from extract.names import printable
 from extract.source import SourceFile, TransientReadError, open_source
 from load.batch.plan import Plan, Selection, batches, plan_source, split_agency_years
 from load.batch.pool import WorkerPool
@@ -140,13 +141,14 @@ def open_pool(n_batches: int, workers: int, dask_address: str | None,
 
 
 def _log_outcomes(logger: Any, outcomes: Sequence[Outcome], quiet: bool) -> None:
-    """Name the file in every warning and error line."""
+    """Name the file in every warning and error line (escaped: see extract.names)."""
     for outcome in outcomes:
         if outcome.status == FAILED:
-            logger.error("%s: failed: %s", outcome.source, outcome.error)
+            logger.error("%s: failed: %s", printable(outcome.source),
+                         printable(outcome.error))
         elif not quiet:
             for warning in outcome.warnings:
-                logger.warning("%s: %s", outcome.source, warning)
+                logger.warning("%s: %s", printable(outcome.source), printable(warning))
 
 
 def _run_batches(runner: TaskRunner, pool: WorkerPool | None, work: list[list[SourceFile]],
@@ -170,7 +172,8 @@ def _run_batches(runner: TaskRunner, pool: WorkerPool | None, work: list[list[So
         try:
             result = future.result()
         except Exception as err:  # the batch's files are recorded as failed
-            logger.error("batch of %d files (%s…) failed: %s", len(files), files[0].path, err)
+            logger.error("batch of %d files (%s…) failed: %s", len(files),
+                         printable(files[0].path), printable(str(err)))
             reason = f"batch failed: {type(err).__name__}: {err}"
             result = fail_batch(files, reason, params["registry"], params["run_id"],
                                 params["processed_at"])
@@ -189,15 +192,19 @@ def _run_batches(runner: TaskRunner, pool: WorkerPool | None, work: list[list[So
 def _process_and_publish(store: Warehouse, source: str, selection: Selection,
                          registry: str | None, workers: int,
                          dask: tuple[str | None, int | None], summary: RunSummary,
-                         quiet: bool, handed: Handed | None = None) -> None:
+                         quiet: bool, handed: Handed | None = None,
+                         follow_links: bool = False) -> None:
     """Plan (unless ``xxgk run`` handed its plan over), run the batches and publish,
     under the warehouse lock."""
     logger = get_run_logger()
     plan = handed.plan if handed is not None else None
     if plan is None:
-        plan = plan_source(open_source(source), store.ledger(), selection,
+        plan = plan_source(open_source(source, follow_links), store.ledger(), selection,
                            load_registry(registry))
     summary.planned = plan.describe()
+    summary.warnings = plan.warnings()
+    for warning in summary.warnings:
+        logger.warning("%s", printable(warning))
     summary.add(Outcome(f.path, "skipped", f.reason, None, None) for f in plan.skipped)
     work = batches(plan, workers)
     if not quiet:
@@ -222,7 +229,7 @@ def _process_and_publish(store: Warehouse, source: str, selection: Selection,
         summary.snapshot = publish_results(store, quote(staged), quote(replace))
     summary.notes = summary.several_files() + loaded_twice(store.ledger())
     for note in summary.notes:
-        logger.warning("%s", note)
+        logger.warning("%s", printable(note))
 
 
 def _process_again(runner: TaskRunner, pool: WorkerPool | None, again: Plan, workers: int,
@@ -276,7 +283,7 @@ def run_pipeline(source: str, warehouse: str, agencies: list[str] | None = None,
                  years: list[int] | None = None, failed: bool = False, full: bool = False,
                  registry: str | None = None, workers: int = DEFAULT_WORKERS,
                  dask_address: str | None = None, dask_workers: int | None = None,
-                 quiet: bool = False) -> State:
+                 quiet: bool = False, follow_links: bool = False) -> State:
     """Crawl ``source``, process new, changed or selected reports, and publish them
     to ``warehouse`` (the parameters mirror ``xxgk run``)."""
     started = time.monotonic()
@@ -289,7 +296,8 @@ def run_pipeline(source: str, warehouse: str, agencies: list[str] | None = None,
     try:
         with store.locked():
             _process_and_publish(store, source, selection, registry, workers,
-                                 (dask_address, dask_workers), summary, quiet, handed)
+                                 (dask_address, dask_workers), summary, quiet, handed,
+                                 follow_links)
     except WarehouseBusy as err:  # another run is writing: say so, no traceback
         logger.error("%s", err)
         return Failed(message=str(err), data=err)

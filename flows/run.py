@@ -6,6 +6,10 @@ new to do stops there, without importing Prefect or starting its server (the bul
 a small run's time). Otherwise it starts the worker pool, then Prefect, runs the flow
 in this process, still holding the lock and handing the flow its plan and its pool,
 prints the summary and returns the run's exit code.
+
+Everything printed that comes from the source or the reports (paths, agency names,
+reasons) goes through ``extract.names.printable``: a folder named with an ANSI escape
+shows the escape instead of obeying it.
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ import sys
 import time
 from contextlib import nullcontext
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from extract.names import printable
 from extract.source import SourceError, open_source
 from load.batch.plan import Plan, Selection, batches, plan_source
 from load.batch.summary import RunSummary
@@ -39,7 +45,7 @@ def _selection(args: argparse.Namespace) -> Selection:
 def run_command(args: argparse.Namespace) -> int:
     started = time.monotonic()
     try:
-        source = open_source(args.source)
+        source = open_source(args.source, follow_links=args.follow_links)
         registry = load_registry(args.registry)
         for name in args.agency:
             if not registry.resolve(name).known:
@@ -55,7 +61,9 @@ def run_command(args: argparse.Namespace) -> int:
                                      planned=plan.describe(),
                                      seconds=time.monotonic() - started)
                 if not args.quiet:
-                    print(f"xxgk run: {summary.headline()}")
+                    print(f"xxgk run: {printable(summary.headline())}")
+                    for warning in plan.warnings():
+                        print(f"  WARNING  {printable(warning)}")
                 return 0
             return _run_flow(args, store, plan)
     except (SourceError, MapError, WarehouseBusy) as err:
@@ -80,7 +88,8 @@ def _run_flow(args: argparse.Namespace, store: Warehouse, plan: Plan) -> int:
                 source=source, warehouse=warehouse, agencies=args.agency, years=args.year,
                 failed=args.failed, full=args.full, registry=args.registry,
                 workers=args.workers, dask_address=args.dask_address,
-                dask_workers=args.dask_workers, quiet=args.quiet, return_state=True,
+                dask_workers=args.dask_workers, quiet=args.quiet,
+                follow_links=args.follow_links, return_state=True,
             )
     summary = state.result(raise_on_failure=False)
     if isinstance(summary, WarehouseBusy):
@@ -111,7 +120,7 @@ def status_command(args: argparse.Namespace) -> int:
                    "superseded_by", "run_id", "processed_at"]
         for row in ledger[columns].astype(object).to_dict("records"):
             clean = {k: (None if _isna(v) else v) for k, v in row.items()}
-            print(json.dumps(clean, ensure_ascii=False, default=str))
+            print(_json_line(clean))
         return 0
     counts = ledger["status"].value_counts()
     superseded = int(ledger["superseded_by"].notna().sum())
@@ -120,14 +129,37 @@ def status_command(args: argparse.Namespace) -> int:
         + (f" ({superseded} superseded by another file of their agency-year)"
            if superseded else ""))
     for row in ledger.itertuples(index=False):
-        year = "" if _isna(row.year) else int(row.year)
-        line = f"{row.status:8} {year!s:5} {row.agency or '?'}  {row.source}"
-        if not _isna(row.superseded_by):
-            line += f"\n         superseded by {row.superseded_by}: not loaded"
-        if not _isna(row.error) and row.error:
-            line += f"\n         {row.error}"
-        print(line)
+        print(_status_line(row))
     return 0
+
+
+def _status_line(row: Any) -> str:
+    """One report of ``xxgk status``: status, year, agency and source, then what
+    superseded it and its reason, each shown escaped."""
+    year = "" if _isna(row.year) else int(row.year)
+    line = f"{row.status:8} {year!s:5} {printable(row.agency or '?')}  {printable(row.source)}"
+    if not _isna(row.superseded_by):
+        line += f"\n         superseded by {printable(row.superseded_by)}: not loaded"
+    if not _isna(row.error) and row.error:
+        line += f"\n         {printable(row.error)}"
+    return line
+
+
+def _json_line(row: dict[str, Any]) -> str:
+    """One report as a JSON line: the values exactly, every character a terminal would
+    obey written as a JSON escape (JSON itself escapes only those below U+0020)."""
+    text = json.dumps(row, ensure_ascii=False, default=str)
+    if printable(text) == text:
+        return text
+    return "".join(c if printable(c) == c else _json_escape(c) for c in text)
+
+
+def _json_escape(char: str) -> str:
+    code = ord(char)
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    high, low = divmod(code - 0x10000, 0x400)  # JSON spells these as a surrogate pair
+    return f"\\u{0xD800 + high:04x}\\u{0xDC00 + low:04x}"
 
 
 def _isna(value: object) -> bool:

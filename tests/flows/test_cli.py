@@ -1,8 +1,11 @@
-"""The ``xxgk`` command line: exit codes, JSON on stdout, one-line errors on stderr."""
+"""The ``xxgk`` command line: exit codes, JSON on stdout, one-line errors on stderr;
+names from the source (control characters, ANSI escapes, bytes that are not UTF-8)
+printed escaped by ``extract``, ``status`` and ``run``; the ``--follow-links`` option."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -225,3 +228,95 @@ def test_status_shows_which_file_of_an_agency_year_is_loaded(
     assert [(d["source"], d["superseded_by"], d["n_facts"] > 0) for d in docs] == [
         ("区应急管理局/2023.html", None, True),
         ("区应急管理局/2023.txt", "区应急管理局/2023.html", False)]
+
+
+# ------------------------------------------------- names printed escaped, links
+
+ESC_AGENCY = "区\x1b[31m局"  # a folder named with an ANSI escape (red)
+RLO_AGENCY = "区\u202e局"  # … with a right-to-left override
+
+
+def test_extract_prints_names_escaped(tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / ESC_AGENCY).mkdir()
+    (tmp_path / ESC_AGENCY / "2020.txt").write_text(REPORT, encoding="utf-8")
+    (Path(os.fsdecode(os.fsencode(tmp_path) + b"/\xff.txt"))).write_bytes(b"")
+    assert main(["extract", str(tmp_path)]) == 1
+    captured = capsys.readouterr()
+    assert f"== {tmp_path}/区\\x1b[31m局/2020.txt" in captured.out.splitlines()
+    assert captured.err == f"xxgk: {tmp_path}/\\xff.txt: the file is empty\n"
+    assert "\x1b" not in captured.out + captured.err
+
+
+def _hostile_warehouse(tmp_path: Path) -> tuple[Path, Path]:
+    """A warehouse loaded from folders named with an ANSI escape, a right-to-left
+    override and bytes that are not UTF-8."""
+    from warehouses import publish_source
+
+    from synth import generate_report
+
+    src, wh = tmp_path / "src", tmp_path / "wh"
+    for i, agency in enumerate((ESC_AGENCY, RLO_AGENCY, os.fsdecode(b"\xff\xfe\xe5\xb1\x80"))):
+        (src / agency).mkdir(parents=True)
+        (src / agency / "2020.txt").write_bytes(
+            generate_report(20 + i, layout="pipe", year=2020).data)
+    publish_source(src, wh)
+    return src, wh
+
+
+def test_status_prints_names_escaped(tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    _, wh = _hostile_warehouse(tmp_path)
+    assert main(["status", "--warehouse", str(wh)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\u202e" not in out
+    sources = sorted(line.split()[-1] for line in out.splitlines()[1:])
+    assert sources == ["\\xff\\xfe局/2020.txt", "区\\u202e局/2020.txt",
+                       "区\\x1b[31m局/2020.txt"]
+
+
+def test_status_json_escapes_names_and_keeps_their_values(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, wh = _hostile_warehouse(tmp_path)
+    assert main(["status", "--warehouse", str(wh), "--json"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\u202e" not in out
+    docs = [json.loads(line) for line in out.splitlines()]
+    assert sorted(d["source"] for d in docs) == [
+        "\\xff\\xfe局/2020.txt", f"{ESC_AGENCY}/2020.txt", f"{RLO_AGENCY}/2020.txt"]
+
+
+def test_run_with_nothing_to_do_names_the_links_it_did_not_follow(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src, wh = _loaded_warehouse(tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "2020.txt").write_text(REPORT, encoding="utf-8")
+    (src / ESC_AGENCY).symlink_to(outside)
+    assert main(["run", "--source", str(src), "--warehouse", str(wh)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "xxgk run: nothing to do (1 links out of the source (not followed), 4 unchanged)",
+        f"  WARNING  区\\x1b[31m局 is a link out of the source (to {outside.resolve()}): "
+        "not followed (xxgk run --follow-links follows it)",
+    ]
+    assert main(["run", "--source", str(src), "--warehouse", str(wh), "--quiet"]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_run_has_a_follow_links_option() -> None:
+    from flows.cli import build_parser
+
+    base = ["run", "--source", "s", "--warehouse", "w"]
+    assert build_parser().parse_args(base).follow_links is False
+    assert build_parser().parse_args([*base, "--follow-links"]).follow_links is True
+
+
+def test_extract_json_names_an_agency_from_a_folder_that_is_not_utf8(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = Path(os.fsdecode(os.fsencode(tmp_path) + b"/\xff\xfe\xe5\xb1\x80"))
+    folder.mkdir()
+    (folder / "2020.txt").write_text(REPORT, encoding="utf-8")
+    assert main(["extract", str(folder / "2020.txt"), "--json"]) == 0
+    out = capsys.readouterr().out
+    out.encode("utf-8")  # no lone surrogate: any stdout can write it
+    assert json.loads(out)["agency"] == "\\xff\\xfe局"

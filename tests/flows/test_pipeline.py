@@ -8,7 +8,9 @@ retries of transient read errors, the flow's final state and artifact, the worke
 (a crashed or stuck worker costs only its batch; the same warehouse as in-process) and
 the Dask runner giving the same warehouse as the default one; one report saved as
 several files, run after run (a page added beside a text, the page broken, a copy
-outside the layout that the plan cannot place, split between batches).
+outside the layout that the plan cannot place, split between batches); names that are
+not UTF-8 or hold ANSI escapes processed, stored and printed escaped; links out of the
+source, folders that cannot be read and files over the size limit reported.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pool_jobs
@@ -593,3 +596,101 @@ def test_one_report_in_several_files_loads_one_of_them_run_after_run(
     capsys.readouterr()
     assert main(["run", "--source", str(src), "--warehouse", str(wh)]) == 0
     assert "nothing to do" in capsys.readouterr().out
+
+
+# ----------------------------------------- hostile names, links, folders, huge files
+
+
+def _put_report(root: Path, rel: bytes, seed: int, year: int = 2020) -> Path:
+    """A generated report at a relative path given as the file system's bytes."""
+    path = Path(os.fsdecode(os.path.join(os.fsencode(root), rel)))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(generate_report(seed, layout="pipe", year=year).data)
+    return path
+
+
+def test_names_not_utf8_or_with_escapes_are_processed_and_printed_escaped(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src, wh = _source(tmp_path, n_agencies=1, years=range(2020, 2022)), tmp_path / "wh"
+    _put_report(src, b"\xff\xfe\xe5\xb1\x80/2020.txt", 31)
+    _put_report(src, "区审计局/2021".encode() + b"\xff.txt", 32, year=2021)
+    _put_report(src, "区\x1b[31m局/2020.txt".encode(), 33)
+    _put_report(src, "区\x1b[2J局/2021.txt".encode(), 34).write_bytes(b"")  # fails: empty
+    capsys.readouterr()
+    assert main(["run", "--source", str(src), "--warehouse", str(wh)]) == 1
+    out = capsys.readouterr().out
+    assert "\x1b" not in out
+    assert "  FAILED   区\\x1b[2J局/2021.txt: the file is empty" in out.splitlines()
+    reports = _reports(wh)
+    assert reports.loc["\\xff\\xfe局/2020.txt", "status"] == "ok"
+    assert reports.loc["区审计局/2021\\xff.txt", "status"] == "ok"  # named by its title
+    assert reports.loc["区\x1b[31m局/2020.txt", "status"] == "ok"
+    assert reports.loc["区\x1b[2J局/2021.txt", "status"] == "failed"
+    assert len(reports) == 6
+    facts = Warehouse(wh).read("facts")
+    assert "\\xff\\xfe局/2020.txt" in set(facts["source"])
+    # the next night finds every file by its stored name: nothing to do
+    assert main(["run", "--source", str(src), "--warehouse", str(wh)]) == 0
+    assert "nothing to do (5 unchanged, 1 unchanged and failed" in capsys.readouterr().out
+
+
+def test_links_out_unreadable_folders_and_huge_files_are_reported(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    src, wh = _source(tmp_path, n_agencies=1, years=range(2020, 2022)), tmp_path / "wh"
+    outside = tmp_path / "outside"
+    _put_report(outside, "区财政局/2020.txt".encode(), 41)
+    (src / "区财政局").symlink_to(outside / "区财政局")
+    _put_report(src, "区审计局/2020.txt".encode(), 42)
+    huge = src / "区统计局" / "2020.txt"
+    huge.parent.mkdir()
+    huge.touch()
+    os.truncate(huge, 300 * 2**20)  # sparse: over the text limit, no room on disk
+    real_scandir = os.scandir
+
+    def scandir(path: Any = ".") -> Any:  # as a folder of mode 000 for a user not root
+        if isinstance(path, str | os.PathLike) and Path(path) == src / "区审计局":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)  # the plan is made in this process
+    capsys.readouterr()
+    assert main(["run", "--source", str(src), "--warehouse", str(wh), "--workers", "1"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert "  plan: 1 folders that cannot be read, 1 links out of the source (not followed), " \
+           "3 new" in lines
+    assert "  FAILED   区统计局/2020.txt: too large for a report (more than 8 MB)" in lines
+    assert ("  WARNING  folder 区审计局 cannot be read (Permission denied): its reports are "
+            "not in this run") in lines
+    assert (f"  WARNING  区财政局 is a link out of the source (to {outside.resolve()}/区财政局): "
+            "not followed (xxgk run --follow-links follows it)") in lines
+    reports = _reports(wh)
+    assert sorted(reports.index)[-1] == "区统计局/2020.txt" and len(reports) == 3
+    assert reports.loc["区统计局/2020.txt", "bytes"] == 300 * 2**20
+    # followed when asked: the linked folder's report is loaded under the link's path
+    assert _run("--source", str(src), "--warehouse", str(wh), "--follow-links") == 0
+    assert _reports(wh).loc["区财政局/2020.txt", "status"] == "ok"
+
+
+def test_log_lines_print_names_escaped() -> None:
+    from load.batch.process import Outcome
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.lines: list[str] = []
+
+        def error(self, message: str, *args: object) -> None:
+            self.lines.append(message % args)
+
+        warning = error
+
+    logger = Recorder()
+    flows.pipeline._log_outcomes(logger, [
+        Outcome("区\x1b[31m局/2020.txt", "failed", "no tables\r\x1b[2K", None, 2020),
+        Outcome("区\u202e局/2021.txt", "ok", "", "区\u202e局", 2021,
+                warnings=("agency_unregistered: agency '区\u202e局' is not in the registry",)),
+    ], quiet=False)
+    assert logger.lines == [
+        "区\\x1b[31m局/2020.txt: failed: no tables\\x0d\\x1b[2K",
+        "区\\u202e局/2021.txt: agency_unregistered: agency '区\\u202e局' is not in the registry",
+    ]
