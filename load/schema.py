@@ -106,7 +106,9 @@ _AGENCY = "canonical agency name"
 _TEMPLATE = "`2019` or `2021`: which official table template the report follows"
 _TABLE = ("`active_disclosure` (表二), `applications` (表三), "
           "`reviews_litigation` (表四)")
-_SOURCE = "path of the report file relative to the source root"
+_SOURCE = ("path of the report file relative to the source root, `/` between folders; "
+           "`\\\\` stands for a backslash and `\\xHH` for a byte of a name that is not "
+           "valid UTF-8")
 _SHA = "sha256 of the report file's bytes"
 
 FACTS = Dataset(
