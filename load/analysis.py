@@ -98,8 +98,9 @@ def read_facts(warehouse: Where, *, years: Iterable[int] | None = None,
                registry: str | Path | None = None) -> pd.DataFrame:
     """Cells of the ``facts`` dataset, filtered by year, agency (name or id) and table.
 
-    Keys and labels come back as categoricals; ``value`` is float64 (yuan for money),
-    ``year`` Int16.
+    ``warehouse``: its path (its current snapshot is read) or a snapshot pinned by
+    :func:`current_snapshot`. Keys and labels come back as categoricals; ``value`` is
+    float64 (yuan for money), ``year`` Int16.
     """
     frame = _read(warehouse, "facts", _filters(years, agency_ids(agencies, registry), tables),
                   columns)
@@ -109,7 +110,8 @@ def read_facts(warehouse: Where, *, years: Iterable[int] | None = None,
 def read_reports(warehouse: Where, *, years: Iterable[int] | None = None,
                  agencies: Iterable[str] | None = None,
                  registry: str | Path | None = None) -> pd.DataFrame:
-    """One row per report file: status, error, counts."""
+    """One row per report file: status, error, counts (``warehouse``: as for
+    :func:`read_facts`)."""
     frame = _read(warehouse, "reports", _filters(years, agency_ids(agencies, registry), None))
     return _categorical(frame, ("agency_id", "agency", "template", "status", "format",
                                 "encoding"))
@@ -118,7 +120,8 @@ def read_reports(warehouse: Where, *, years: Iterable[int] | None = None,
 def read_checks(warehouse: Where, *, years: Iterable[int] | None = None,
                 agencies: Iterable[str] | None = None, failed_only: bool = False,
                 registry: str | Path | None = None) -> pd.DataFrame:
-    """Consistency checks; ``failed_only`` keeps the ones that failed."""
+    """Consistency checks; ``failed_only`` keeps the ones that failed (``warehouse``:
+    as for :func:`read_facts`)."""
     filters = _filters(years, agency_ids(agencies, registry), None)
     if failed_only:
         filters.append(("passed", "=", False))

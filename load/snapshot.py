@@ -116,6 +116,7 @@ class Snapshot:
         self.path = path
         self.id = path.name
         self._partitions: dict[str, dict[Year, Path]] = {}
+        self._dirs: dict[str, Path] = {}
 
     def __repr__(self) -> str:
         return f"Snapshot({str(self.path)!r})"
@@ -148,8 +149,10 @@ class Snapshot:
 
     def dataset_dir(self, dataset: str) -> Path:
         """The directory holding the ``year=`` directories of ``dataset``."""
-        nested = self.path / dataset / self.id
-        return nested if nested.is_dir() else self.path / dataset
+        if dataset not in self._dirs:
+            nested = self.path / dataset / self.id
+            self._dirs[dataset] = nested if nested.is_dir() else self.path / dataset
+        return self._dirs[dataset]
 
     def partitions(self, dataset: str) -> dict[Year, Path]:
         """The partition files of ``dataset`` that hold rows, by year."""

@@ -243,18 +243,25 @@ class Warehouse:
         several datasets from it to join them); it lasts until two newer snapshots are
         published, then its reads raise :class:`SnapshotGone`.
         """
-        link = self.root / CURRENT
         try:
-            target = os.readlink(link)
-        except (FileNotFoundError, NotADirectoryError):
+            target = os.readlink(self.root / CURRENT)
+        except OSError:  # none yet, not a link, or the warehouse is not a directory
             return None
-        except OSError:  # EINVAL: there, but not a link
-            raise refused(link, kind(link)) from None
+        return Snapshot(self.root / target)
+
+    def _check_current(self) -> None:
+        """Refuse a ``.current`` that is not a link into ``.snapshots``: garbage
+        collection keeps the snapshot it names and deletes every other."""
+        link = self.root / CURRENT
+        if not link.is_symlink():
+            if os.path.lexists(link):
+                raise refused(link, kind(link))
+            return
+        target = os.readlink(link)
         head, _, name = target.partition("/")
         if head != SNAPSHOTS or not name or "/" in name or name in (".", ".."):
             raise WarehouseError(f"{link} points at {target}, not into {SNAPSHOTS}/: this "
-                                 "warehouse was changed by hand; xxgk will not use it")
-        return Snapshot(self.root / target)
+                                 "warehouse was changed by hand; xxgk will not write it")
 
     def read(self, dataset: str, *, filters: Filters = None,
              columns: list[str] | None = None) -> pd.DataFrame:
@@ -319,10 +326,7 @@ class Warehouse:
         try:
             yield
         except BaseException:
-            try:
-                current = self.current()
-            except WarehouseError:
-                current = None
+            current = self.current()
             if current is None or current.id != builder.id:
                 remove_tree(builder.tmp)
                 remove_tree(self.snapshots_dir / builder.id)
@@ -360,7 +364,7 @@ class Warehouse:
         snapshots = self.snapshots_dir
         if snapshots.is_symlink() or (snapshots.exists() and not snapshots.is_dir()):
             raise refused(snapshots, kind(snapshots))
-        self.current()  # raises if .current is not a link into .snapshots
+        self._check_current()
 
     def _switch(self, snapshot: Snapshot) -> None:
         """Point ``.current`` at ``snapshot`` atomically; then tidy up."""
