@@ -397,7 +397,10 @@ class Warehouse:
         then finds no file of it rather than some (``Snapshot`` says it is gone)."""
         trash = snapshot.with_name(f"{TMP_PREFIX}gone-{snapshot.name}")
         remove_tree(trash)  # a crashed deletion's leftover of the same name
-        os.rename(snapshot, trash)
+        try:
+            os.rename(snapshot, trash)
+        except OSError:  # left whole for the next publish: a publish never fails on it
+            return
         remove_tree(trash)
 
 
