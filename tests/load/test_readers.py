@@ -8,6 +8,7 @@ process publishes, and checks every read against the one generation it must be.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -68,6 +69,24 @@ def test_a_pinned_snapshot_reads_its_own_publish_until_it_is_deleted(root: Path)
     publish_generation(root, 2)  # the pinned snapshot is neither current nor its parent
     with pytest.raises(SnapshotGone, match=f"snapshot {snapshot.id} .* read again"):
         read_facts(snapshot)
+
+
+def test_plain_readers_pin_a_snapshot_by_its_real_path(root: Path) -> None:
+    """The README's way to join datasets without xxgk: read them below the path
+    ``.current`` resolves to."""
+    snap = os.path.realpath(root / ".current")
+    publish_generation(root, 1)
+    facts = pd.read_parquet(f"{snap}/facts")
+    reports = pd.read_parquet(f"{snap}/reports")
+    joined = duckdb.sql(
+        f"SELECT count(*) FROM read_parquet('{snap}/facts/**/*.parquet', hive_partitioning "
+        f"= true) JOIN read_parquet('{snap}/reports/**/*.parquet', hive_partitioning = true) "
+        "USING (source, source_sha256)").fetchall()
+    assert variants(facts) == variants(reports) == {0}
+    assert joined == [(rows(0, "facts"),)]
+    publish_generation(root, 2)
+    with pytest.raises(FileNotFoundError):
+        pd.read_parquet(f"{snap}/facts")
 
 
 def test_a_snapshot_deleted_while_it_is_listed_is_never_read_in_part(
