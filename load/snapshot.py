@@ -133,6 +133,7 @@ class Snapshot:
         return self.path.is_dir()
 
     def gone(self) -> SnapshotGone:
+        """The error of a read that outlived this snapshot."""
         return SnapshotGone(
             f"snapshot {self.id} of warehouse {self.path.parent.parent} was deleted while "
             "it was being read (two newer snapshots were published meanwhile): read again")
