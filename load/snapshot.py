@@ -17,8 +17,8 @@ each, every one of them resolving ``.current`` anew. Every path below the link n
 the snapshot, so a listing made before a publish can only open files of that snapshot
 (all hard links of the same bytes) or fail with "no such file": never a newer file
 under an old name, nor an old set of years filled with newer rows. Hive readers
-ignore a path segment without ``=``. Snapshots written before this layout (no ``<id>``
-directory) are still read.
+ignore a path segment without ``=``. A snapshot without the ``<id>`` directory
+(``facts/year=2020/…``) is read as well, and the next snapshot built from it has one.
 
 A snapshot is deleted by renaming it out of the way first (``load.warehouse``), so a
 reader holding its path finds either the whole snapshot or nothing:

@@ -50,7 +50,7 @@ def variants(frame: pd.DataFrame) -> set[int]:
 
 def test_a_listing_made_before_a_publish_never_opens_the_new_files(root: Path) -> None:
     """pandas and pyarrow list the files, then open them, each by a path resolved
-    through ``.current`` again: the paths of a stale listing no longer exist."""
+    through ``.current`` again: the paths of a stale listing do not exist any more."""
     listed = pads.dataset(root / "facts", partitioning="hive")
     publish_generation(root, 1)  # rewrites every year and adds 2022
     with pytest.raises(FileNotFoundError):

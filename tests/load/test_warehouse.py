@@ -351,24 +351,24 @@ def test_partition_files_are_sorted_by_agency_in_small_row_groups(
     assert set(one["agency_id"]) == {ranges[-1][1]}
 
 
-def test_a_warehouse_written_before_the_snapshot_folder_reads_and_publishes(
+def test_a_snapshot_without_its_own_folder_is_read_and_published_from(
         tmp_path: Path) -> None:
-    """Snapshots without a folder named after them (``facts/year=N/``) are still read,
-    and the next publish writes the new layout from them."""
+    """A snapshot without the folder named after it (``facts/year=N/``) is read, and
+    the next publish builds one with the folder from it."""
     root = tmp_path / "wh"
     wh = Warehouse(root, durable=False)
     publish(wh, **batch("AB", YEARS).kwargs())
     snapshot = wh.current()
-    for name in DATASETS:  # the layout before: year= folders right below the dataset
+    for name in DATASETS:  # year= folders right below the dataset
         inner = snapshot.path / name / snapshot.id
         for partition in inner.iterdir():
             partition.rename(snapshot.path / name / partition.name)
         inner.rmdir()
-    old = Warehouse(root, durable=False)
+    flat = Warehouse(root, durable=False)
     expected = batch("AB", YEARS).facts.sort_values(["year", "agency_id"], kind="stable")
-    pd.testing.assert_frame_equal(old.read("facts"), expected.reset_index(drop=True))
+    pd.testing.assert_frame_equal(flat.read("facts"), expected.reset_index(drop=True))
     assert len(pd.read_parquet(root / "facts")) == len(expected)
-    publish(old, **batch("C", [2020]).kwargs())
+    publish(flat, **batch("C", [2020]).kwargs())
     assert set(partition_files(root)["facts"]) == {f"year={y}" for y in YEARS}
-    assert len(old.read("facts")) == len(batch("ABC", [2020]).facts) + len(
+    assert len(flat.read("facts")) == len(batch("ABC", [2020]).facts) + len(
         batch("AB", [2019, 2021]).facts)
