@@ -28,7 +28,7 @@ from extract.names import printable
 from extract.source import SourceError, open_source
 from load.batch.plan import Plan, Selection, batches, plan_source
 from load.batch.summary import RunSummary
-from load.warehouse import Warehouse, WarehouseBusy
+from load.warehouse import Warehouse, WarehouseBusy, WarehouseError
 from transform.agencies import load_registry
 from transform.maps import MapError
 
@@ -66,7 +66,7 @@ def run_command(args: argparse.Namespace) -> int:
                         print(f"  WARNING  {printable(warning)}")
                 return 0
             return _run_flow(args, store, plan)
-    except (SourceError, MapError, WarehouseBusy) as err:
+    except (SourceError, MapError, WarehouseBusy, WarehouseError) as err:
         return _fail(str(err))
 
 

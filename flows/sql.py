@@ -4,6 +4,11 @@ The views are defined by :mod:`load.views`; this module only reads SQL (from ``-
 from a pipe, or typed at a prompt, statements ending with ``;``) and prints results
 as a table, CSV or JSON lines. An SQL error is one line on stderr, and the prompt
 goes on.
+
+The views read one snapshot of the warehouse. Before each input (the ``-c`` text, or a
+statement of the prompt or the pipe) they are pointed at the current snapshot if a
+publish replaced it, so a session left open sees new data, and every statement reads
+one publish.
 """
 
 from __future__ import annotations
@@ -16,7 +21,9 @@ from typing import TextIO
 import duckdb
 import pandas as pd
 
-from load.views import connect
+from load.analysis import current_snapshot
+from load.views import bind, bound_snapshot, connect, reading
+from load.warehouse import Snapshot, WarehouseError
 
 
 def statements(stream: TextIO, prompt: bool) -> Iterator[str]:
@@ -46,15 +53,24 @@ def show(frame: pd.DataFrame, fmt: str, out: TextIO) -> None:
             out.write(frame.to_string(index=False) + "\n")
 
 
-def _run(con: duckdb.DuckDBPyConnection, text: str, fmt: str) -> bool:
-    """Run every statement of ``text`` (DuckDB's parser splits them), printing each
-    result; stop at the first error."""
+def _follow(con: duckdb.DuckDBPyConnection, warehouse: str) -> Snapshot:
+    """Point the views at the warehouse's current snapshot if it is not theirs."""
+    snapshot = current_snapshot(warehouse)
+    if snapshot.id != bound_snapshot(con):
+        bind(con, snapshot)
+    return snapshot
+
+
+def _run(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, text: str, fmt: str) -> bool:
+    """Run every statement of ``text`` (DuckDB's parser splits them) on the views of
+    ``snapshot``, printing each result; stop at the first error."""
     try:
-        for statement in con.extract_statements(text):
-            result = con.execute(statement)
-            if result.description:
-                show(result.df(), fmt, sys.stdout)
-    except duckdb.Error as err:
+        with reading(snapshot):
+            for statement in con.extract_statements(text):
+                result = con.execute(statement)
+                if result.description:
+                    show(result.df(), fmt, sys.stdout)
+    except (duckdb.Error, WarehouseError) as err:
         print(f"xxgk: sql: {' '.join(str(err).split())}", file=sys.stderr)
         return False
     return True
@@ -63,14 +79,18 @@ def _run(con: duckdb.DuckDBPyConnection, text: str, fmt: str) -> bool:
 def sql_command(args: argparse.Namespace) -> int:
     try:
         con = connect(args.warehouse)
-    except FileNotFoundError as err:
+    except (FileNotFoundError, WarehouseError) as err:
         print(f"xxgk: {err}", file=sys.stderr)
         return 2
-    if args.query:
-        return 0 if _run(con, args.query, args.format) else 1
+    texts = [args.query] if args.query else statements(sys.stdin, prompt=sys.stdin.isatty())
     ok = True
-    for query in statements(sys.stdin, prompt=sys.stdin.isatty()):
-        ok = _run(con, query, args.format) and ok
+    for text in texts:
+        try:
+            snapshot = _follow(con, args.warehouse)
+        except (FileNotFoundError, WarehouseError) as err:
+            print(f"xxgk: {err}", file=sys.stderr)
+            return 2
+        ok = _run(con, snapshot, text, args.format) and ok
     return 0 if ok else 1
 
 

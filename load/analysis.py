@@ -12,6 +12,12 @@ comparable when both templates print it; ``other`` (其他处理) is comparable 
 frames never put a 2019-only and a 2021-only figure side by side as one measure: such
 cells are simply absent from the other template's years, and :func:`comparability`
 says why.
+
+Each call reads one snapshot of the warehouse (one publish), resolved when it starts.
+Questions that join datasets read them from one snapshot, pinned by
+:func:`current_snapshot` and passed in place of the warehouse's path; it stays readable
+until two newer snapshots are published, then its reads raise
+:class:`load.errors.SnapshotGone` (pin the current one again).
 """
 
 from __future__ import annotations
@@ -20,8 +26,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
-from load.warehouse import Warehouse
+from load.warehouse import Snapshot, SnapshotGone, Warehouse
 from transform.agencies import load_registry
 from transform.keys import APP, TEMPLATES, key_catalog
 
@@ -30,6 +37,30 @@ KEY_COLUMNS = ("agency_id", "agency", "template", "table", "row_key", "col_key",
 # 表三's applicant columns in the template's order, then 总计.
 APPLICANT_COLUMNS = ("natural_person", "commercial", "research", "social_welfare",
                      "legal_services", "other_org", "total")
+
+
+# A warehouse's path (each call reads its current snapshot) or one pinned snapshot.
+Where = str | Path | Snapshot
+
+
+def current_snapshot(warehouse: str | Path) -> Snapshot:
+    """The warehouse's current snapshot, to read several datasets from one publish;
+    FileNotFoundError when nothing was ever published there."""
+    snapshot = Warehouse(warehouse).current()
+    if snapshot is None:
+        raise FileNotFoundError(f"{warehouse} is not a warehouse (no snapshot published "
+                                "in it); run `xxgk run` first")
+    return snapshot
+
+
+def _read(where: Where, dataset: str, filters: list[tuple[str, str, object]],
+          columns: list[str] | None = None) -> pd.DataFrame:
+    """Rows of one snapshot: the one given, or the warehouse's current one (read again
+    from the next current one if it is deleted meanwhile)."""
+    if isinstance(where, Snapshot):
+        expression = pq.filters_to_expression(filters) if filters else None
+        return where.read(dataset, columns=columns, filter=expression)
+    return Warehouse(where).read(dataset, filters=filters or None, columns=columns)
 
 
 def _filters(years: Iterable[int] | None, agency_ids: Sequence[str] | None,
@@ -61,39 +92,40 @@ def _categorical(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
     return frame
 
 
-def read_facts(warehouse: str | Path, *, years: Iterable[int] | None = None,
+def read_facts(warehouse: Where, *, years: Iterable[int] | None = None,
                agencies: Iterable[str] | None = None, tables: Iterable[str] | None = None,
                columns: list[str] | None = None,
                registry: str | Path | None = None) -> pd.DataFrame:
     """Cells of the ``facts`` dataset, filtered by year, agency (name or id) and table.
 
-    Keys and labels come back as categoricals; ``value`` is float64 (yuan for money),
-    ``year`` Int16.
+    ``warehouse``: its path (its current snapshot is read) or a snapshot pinned by
+    :func:`current_snapshot`. Keys and labels come back as categoricals; ``value`` is
+    float64 (yuan for money), ``year`` Int16.
     """
-    frame = Warehouse(warehouse).read(
-        "facts", filters=_filters(years, agency_ids(agencies, registry), tables) or None,
-        columns=columns)
+    frame = _read(warehouse, "facts", _filters(years, agency_ids(agencies, registry), tables),
+                  columns)
     return _categorical(frame, KEY_COLUMNS)
 
 
-def read_reports(warehouse: str | Path, *, years: Iterable[int] | None = None,
+def read_reports(warehouse: Where, *, years: Iterable[int] | None = None,
                  agencies: Iterable[str] | None = None,
                  registry: str | Path | None = None) -> pd.DataFrame:
-    """One row per report file: status, error, counts."""
-    frame = Warehouse(warehouse).read(
-        "reports", filters=_filters(years, agency_ids(agencies, registry), None) or None)
+    """One row per report file: status, error, counts (``warehouse``: as for
+    :func:`read_facts`)."""
+    frame = _read(warehouse, "reports", _filters(years, agency_ids(agencies, registry), None))
     return _categorical(frame, ("agency_id", "agency", "template", "status", "format",
                                 "encoding"))
 
 
-def read_checks(warehouse: str | Path, *, years: Iterable[int] | None = None,
+def read_checks(warehouse: Where, *, years: Iterable[int] | None = None,
                 agencies: Iterable[str] | None = None, failed_only: bool = False,
                 registry: str | Path | None = None) -> pd.DataFrame:
-    """Consistency checks; ``failed_only`` keeps the ones that failed."""
+    """Consistency checks; ``failed_only`` keeps the ones that failed (``warehouse``:
+    as for :func:`read_facts`)."""
     filters = _filters(years, agency_ids(agencies, registry), None)
     if failed_only:
         filters.append(("passed", "=", False))
-    frame = Warehouse(warehouse).read("checks", filters=filters or None)
+    frame = _read(warehouse, "checks", filters)
     return _categorical(frame, ("agency_id", "rule", "table", "row_key", "col_key"))
 
 
@@ -132,5 +164,5 @@ def comparability() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-__all__ = ["agency_ids", "comparability", "read_checks", "read_facts", "read_reports",
-           "wide_applications"]
+__all__ = ["SnapshotGone", "Where", "agency_ids", "comparability", "current_snapshot",
+           "read_checks", "read_facts", "read_reports", "wide_applications"]

@@ -67,7 +67,9 @@ def replace_symlink(link: Path, target: str, sync: bool = True) -> None:
 
 
 def remove_tree(path: Path) -> None:
-    """Delete a file, symlink or directory tree; a missing path is fine."""
+    """Delete a file, symlink or directory tree; a missing path is fine. A symbolic
+    link is deleted itself, never what it points at (nor does ``rmtree`` follow a link
+    inside the tree); the caller makes sure no folder above ``path`` is a link."""
     if path.is_symlink() or path.is_file():
         path.unlink(missing_ok=True)
     elif path.exists():

@@ -1,20 +1,35 @@
 """Immutable snapshots of the warehouse: reading one, and building the next.
 
 A snapshot is a directory ``WAREHOUSE/.snapshots/<id>/`` holding the three datasets,
-each Hive-partitioned by year with exactly one file per partition
-(``facts/year=2020/part-0.parquet``). A snapshot is never modified once it is
-complete: the next one is built beside it, in ``.snapshots/.tmp-<id>/``, from hard
-links to the partition files that did not change and newly written files for those
-that did, then renamed to its final name. Only then does the warehouse point
-``.current`` at it (``load.warehouse``). A file ``.parent`` inside each snapshot names
-the snapshot it was built from, so that garbage collection can keep exactly the
-current snapshot and its predecessor (for readers still in flight).
+each Hive-partitioned by year with exactly one file per partition, below a directory
+named after the snapshot itself (``facts/<id>/year=2020/part-0.parquet``). A snapshot
+is never modified once it is complete: the next one is built beside it, in
+``.snapshots/.tmp-<id>/``, from hard links to the partition files that did not change
+and newly written files for those that did, then renamed to its final name. Only then
+does the warehouse point ``.current`` at it (``load.warehouse``). A file ``.parent``
+inside each snapshot names the snapshot it was built from, so that garbage collection
+can keep exactly the current snapshot and its predecessor (for readers still in
+flight).
+
+Why the ``<id>`` directory: analysts read ``WAREHOUSE/facts``, a link through
+``.current``, and a reader lists directories and opens files with one system call
+each, every one of them resolving ``.current`` anew. Every path below the link names
+the snapshot, so a listing made before a publish can only open files of that snapshot
+(all hard links of the same bytes) or fail with "no such file": never a newer file
+under an old name, nor an old set of years filled with newer rows. Hive readers
+ignore a path segment without ``=``. A snapshot without the ``<id>`` directory
+(``facts/year=2020/…``) is read as well, and the next snapshot built from it has one.
+
+A snapshot is deleted by renaming it out of the way first (``load.warehouse``), so a
+reader holding its path finds either the whole snapshot or nothing:
+:class:`Snapshot` raises :class:`load.errors.SnapshotGone` then, never a part.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -26,6 +41,7 @@ import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from load.durable import fsync_dir, link_or_copy, write_parquet
+from load.errors import SnapshotGone
 from load.schema import (
     DATASETS,
     PARTITION_COLUMN,
@@ -90,12 +106,20 @@ def _parse_year(dirname: str) -> Year | None:
 
 
 class Snapshot:
-    """Read access to one complete snapshot directory."""
+    """Read access to one complete snapshot directory.
+
+    Everything read through one instance comes from that snapshot; once it has been
+    deleted (two newer snapshots published), reads raise :class:`SnapshotGone`.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.id = path.name
         self._partitions: dict[str, dict[Year, Path]] = {}
+        self._dirs: dict[str, Path] = {}
+
+    def __repr__(self) -> str:
+        return f"Snapshot({str(self.path)!r})"
 
     def parent(self) -> str | None:
         """The id of the snapshot this one was built from (None for the first)."""
@@ -104,18 +128,48 @@ class Snapshot:
         except FileNotFoundError:
             return None
 
+    def exists(self) -> bool:
+        """Whether the snapshot is still there (garbage collection deletes it whole)."""
+        return self.path.is_dir()
+
+    def gone(self) -> SnapshotGone:
+        """The error of a read that outlived this snapshot."""
+        return SnapshotGone(
+            f"snapshot {self.id} of warehouse {self.path.parent.parent} was deleted while "
+            "it was being read (two newer snapshots were published meanwhile): read again")
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Turn a file that vanished with the snapshot into :class:`SnapshotGone`."""
+        try:
+            yield
+        except OSError as err:
+            if not self.exists():
+                raise self.gone() from err
+            raise
+
+    def dataset_dir(self, dataset: str) -> Path:
+        """The directory holding the ``year=`` directories of ``dataset``."""
+        if dataset not in self._dirs:
+            nested = self.path / dataset / self.id
+            self._dirs[dataset] = nested if nested.is_dir() else self.path / dataset
+        return self._dirs[dataset]
+
     def partitions(self, dataset: str) -> dict[Year, Path]:
         """The partition files of ``dataset`` that hold rows, by year."""
         if dataset not in self._partitions:  # a snapshot never changes: ask once
-            self._partitions[dataset] = self._find_partitions(dataset)
+            with self.reading():
+                found = self._find_partitions(dataset)
+            # The listing is whole only if the snapshot outlived it: it is deleted
+            # whole (renamed away first) and never comes back.
+            if not self.exists():
+                raise self.gone()
+            self._partitions[dataset] = found
         return self._partitions[dataset]
 
     def _find_partitions(self, dataset: str) -> dict[Year, Path]:
-        root = self.path / dataset
         found: dict[Year, Path] = {}
-        if not root.is_dir():
-            return found
-        for entry in sorted(root.iterdir()):
+        for entry in sorted(self.dataset_dir(dataset).iterdir()):
             file = entry / PART_FILE
             if entry.name.startswith((".", "_")) or not file.is_file():
                 continue
@@ -134,15 +188,18 @@ class Snapshot:
             schema = pa.schema([
                 f.with_type(pa.dictionary(pa.int32(), f.type)) if f.name in dictionary else f
                 for f in schema])
-        root = self.path / dataset
-        if not root.is_dir():
+        files = self.partitions(dataset)
+        if not files:
             table = schema.empty_table()
             return table if columns is None else table.select(columns)
         fmt = pads.ParquetFileFormat(
             read_options=pads.ParquetReadOptions(dictionary_columns=set(dictionary)))
-        data = pads.dataset(root, schema=schema, format=fmt,
-                            partitioning=hive_partitioning(dataset))
-        return data.to_table(columns=columns, filter=filter)
+        # The files listed, not a directory discovered again: one listing, one snapshot.
+        with self.reading():
+            data = pads.dataset([str(f) for f in files.values()], schema=schema,
+                                format=fmt, partitioning=hive_partitioning(dataset),
+                                partition_base_dir=str(self.dataset_dir(dataset)))
+            return data.to_table(columns=columns, filter=filter)
 
     def read(self, dataset: str, *, columns: list[str] | None = None,
              filter: pc.Expression | None = None) -> pd.DataFrame:
@@ -160,7 +217,8 @@ class Snapshot:
         file = self.partitions(dataset).get(year)
         if file is None:
             return schema.empty_table()
-        table = pq.read_table(file, schema=file_schema(dataset))
+        with self.reading():
+            table = pq.read_table(file, schema=file_schema(dataset))
         years = pa.array([year] * table.num_rows, schema.field(PARTITION_COLUMN).type)
         table = table.append_column(PARTITION_COLUMN, years)
         return table.select(schema.names).cast(schema)
@@ -179,10 +237,13 @@ class SnapshotBuilder:
         snapshots.mkdir(parents=True, exist_ok=True)
         self.tmp.mkdir()
         for name in DATASETS:
-            (self.tmp / name).mkdir()
+            self._dataset_dir(name).mkdir(parents=True)
+
+    def _dataset_dir(self, dataset: str) -> Path:
+        return self.tmp / dataset / self.id  # see the module's docstring: why <id>
 
     def _partition(self, dataset: str, year: Year) -> Path:
-        path = self.tmp / dataset / partition_dir(year)
+        path = self._dataset_dir(dataset) / partition_dir(year)
         path.mkdir()
         return path
 
@@ -210,6 +271,7 @@ class SnapshotBuilder:
                 # An empty dataset keeps one empty file, so readers still see its columns
                 # (DuckDB finds no files in an empty directory and fails).
                 self.write(name, None, arrow_schema(name).empty_table())
+            fsync_dir(self._dataset_dir(name), self.sync)
             fsync_dir(self.tmp / name, self.sync)
         parent = self.parent.id if self.parent else ""
         with open(self.tmp / PARENT_FILE, "x", encoding="utf-8") as fh:

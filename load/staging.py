@@ -34,6 +34,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from load.errors import writing
 from load.incoming import StagedRows, Year, distinct, read_staged, without_carry_checks
 from load.schema import PARTITION_COLUMN, arrow_schema, partition_dir
 from load.snapshot import TMP_PREFIX
@@ -60,11 +61,22 @@ def write_staged(folder: str | Path, tables: Mapping[str, pa.Table]) -> StagedRo
         staged.files[name] = {}
         for year, part in _by_year(table):
             final = Path(folder) / f"{batch}.{name}.{partition_dir(year)}.arrow"
-            tmp = final.with_name(f".{final.name}.tmp")
-            _write_ipc(part, tmp)
-            os.rename(tmp, final)
+            _write_file(part, final)
             staged.files[name][year] = str(final)
     return staged
+
+
+def _write_file(table: pa.Table, final: Path) -> None:
+    """Write ``table`` as ``final``, complete or not at all: a write that fails (a full
+    disk) leaves no file behind and says so in one line."""
+    tmp = final.with_name(f".{final.name}.tmp")
+    try:
+        with writing(final.parent, "staging folder"):
+            _write_ipc(table, tmp)
+            os.rename(tmp, final)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def restage_without(folder: str | Path, staged: StagedRows,

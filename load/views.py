@@ -16,17 +16,31 @@ that answer the recurring questions:
 
 Unknown years are stored under ``year=0`` (see the data dictionary); the views turn
 them back into NULL.
+
+The views are bound to one snapshot (``load.snapshot``), resolved once when they are
+defined: every statement, however many datasets it joins, reads that publish and no
+other (``warehouse_snapshot`` says which). They name its files one by one, with their
+year as a constant, rather than a glob with Hive partitioning: a warehouse path holding
+glob characters (``wh?``, ``wh[1]``) or a ``key=value`` directory (``…/year=1999/``)
+is read as the literal path it is. A snapshot lasts until two newer ones are published;
+a statement on a deleted one fails (:func:`reading` turns that into
+:class:`load.errors.SnapshotGone`), and :func:`bind` points the views at the current one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 
-from load.analysis import comparability
-from load.schema import arrow_schema
+from load.analysis import comparability, current_snapshot
+from load.errors import SnapshotGone
+from load.schema import PARTITION_COLUMN, file_schema
+from load.warehouse import Snapshot
 from transform.checks import OUTCOME_PREFIXES
 from transform.keys import (
     APP,
@@ -49,32 +63,53 @@ _OUTCOMES = {key.rstrip("."): f"row_key LIKE '{key}%'" if key.endswith(".")
              else f"row_key = '{key}'" for key in (*OUTCOME_PREFIXES, OTHER)}
 
 
-def _dataset_view(name: str, warehouse: Path, missing: Sequence[str] = ()) -> str:
-    """The view of a dataset's files; ``missing``: columns of the schema none of its
-    files holds yet (written before the column existed), given as typed nulls."""
-    pattern = (warehouse / name).as_posix() + "/**/*.parquet"
-    types = {f.name: f.type for f in arrow_schema(name)}
-    extra = "".join(f", CAST(NULL AS {_SQL_TYPES.get(str(types[c]), 'VARCHAR')}) AS {c}"
-                    for c in missing)
-    return (f"CREATE OR REPLACE VIEW {name} AS SELECT * REPLACE "
-            f"(CAST(NULLIF(year, 0) AS SMALLINT) AS year){extra} FROM read_parquet("
-            f"'{_quote(pattern)}', hive_partitioning = true, union_by_name = true)")
-
-
 _SQL_TYPES = {"string": "VARCHAR", "int16": "SMALLINT", "int32": "INTEGER",
-              "int64": "BIGINT", "double": "DOUBLE", "bool": "BOOLEAN"}
+              "int64": "BIGINT", "double": "DOUBLE", "bool": "BOOLEAN",
+              "timestamp[us, tz=UTC]": "TIMESTAMPTZ"}
 
 
-def _define_dataset(con: duckdb.DuckDBPyConnection, name: str, warehouse: Path) -> None:
-    con.execute(_dataset_view(name, warehouse))
-    present = {row[0] for row in con.execute(f"DESCRIBE {name}").fetchall()}
-    missing = [f.name for f in arrow_schema(name) if f.name not in present]
-    if missing:
-        con.execute(_dataset_view(name, warehouse, missing))
+def _sql_type(arrow_type: pa.DataType) -> str:
+    return _SQL_TYPES.get(str(arrow_type), "VARCHAR")
 
 
 def _quote(text: str) -> str:
     return text.replace("'", "''")
+
+
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal_path(path: Path) -> str:
+    """``path`` as a DuckDB file pattern that matches itself only: every glob
+    character (``*``, ``?``, ``[``) in a character class of its own."""
+    text = str(path.absolute())
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
+
+
+def _typed_null(name: str, arrow_type: pa.DataType) -> str:
+    return f"CAST(NULL AS {_sql_type(arrow_type)}) AS {_identifier(name)}"
+
+
+def _dataset_view(name: str, snapshot: Snapshot) -> str:
+    """The view of one dataset of ``snapshot``: its partition files, each with its
+    year; a column none of its files holds (written before the column existed) is a
+    typed null, and a dataset without rows an empty relation of the same columns."""
+    files = snapshot.partitions(name)
+    with snapshot.reading():
+        present = {c for path in files.values() for c in pq.read_schema(path).names}
+    columns = ", ".join(_identifier(f.name) if f.name in present else _typed_null(f.name, f.type)
+                        for f in file_schema(name))
+    year = _identifier(PARTITION_COLUMN)
+    if not files:
+        nulls = ", ".join(_typed_null(f.name, f.type) for f in file_schema(name))
+        return (f"CREATE OR REPLACE VIEW {name} AS SELECT {nulls}, "
+                f"CAST(NULL AS SMALLINT) AS {year} WHERE false")
+    parts = " UNION ALL BY NAME ".join(
+        f"SELECT *, CAST({'NULL' if y is None else int(y)} AS SMALLINT) AS {year} "
+        f"FROM read_parquet('{_quote(_literal_path(path))}', hive_partitioning = false)"
+        for y, path in files.items())
+    return f"CREATE OR REPLACE VIEW {name} AS SELECT {columns}, {year} FROM ({parts})"
 
 
 def _applications_wide() -> str:
@@ -134,24 +169,58 @@ LEFT JOIN rl USING (agency_id, year)
 """
 
 
-def connect(warehouse: str | Path, database: str = ":memory:") -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection with the warehouse's views defined."""
-    root = Path(warehouse).resolve()
-    missing = [name for name in DATASETS if not (root / name).exists()]
-    if missing:
-        raise FileNotFoundError(f"{warehouse} is not a warehouse (no {', '.join(missing)}); "
-                                "run `xxgk run` first")
+def _snapshot_view(snapshot: Snapshot) -> str:
+    return ("CREATE OR REPLACE VIEW warehouse_snapshot AS SELECT "
+            f"'{_quote(snapshot.id)}' AS snapshot, "
+            f"'{_quote(str(snapshot.path.absolute()))}' AS path")
+
+
+def bind(con: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> None:
+    """Define (or redefine) every view on ``con`` to read ``snapshot``."""
+    with reading(snapshot):
+        for name in DATASETS:
+            con.execute(_dataset_view(name, snapshot))
+        con.execute(_snapshot_view(snapshot))
+        con.execute(_applications_wide())
+        con.execute(_summary_view())
+
+
+def bound_snapshot(con: duckdb.DuckDBPyConnection) -> str:
+    """The id of the snapshot the views of ``con`` read."""
+    return con.execute("SELECT snapshot FROM warehouse_snapshot").fetchone()[0]
+
+
+@contextmanager
+def reading(snapshot: Snapshot) -> Iterator[None]:
+    """Turn a DuckDB error met because ``snapshot`` was deleted into
+    :class:`SnapshotGone` (read again: the current snapshot is another)."""
+    try:
+        with snapshot.reading():
+            yield
+    except duckdb.Error as err:
+        if not snapshot.exists():
+            raise snapshot.gone() from err
+        raise
+
+
+def connect(warehouse: str | Path | Snapshot,
+            database: str = ":memory:") -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with the views defined on one snapshot: the warehouse's
+    current one, or the :class:`Snapshot` given."""
+    snapshot = warehouse if isinstance(warehouse, Snapshot) else current_snapshot(warehouse)
     con = duckdb.connect(database)
-    for name in DATASETS:
-        _define_dataset(con, name, root)
-    con.execute(_applications_wide())
-    con.execute(_summary_view())
-    keys = comparability()  # noqa: F841 (read by the query below, by name)
-    con.execute("CREATE OR REPLACE TABLE key_comparability AS SELECT * FROM keys")
+    try:
+        bind(con, snapshot)
+        keys = comparability()  # noqa: F841 (read by the query below, by name)
+        con.execute("CREATE OR REPLACE TABLE key_comparability AS SELECT * FROM keys")
+    except BaseException:
+        con.close()
+        raise
     return con
 
 
 VIEWS = ("facts", "reports", "checks", "applications_wide", "agency_year_summary",
-         "key_comparability")
+         "key_comparability", "warehouse_snapshot")
 
-__all__ = ["VIEWS", "connect"]
+__all__ = ["VIEWS", "SnapshotGone", "bind", "bound_snapshot", "connect", "current_snapshot",
+           "reading"]

@@ -8,7 +8,7 @@ snapshots (``load.snapshot``)::
 
     WAREHOUSE/.lock                    flock: one writer at a time (load.lock)
     WAREHOUSE/.current -> .snapshots/<id>            the one atomic pointer
-    WAREHOUSE/.snapshots/<id>/{facts,reports,checks}/year=N/part-0.parquet
+    WAREHOUSE/.snapshots/<id>/{facts,reports,checks}/<id>/year=N/part-0.parquet
     WAREHOUSE/facts   -> .current/facts             fixed links for analysts
     WAREHOUSE/reports -> .current/reports
     WAREHOUSE/checks  -> .current/checks
@@ -17,7 +17,21 @@ snapshots (``load.snapshot``)::
 for unchanged partitions, one rewritten file for each changed partition), fsyncs it,
 and replaces ``.current`` with ``os.replace`` of a new symlink: all three datasets
 change together or not at all. The previous snapshot is kept for readers in flight;
-older ones, and the leftovers of crashed runs, are deleted under the lock.
+older ones, and the leftovers of crashed runs, are deleted under the lock, each renamed
+away first so that a reader of it finds it whole or not at all.
+
+Readers see one snapshot. A read through the analysts' links gets one snapshot's rows
+or fails with "no such file" (``load.snapshot``: why every path names its snapshot);
+:meth:`Warehouse.read` resolves ``.current`` once and reads that snapshot, again if it
+was deleted meanwhile; :meth:`Warehouse.current` gives a :class:`Snapshot` to read
+several datasets from one publish.
+
+The warehouse never writes, truncates or deletes through a symbolic link of its own
+layout (``.lock``, ``.snapshots``, a dataset link replaced only as a link), and a
+``.current`` that does not point into ``.snapshots`` is refused: garbage collection
+would otherwise delete every snapshot. A write that fails (a read-only or full disk, a
+path that is a file) raises a :class:`WarehouseError` of one line, and the snapshot
+being built is deleted at once.
 
 A run's rows never pile up in memory: its batches stage them as Parquet in a folder of
 the snapshot area (:meth:`Warehouse.staging`, ``load.staging``) and the publish reads
@@ -29,6 +43,7 @@ Reports of unknown year are stored under ``year=0`` and read back as null (see
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -44,6 +59,7 @@ import pyarrow.parquet as pq
 
 from load.cross_year import CARRIED_FORWARD, CARRIED_OVER, CARRY_RULE, carry_checks
 from load.durable import remove_tree, replace_symlink
+from load.errors import SnapshotGone, WarehouseError, kind, refused, writing
 from load.incoming import NewRows, StagedFiles, TableRows, distinct
 from load.lock import WarehouseBusy, exclusive_lock
 from load.schema import DATASETS, arrow_schema, conform, empty_frame
@@ -51,20 +67,20 @@ from load.snapshot import TMP_PREFIX, Snapshot, SnapshotBuilder, Year, frame_of
 from load.staging import StagedRows, stage_folder_name
 from transform.keys import APP
 
-__all__ = ["PublishSummary", "Warehouse", "WarehouseBusy", "WarehouseError"]
+__all__ = ["PublishSummary", "Snapshot", "SnapshotGone", "Warehouse", "WarehouseBusy",
+           "WarehouseError"]
 
 SNAPSHOTS = ".snapshots"
 CURRENT = ".current"
 LOCK = ".lock"
+# How many times a read starts again when its snapshot is deleted under it: each
+# attempt needs two publishes during it to fail.
+READ_ATTEMPTS = 3
 # Rows within a partition are ordered by report, keeping each report's own row order,
 # so that a partition's content does not depend on the order of earlier publishes.
 ROW_ORDER = ["agency_id", "source"]
 
 Filters = pc.Expression | Sequence[tuple[str, str, object]] | Sequence[Sequence[tuple]] | None
-
-
-class WarehouseError(RuntimeError):
-    """The warehouse directory is not in a state this module can write."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,23 +207,61 @@ class Warehouse:
             finally:
                 self._lock_depth -= 1
             return
-        self.root.mkdir(parents=True, exist_ok=True)
+        self._make_root()
         with exclusive_lock(self.root / LOCK, self.root):
+            self._check_writable()
             self._lock_depth = 1
             try:
                 yield
             finally:
                 self._lock_depth = 0
 
+    def _make_root(self) -> None:
+        if self.root.exists() and not self.root.is_dir():
+            raise WarehouseError(f"warehouse {self.root} is a file, not a directory")
+        with writing(self.root):
+            self.root.mkdir(parents=True, exist_ok=True)
+
+    def _check_writable(self) -> None:
+        """Refuse at once a warehouse whose snapshots cannot be written (before a run
+        parses anything), or whose layout has a link where it writes or deletes."""
+        self._check_layout()
+        with writing(self.root):
+            self.snapshots_dir.mkdir(exist_ok=True)
+            for path in (self.root, self.snapshots_dir):
+                if not os.access(path, os.W_OK | os.X_OK):  # a read-only mount: even root
+                    read_only = os.statvfs(path).f_flag & os.ST_RDONLY
+                    code = errno.EROFS if read_only else errno.EACCES
+                    raise OSError(code, os.strerror(code), str(path))
+
     # --------------------------------------------------------------------- reading
 
     def current(self) -> Snapshot | None:
-        """The snapshot ``.current`` points at, or None before the first publish."""
+        """The snapshot ``.current`` points at, or None before the first publish.
+
+        Everything read through the :class:`Snapshot` comes from that one publish (read
+        several datasets from it to join them); it lasts until two newer snapshots are
+        published, then its reads raise :class:`SnapshotGone`.
+        """
         try:
             target = os.readlink(self.root / CURRENT)
-        except (FileNotFoundError, OSError):
+        except OSError:  # none yet, not a link, or the warehouse is not a directory
             return None
         return Snapshot(self.root / target)
+
+    def _check_current(self) -> None:
+        """Refuse a ``.current`` that is not a link into ``.snapshots``: garbage
+        collection keeps the snapshot it names and deletes every other."""
+        link = self.root / CURRENT
+        if not link.is_symlink():
+            if os.path.lexists(link):
+                raise refused(link, kind(link))
+            return
+        target = os.readlink(link)
+        head, _, name = target.partition("/")
+        if head != SNAPSHOTS or not name or "/" in name or name in (".", ".."):
+            raise WarehouseError(f"{link} points at {target}, not into {SNAPSHOTS}/: this "
+                                 "warehouse was changed by hand; xxgk will not write it")
 
     def read(self, dataset: str, *, filters: Filters = None,
              columns: list[str] | None = None) -> pd.DataFrame:
@@ -215,13 +269,21 @@ class Warehouse:
 
         ``filters`` is a pyarrow expression or pandas-style DNF tuples, e.g.
         ``[("year", "=", 2020), ("agency_id", "in", ["a", "b"])]``. The snapshot is
-        resolved once, so the rows come from one consistent publish.
+        resolved once, so the rows come from one consistent publish (resolved again
+        if that snapshot is deleted during the read).
         """
-        snapshot = self.current()
-        if snapshot is None:
-            frame = empty_frame(dataset)
-            return frame if columns is None else conform(frame, dataset, columns=columns)
-        return snapshot.read(dataset, columns=columns, filter=_expression(filters))
+        attempt = 1
+        while True:
+            snapshot = self.current()
+            if snapshot is None:
+                frame = empty_frame(dataset)
+                return frame if columns is None else conform(frame, dataset, columns=columns)
+            try:
+                return snapshot.read(dataset, columns=columns, filter=_expression(filters))
+            except SnapshotGone:
+                if attempt == READ_ATTEMPTS:
+                    raise
+                attempt += 1
 
     def ledger(self) -> pd.DataFrame:
         """The reports dataset: each source file's last hash, status and error."""
@@ -248,31 +310,27 @@ class Warehouse:
     def _publish(self, new: dict[str, NewRows], replace: Collection[str]) -> PublishSummary:
         _check_one_report_per_source(new["reports"])
         dropped = _dropped_sources(new, replace)
-        with self.locked():
-            self._check_layout()
+        with self.locked(), writing(self.root):
             self._collect_garbage()
             old = self.current()
-            index = {name: _index(old, name) for name in DATASETS}
-            agencies = _touched_agencies(index, new, dropped)
             builder = SnapshotBuilder(self.snapshots_dir, old, sync=self.durable)
-            summary = _Summary(builder.id, tuple(sorted(dropped)))
-
-            def build(name: str, parts: list[NewRows]) -> None:
-                _build_dataset(builder, old, name, index[name], parts, dropped, agencies,
-                               summary)
-
-            # Facts, most of the work, on a second thread while the carry checks,
-            # reports and checks are built here (pyarrow's reads, casts, sorts and
-            # writes release the GIL): both cores work, the batches being done.
-            with ThreadPoolExecutor(max_workers=1) as helper:
-                facts = helper.submit(build, "facts", [new["facts"]])
-                carry = _table(_carry(old, new["facts"], dropped, agencies), "checks")
-                build("reports", [new["reports"]])
-                build("checks", [new["checks"], TableRows("checks", carry)])
-                facts.result()
-            snapshot = builder.commit()
-            self._switch(snapshot)
+            with self._deleted_unless_current(builder):
+                summary = _build(builder, old, new, dropped)
+                self._switch(builder.commit())
         return summary.freeze()
+
+    @contextmanager
+    def _deleted_unless_current(self, builder: SnapshotBuilder) -> Iterator[None]:
+        """Delete the snapshot ``builder`` makes if the block fails before ``.current``
+        points at it (a full disk: the space goes back at once, not at the next run)."""
+        try:
+            yield
+        except BaseException:
+            current = self.current()
+            if current is None or current.id != builder.id:
+                remove_tree(builder.tmp)
+                remove_tree(self.snapshots_dir / builder.id)
+            raise
 
     @contextmanager
     def staging(self, run_id: str) -> Iterator[Path]:
@@ -280,9 +338,10 @@ class Warehouse:
         :meth:`publish_staged`; deleted on exit. Held under the lock, so any other
         staging folder is a dead run's leftover, deleted here."""
         with self.locked():
-            self._collect_garbage()
             folder = self.snapshots_dir / stage_folder_name(run_id)
-            folder.mkdir(parents=True)
+            with writing(self.root):
+                self._collect_garbage()
+                folder.mkdir()
             self._staging.add(folder.name)
             try:
                 yield folder
@@ -291,6 +350,9 @@ class Warehouse:
                 remove_tree(folder)
 
     def _check_layout(self) -> None:
+        """Refuse a layout the warehouse would write or delete through: a real
+        directory where a dataset link belongs, a linked ``.snapshots``, a ``.current``
+        pointing elsewhere."""
         for name in DATASETS:
             path = self.root / name
             if path.exists() and not path.is_symlink():
@@ -299,6 +361,10 @@ class Warehouse:
                     f"{CURRENT}/{name}: this folder was not written by xxgk's warehouse "
                     "(move it away or choose another --warehouse)"
                 )
+        snapshots = self.snapshots_dir
+        if snapshots.is_symlink() or (snapshots.exists() and not snapshots.is_dir()):
+            raise refused(snapshots, kind(snapshots))
+        self._check_current()
 
     def _switch(self, snapshot: Snapshot) -> None:
         """Point ``.current`` at ``snapshot`` atomically; then tidy up."""
@@ -311,17 +377,31 @@ class Warehouse:
 
     def _collect_garbage(self) -> None:
         """Delete every snapshot but the current one and its parent, and crash leftovers."""
+        self._check_layout()
         current = self.current()
         keep = {current.id, current.parent()} if current else set()
         if self.snapshots_dir.is_dir():
             for entry in self.snapshots_dir.iterdir():
-                if entry.name in self._staging:
+                if entry.name in self._staging or entry.name in keep:
                     continue
-                if entry.name not in keep or entry.name.startswith(TMP_PREFIX):
+                if entry.name.startswith(TMP_PREFIX):
                     remove_tree(entry)
+                else:
+                    self._retire(entry)
         for entry in self.root.glob("*.tmp-*"):
             if entry.is_symlink():
                 entry.unlink(missing_ok=True)
+
+    def _retire(self, snapshot: Path) -> None:
+        """Delete a snapshot, renamed out of the way first: a reader holding its path
+        then finds no file of it rather than some (``Snapshot`` says it is gone)."""
+        trash = snapshot.with_name(f"{TMP_PREFIX}gone-{snapshot.name}")
+        remove_tree(trash)  # a crashed deletion's leftover of the same name
+        try:
+            os.rename(snapshot, trash)
+        except OSError:  # left whole for the next publish: a publish never fails on it
+            return
+        remove_tree(trash)
 
 
 # ---------------------------------------------------------------- publish, step by step
@@ -337,6 +417,29 @@ class _Summary:
     def freeze(self) -> PublishSummary:
         return PublishSummary(self.snapshot, self.sources, self.written, self.removed,
                               self.rewritten)
+
+
+def _build(builder: SnapshotBuilder, old: Snapshot | None, new: dict[str, NewRows],
+           dropped: Collection[str]) -> _Summary:
+    """Fill ``builder``: ``old`` without the ``dropped`` sources, plus the new rows and
+    the carry checks recomputed for every agency touched."""
+    index = {name: _index(old, name) for name in DATASETS}
+    agencies = _touched_agencies(index, new, dropped)
+    summary = _Summary(builder.id, tuple(sorted(dropped)))
+
+    def build(name: str, parts: list[NewRows]) -> None:
+        _build_dataset(builder, old, name, index[name], parts, dropped, agencies, summary)
+
+    # Facts, most of the work, on a second thread while the carry checks, reports and
+    # checks are built here (pyarrow's reads, casts, sorts and writes release the GIL):
+    # both cores work, the batches being done.
+    with ThreadPoolExecutor(max_workers=1) as helper:
+        facts = helper.submit(build, "facts", [new["facts"]])
+        carry = _table(_carry(old, new["facts"], dropped, agencies), "checks")
+        build("reports", [new["reports"]])
+        build("checks", [new["checks"], TableRows("checks", carry)])
+        facts.result()
+    return summary
 
 
 def _index(old: Snapshot | None, name: str) -> pa.Table:

@@ -1,6 +1,11 @@
 """What the comparison report shows, read from the warehouse's DuckDB views:
 one :class:`District` of summaries, cases, template-specific cells, failed checks
 and reports, filtered by year and agency in DuckDB.
+
+Everything comes from one snapshot (the views are bound to it), so the rankings, the
+trends and the data-quality panel describe the same publish. Should that snapshot be
+deleted while the report is read (two newer publishes meanwhile), it is read again
+from the current one.
 """
 
 from __future__ import annotations
@@ -12,8 +17,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from load.analysis import agency_ids
-from load.views import connect
+from load.analysis import agency_ids, current_snapshot
+from load.views import connect, reading
+from load.warehouse import READ_ATTEMPTS, Snapshot, SnapshotGone
 from transform.keys import AD, APP, NEW_RECEIVED, OTHER, REVIEW, RL, TOTAL, derived_rows
 
 TREND_FROM = 2019  # the 2019 regulation's tables: the first comparable year
@@ -58,6 +64,7 @@ class District:
     failed_checks: pd.DataFrame  # with agency and the line of the checked total
     n_failed_checks: int
     years: list[int]  # years with data, ≥ TREND_FROM unless asked for explicitly
+    snapshot: str = ""  # the id of the snapshot it was read from
 
     @property
     def focus_year(self) -> int | None:
@@ -158,27 +165,43 @@ def _reports(con: duckdb.DuckDBPyConnection, years: Sequence[int] | None,
                        "ORDER BY year NULLS FIRST, agency, source").df()
 
 
-def load_district(warehouse: str | Path, *, years: Iterable[int] | None = None,
+def load_district(warehouse: str | Path | Snapshot, *, years: Iterable[int] | None = None,
                   agencies: Iterable[str] | None = None,
                   registry: str | Path | None = None) -> District:
     """Read what the report needs, for the given years (default: all, from 2019 on for
-    the comparisons) and agencies (any registered spelling, or ids)."""
+    the comparisons) and agencies (any registered spelling, or ids), from one snapshot:
+    the warehouse's current one, or the :class:`Snapshot` given."""
     chosen = sorted({int(y) for y in years}) if years is not None else None
     ids = agency_ids(list(agencies), registry) if agencies is not None else None
-    con = connect(warehouse)
+    if isinstance(warehouse, Snapshot):
+        return _read_district(warehouse, chosen, ids)
+    attempt = 1
+    while True:
+        try:
+            return _read_district(current_snapshot(warehouse), chosen, ids)
+        except SnapshotGone:
+            if attempt == READ_ATTEMPTS:
+                raise
+            attempt += 1
+
+
+def _read_district(snapshot: Snapshot, chosen: list[int] | None,
+                   ids: list[str] | None) -> District:
+    con = connect(snapshot)
     try:
-        where = _where(chosen, ids)
-        summary = _summary(con, where)
-        if chosen is None:  # default: the comparable era only
-            summary = summary[summary["year"] >= TREND_FROM]
-        present = sorted(set(summary["year"]))
-        data_where = _where(present, ids)
-        failed, n_failed = _failed_checks(con, _where(chosen, ids, alias="c"))
-        return District(
-            summary=summary.reset_index(drop=True),
-            received_cell=_received_cell(con, data_where),
-            cases=_cases(con, data_where), specific=_specific(con, data_where),
-            reports=_reports(con, chosen, ids), failed_checks=failed,
-            n_failed_checks=n_failed, years=present)
+        with reading(snapshot):
+            where = _where(chosen, ids)
+            summary = _summary(con, where)
+            if chosen is None:  # default: the comparable era only
+                summary = summary[summary["year"] >= TREND_FROM]
+            present = sorted(set(summary["year"]))
+            data_where = _where(present, ids)
+            failed, n_failed = _failed_checks(con, _where(chosen, ids, alias="c"))
+            return District(
+                summary=summary.reset_index(drop=True),
+                received_cell=_received_cell(con, data_where),
+                cases=_cases(con, data_where), specific=_specific(con, data_where),
+                reports=_reports(con, chosen, ids), failed_checks=failed,
+                n_failed_checks=n_failed, years=present, snapshot=snapshot.id)
     finally:
         con.close()

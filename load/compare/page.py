@@ -21,6 +21,7 @@ from load.compare.sections import (
     section_specific,
     section_trends,
 )
+from load.warehouse import Snapshot, WarehouseError
 
 _CSS = """
 body{font-family:"Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei",
@@ -92,7 +93,7 @@ def _page(title: str, subtitle: str, sections: Sequence[str]) -> str:
             + "\n".join(sections) + f"<script>{_SORT_JS}</script></body></html>\n")
 
 
-def build_report(warehouse: str | Path, *, years: Iterable[int] | None = None,
+def build_report(warehouse: str | Path | Snapshot, *, years: Iterable[int] | None = None,
                  agencies: Iterable[str] | None = None, source_root: str | Path | None = None,
                  registry: str | Path | None = None, title: str | None = None) -> str:
     """The district comparison report as one self-contained HTML page."""
@@ -103,15 +104,17 @@ def build_report(warehouse: str | Path, *, years: Iterable[int] | None = None,
             else ", ".join(map(str, district.years)) or "no data")
     title = title or f"政府信息公开工作年度报告 机关对比 District comparison {span}"
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    where = warehouse.path.parent.parent if isinstance(warehouse, Snapshot) else warehouse
     subtitle = (f"{len(district.agencies)} agencies, {span}; warehouse "
-                f"{Path(warehouse).resolve()}; generated {stamp} by xxgk compare.")
+                f"{Path(where).resolve()} (snapshot {district.snapshot}); generated {stamp} "
+                "by xxgk compare.")
     sections = [section_overview(district), section_ranking(district, reasons),
                 section_trends(district, reasons), section_cases(district, reasons),
                 section_specific(district), section_quality(district, root)]
     return _page(title, subtitle, sections)
 
 
-def write_report(warehouse: str | Path, out: str | Path, **options) -> Path:
+def write_report(warehouse: str | Path | Snapshot, out: str | Path, **options) -> Path:
     """Write :func:`build_report` to ``out`` (written beside it, then renamed)."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -131,8 +134,8 @@ def compare_command(args: argparse.Namespace) -> int:
         out = write_report(args.warehouse, args.out, years=args.year or None,
                            agencies=args.agency or None, source_root=args.source_root,
                            registry=args.registry, title=args.title)
-    except FileNotFoundError as err:
-        print(f"xxgk: compare: {err}", file=sys.stderr)
+    except (FileNotFoundError, WarehouseError) as err:
+        print(f"xxgk: compare: {' '.join(str(err).split())}", file=sys.stderr)
         return 2
     print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB) in "
           f"{time.perf_counter() - started:.1f} s")

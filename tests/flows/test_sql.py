@@ -1,4 +1,5 @@
-"""``xxgk sql``: one query with -c, statements from a pipe, errors as one line."""
+"""``xxgk sql``: one query with -c, statements from a pipe, errors as one line, each
+statement on the snapshot current when it is read."""
 
 from __future__ import annotations
 
@@ -7,10 +8,14 @@ import json
 from pathlib import Path
 
 import pytest
+from frames import batch, publish
 from warehouses import publish_source
 
 from flows.cli import main
-from flows.sql import statements
+from flows.sql import _run, statements
+from load.analysis import current_snapshot
+from load.views import connect
+from load.warehouse import Warehouse
 from synth.corpus import write_corpus
 
 
@@ -54,3 +59,47 @@ def test_no_warehouse_is_a_usage_error(tmp_path: Path,
 def test_statements_split_on_semicolons_at_line_ends() -> None:
     text = io.StringIO("SELECT 1;\nSELECT\n 2;\nSELECT 3")
     assert list(statements(text, prompt=False)) == ["SELECT 1;\n", "SELECT\n 2;\n", "SELECT 3"]
+
+
+# ------------------------------------------------------------------ one snapshot a statement
+
+class PublishingStdin(io.StringIO):
+    """Piped statements; a publish happens in the warehouse as the second is read."""
+
+    def __init__(self, text: str, root: Path) -> None:
+        super().__init__(text)
+        self.root, self.lines = root, 0
+
+    def readline(self, *args: object) -> str:
+        self.lines += 1
+        if self.lines == 2:
+            publish(Warehouse(self.root, durable=False), **batch("ABC", [2020]).kwargs())
+        return super().readline(*args)
+
+
+def test_a_session_reads_the_snapshot_current_at_each_statement(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "wh"
+    publish(Warehouse(root, durable=False), **batch("A", [2020]).kwargs())
+    query = "SELECT (SELECT snapshot FROM warehouse_snapshot) AS s, count(*) AS n FROM reports;\n"
+    monkeypatch.setattr("sys.stdin", PublishingStdin(query * 2, root))
+    assert main(["sql", "--warehouse", str(root), "--format", "csv"]) == 0
+    first, second = (line.split(",") for line in capsys.readouterr().out.split()[1::2])
+    assert first[1] == "1" and second[1] == "3"
+    assert first[0] != second[0] == current_snapshot(root).id
+
+
+def test_a_statement_on_a_deleted_snapshot_fails_in_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "wh"
+    publish(Warehouse(root, durable=False), **batch("A", [2020]).kwargs())
+    snapshot = current_snapshot(root)
+    con = connect(snapshot)
+    for variant in (1, 2):  # the second publish deletes the first snapshot
+        publish(Warehouse(root, durable=False), **batch("A", [2020], variant).kwargs())
+    assert not _run(con, snapshot, "SELECT count(*) FROM facts", "csv")
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(f"xxgk: sql: snapshot {snapshot.id} of warehouse {root} was deleted")
+    assert err.rstrip().endswith("read again")

@@ -14,10 +14,12 @@ import re
 from pathlib import Path
 
 import pytest
+from frames import batch, publish
 from warehouses import publish_source
 
+import load.compare.data
 from flows.cli import main
-from load.analysis import comparability, read_facts, read_reports
+from load.analysis import comparability, current_snapshot, read_facts, read_reports
 from load.compare import (
     OUTCOMES,
     SPECIFIC,
@@ -26,6 +28,7 @@ from load.compare import (
     load_district,
     write_report,
 )
+from load.warehouse import Warehouse
 from synth.corpus import corpus_agencies, write_broken, write_corpus
 from synth.generator import generate_report
 
@@ -233,3 +236,41 @@ def test_write_report_replaces_the_file(district: dict, tmp_path: Path) -> None:
     assert write_report(district["wh"], out, years=[2023]) == out
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+# ----------------------------------------------------------------------- one snapshot
+
+def test_the_report_reads_one_snapshot_and_names_it(district: dict, report: str) -> None:
+    assert f"(snapshot {current_snapshot(district['wh']).id})" in report
+
+
+def test_a_district_whose_snapshot_is_deleted_meanwhile_is_read_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "wh"
+    publish(Warehouse(root, durable=False), **batch("AB", [2020, 2021]).kwargs())
+    first = current_snapshot(root).id
+    real = load.compare.data._summary
+
+    def two_publishes_during_the_first_read(*args: object) -> object:
+        if current_snapshot(root).id == first:
+            for variant in (1, 2):
+                publish(Warehouse(root, durable=False),
+                        **batch("ABC", [2020, 2021], variant).kwargs())
+        return real(*args)
+
+    monkeypatch.setattr(load.compare.data, "_summary", two_publishes_during_the_first_read)
+    district = load_district(root)
+    assert district.snapshot == current_snapshot(root).id != first
+    assert set(district.summary["agency_id"]) == {"A", "B", "C"}
+    assert set(district.reports["agency_id"]) == {"A", "B", "C"}
+
+
+def test_a_warehouse_it_cannot_read_is_one_line(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture) -> None:
+    root = tmp_path / "wh"
+    publish(Warehouse(root, durable=False), **batch("A", [2020]).kwargs())
+    (root / ".current").unlink()
+    (root / ".current").symlink_to(".snapshots/gone")
+    assert main(["compare", "--warehouse", str(root), "--out", str(tmp_path / "r.html")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"snapshot gone of warehouse {root}" in err

@@ -1,13 +1,17 @@
-"""The DuckDB views: one agency-year counted once, warehouses older than a column."""
+"""The DuckDB views: one agency-year counted once, warehouses older than a column,
+warehouse paths holding glob or Hive characters."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
+from frames import batch, publish
 from warehouses import publish_source
 
 from load.views import connect
+from load.warehouse import Warehouse
 from synth import generate_report
 
 
@@ -46,3 +50,34 @@ def test_files_written_before_a_column_existed_read_it_as_null(tmp_path: Path) -
                        ).fetchone()[0] == 2
     assert con.execute("SELECT count(*) FROM agency_year_summary").fetchone()[0] == 1
     assert con.execute("SELECT count(other_source) FROM checks").fetchone()[0] == 0
+
+
+# -------------------------------------------------- warehouse paths read as themselves
+
+def _published(root: Path, agencies: str, years: list[int]) -> int:
+    """Publish a small batch into ``root``; the number of facts it holds."""
+    data = batch(agencies, years)
+    publish(Warehouse(root, durable=False), **data.kwargs())
+    return len(data.facts)
+
+
+@pytest.mark.parametrize(("name", "sibling"), [("wh?", "whA"), ("wh*", "wh-old"),
+                                               ("wh[1]", "wh1"), ("wh[!x]", "wha")])
+def test_a_warehouse_path_with_glob_characters_reads_itself_only(
+        tmp_path: Path, name: str, sibling: str) -> None:
+    n = _published(tmp_path / name, "AB", [2020, 2021])
+    _published(tmp_path / sibling, "CDE", [2020])  # what the path matches as a glob
+    con = connect(tmp_path / name)
+    count, agencies = con.execute("SELECT count(*), list(DISTINCT agency_id ORDER BY "
+                                  "agency_id) FROM facts").fetchone()
+    assert count == n and agencies == ["A", "B"]
+
+
+def test_a_warehouse_below_a_hive_style_folder_keeps_each_fact_s_year(tmp_path: Path) -> None:
+    root = tmp_path / "year=1999" / "wh"
+    _published(root, "AB", [2020, 2021])
+    con = connect(root)
+    years = con.execute("SELECT DISTINCT year FROM facts ORDER BY year").fetchall()
+    assert years == [(2020,), (2021,)]
+    assert con.execute("SELECT count(*) FROM agency_year_summary WHERE year = 1999"
+                       ).fetchone()[0] == 0

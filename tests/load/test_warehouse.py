@@ -23,10 +23,12 @@ def snapshot(wh: Warehouse) -> dict[str, pd.DataFrame]:
 
 
 def partition_files(root: Path) -> dict[str, dict[str, list[str]]]:
-    """dataset -> partition dir -> files, as seen through the analysts' links."""
+    """dataset -> partition dir -> files, as seen through the analysts' links (below the
+    one directory named after the snapshot)."""
     out: dict[str, dict[str, list[str]]] = {}
     for name in DATASETS:
-        base = root / name
+        (base,) = (root / name).iterdir()
+        assert base.name == Warehouse(root).current().id
         out[name] = {p.name: sorted(f.name for f in p.iterdir()) for p in sorted(base.iterdir())}
     return out
 
@@ -125,8 +127,7 @@ def test_history_does_not_matter(tmp_path: Path) -> None:
 def test_one_file_per_partition_and_untouched_files_are_left_alone(tmp_path: Path) -> None:
     wh = Warehouse(tmp_path / "wh", durable=False)
     publish(wh, **batch("ABC", YEARS, failed="A").kwargs())
-    untouched = tmp_path / "wh" / "facts" / "year=2019" / "part-0.parquet"
-    inode = untouched.stat().st_ino
+    inode = wh.current().partitions("facts")[2019].stat().st_ino
     for variant in range(1, 5):
         agency = "ABC"[variant % 3]
         summary = publish(wh, **batch(agency, [2020, 2021], variant, failed=agency).kwargs())
@@ -134,6 +135,7 @@ def test_one_file_per_partition_and_untouched_files_are_left_alone(tmp_path: Pat
     layout = partition_files(tmp_path / "wh")
     assert layout["facts"] == {f"year={y}": ["part-0.parquet"] for y in YEARS}
     assert layout["reports"] == {f"year={y}": ["part-0.parquet"] for y in (0, *YEARS)}
+    untouched = wh.current().partitions("facts")[2019]
     assert untouched.stat().st_ino == inode  # hard-linked from snapshot to snapshot
     assert untouched.stat().st_nlink == 2  # the current snapshot and the previous one
 
@@ -165,7 +167,7 @@ def test_unknown_year_reports_round_trip_as_null(tmp_path: Path) -> None:
     assert failed["source"].tolist() == [source_of("C", None)]
     assert failed["year"].isna().all()
     assert str(ledger["year"].dtype) == "Int16"
-    assert (root / "reports" / "year=0" / "part-0.parquet").is_file()
+    assert (wh.current().dataset_dir("reports") / "year=0" / "part-0.parquet").is_file()
     nulls = wh.read("reports", filters=pads.field("year").is_null())
     assert nulls["source"].tolist() == [source_of("C", None)]
     plain = pd.read_parquet(root / "reports")  # the analysts' read does not fail
@@ -336,7 +338,7 @@ def test_partition_files_are_sorted_by_agency_in_small_row_groups(
     monkeypatch.setattr(load.durable, "ROW_GROUP_ROWS", 10)
     wh = Warehouse(tmp_path / "wh", durable=False)
     publish(wh, **batch("DCBA", YEARS).kwargs())
-    file = next((tmp_path / "wh" / "facts").glob("year=*/part-0.parquet"))
+    file = next((tmp_path / "wh" / "facts").glob("*/year=*/part-0.parquet"))
     meta = pq.read_metadata(file)
     assert meta.num_row_groups > 1
     column = meta.schema.names.index("agency_id")
@@ -347,3 +349,26 @@ def test_partition_files_are_sorted_by_agency_in_small_row_groups(
     assert all(a[1] <= b[0] for a, b in itertools.pairwise(ranges))  # sorted
     one = wh.read("facts", filters=[("agency_id", "=", ranges[-1][1])])
     assert set(one["agency_id"]) == {ranges[-1][1]}
+
+
+def test_a_snapshot_without_its_own_folder_is_read_and_published_from(
+        tmp_path: Path) -> None:
+    """A snapshot without the folder named after it (``facts/year=N/``) is read, and
+    the next publish builds one with the folder from it."""
+    root = tmp_path / "wh"
+    wh = Warehouse(root, durable=False)
+    publish(wh, **batch("AB", YEARS).kwargs())
+    snapshot = wh.current()
+    for name in DATASETS:  # year= folders right below the dataset
+        inner = snapshot.path / name / snapshot.id
+        for partition in inner.iterdir():
+            partition.rename(snapshot.path / name / partition.name)
+        inner.rmdir()
+    flat = Warehouse(root, durable=False)
+    expected = batch("AB", YEARS).facts.sort_values(["year", "agency_id"], kind="stable")
+    pd.testing.assert_frame_equal(flat.read("facts"), expected.reset_index(drop=True))
+    assert len(pd.read_parquet(root / "facts")) == len(expected)
+    publish(flat, **batch("C", [2020]).kwargs())
+    assert set(partition_files(root)["facts"]) == {f"year={y}" for y in YEARS}
+    assert len(flat.read("facts")) == len(batch("ABC", [2020]).facts) + len(
+        batch("AB", [2019, 2021]).facts)
