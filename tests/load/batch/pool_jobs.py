@@ -1,22 +1,26 @@
 """Functions the pool tests run in worker processes (a module the workers can import).
 
-Besides small probes, two stand-ins for ``load.batch.process.stage_batch`` that
-misbehave on a batch holding a file whose path contains a marker: one kills its own
+Besides small probes and jobs that spend time or memory inside a piece of work
+marked with ``load.batch.pool.limited``, stand-ins for
+``load.batch.process.stage_batch`` that misbehave on a batch holding a file whose path contains a marker: one kills its own
 worker process (a segfault, the OOM killer), one never returns (a hostile file).
 """
 
 from __future__ import annotations
 
+import ctypes
 import importlib
 import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
 from extract.source import SourceFile, TransientReadError
+from load.batch.pool import limited
 from load.batch.process import StagedBatch, stage_batch
 
 CRASH_MARKER = "crash-here"
@@ -41,6 +45,42 @@ def die() -> None:
 
 def hang() -> None:
     threading.Event().wait()
+
+
+def spin(seconds: float) -> float:
+    """Spend ``seconds`` of processor time; how many were spent."""
+    started = time.process_time()
+    while time.process_time() - started < seconds:
+        pass
+    return time.process_time() - started
+
+
+def spin_in(label: str, seconds: float) -> float:
+    with limited(label):
+        return spin(seconds)
+
+
+def hold(n_bytes: int) -> int:
+    """Allocate and touch ``n_bytes``; how many were held."""
+    block = bytearray(n_bytes)
+    block[::4096] = b"x" * len(block[::4096])
+    return len(block)
+
+
+def hold_in(label: str, n_bytes: int) -> int:
+    with limited(label):
+        return hold(n_bytes)
+
+
+def abort_in(label: str) -> None:
+    """What a C library does when an allocation fails (PDFium aborts)."""
+    with limited(label):
+        os.abort()
+
+
+def segfault_in(label: str) -> None:
+    with limited(label):
+        ctypes.string_at(0)
 
 
 def transient(path: str) -> None:
