@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import zlib
 from collections.abc import Sequence
+from functools import cache
 
 from pypdf import PdfReader, PdfWriter
 
@@ -74,6 +75,7 @@ def nested_forms_pdf(depth: int = 7, times: int = 10) -> bytes:
     ])
 
 
+@cache
 def deflated_zeros(n_bytes: int) -> bytes:
     """``n_bytes`` of zeros (whitespace to a content parser), deflated: ≈ 1/1000 of it."""
     squeeze = zlib.compressobj(9)
