@@ -141,9 +141,9 @@ TEXT_LIMIT = 8 * 1024 * 1024  # extract.reading.MAX_TEXT_BYTES
 
 
 def padded_text(report: bytes, size: int = TEXT_LIMIT - 1024) -> bytes:
-    """``report`` repeated up to just under ``size`` bytes: every repetition's rows are
-    read, and warned about, again."""
-    return (report * (size // len(report) + 1))[:size]
+    """``report`` repeated, whole, up to just under ``size`` bytes: every repetition's
+    rows are read, and warned about, again."""
+    return report * (size // len(report))
 
 
 def _body_at(page: str) -> int:
