@@ -8,11 +8,18 @@ keeps the source line where it starts, so facts point back into the HTML file.
 lxml (its etree HTML parser) parses: it is a well-kept C library, forgiving with the
 broken markup that government sites serve, and several times faster than
 ``html.parser``, whose cost dominated extraction of HTML reports.
+
+However deep the markup: the tree is walked without recursion, so a page nested a
+thousand elements deep keeps its rows; and a page nested deeper than libxml2 builds
+(thousands of unclosed ``<font>`` or ``<div>`` tags: the parser stops there and drops
+the rest) is parsed again with only its tables' structure left (inline tags dropped,
+blocks turned into line breaks), so the report's tables are read if its text is there.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from lxml import etree
 
@@ -29,7 +36,8 @@ _HTML_HINT = re.compile(r"<\s*(?:html|table|tr|td|body|p|div)\b", re.IGNORECASE)
 # lxml.etree's parser, not lxml.html's: lxml.html looks up a Python element class for
 # every element it touches (a Word page has thousands); the
 # text of a subtree comes from the same XPath string() that its text_content() uses.
-_PARSER = etree.HTMLParser(huge_tree=True)
+# A parser per page (they cost a microsecond to make), so that its error log is the
+# page's own, whichever thread parses.
 _TEXT = etree.XPath("string()")
 # Word's style blocks and its XML islands in conditional comments hold no text and
 # are most of a Word page's weight (100–400 KB): cut them before parsing, leaving
@@ -40,7 +48,12 @@ _STYLE_BLOCK = re.compile(
     r"<style\b[^>]*>[^<]*(?:<(?!/style)[^<]*)*</style\s*>"
     r"|<!--\[if\b[^<]*(?:<(?!!\[endif\])[^<]*)*<!\[endif\]-->",
     re.IGNORECASE)
-_MAX_DEPTH = 800  # below Python's recursion limit of 1000
+# What the fallback keeps of a page deeper than the parser goes: the tables' structure
+# and what is dropped whole (scripts, styles: kept verbatim with their content).
+_TABLE_TAGS = frozenset(("table", "tr", "td", "th", "thead", "tbody", "tfoot", "caption",
+                         "html", "head", "body", "title"))
+_TAG = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|</?([A-Za-z][A-Za-z0-9:_-]*)[^>]*>",
+                  re.IGNORECASE | re.DOTALL)
 # A report's title line: a year, then 信息公开/政务公开 and 报告/年报 within a short line.
 _TITLE = re.compile(r"(?:19|20)\d{2}\s*年.{0,40}?(?:信息公开|政务公开).{0,10}?(?:报告|年报)")
 # …or an opening that names the year first (``2020年，区应急管理局…``), where a report
@@ -98,29 +111,51 @@ def _layout_rows(root: etree._Element) -> set[etree._Element]:
     return rows
 
 
-def _walk(element: etree._Element, out: _Lines, depth: int = 0) -> None:
+def _open(element: etree._Element, out: _Lines
+          ) -> tuple[Iterator[etree._Element], bool, int] | None:
+    """Take in what an element holds before its children: None when that is all of it
+    (skipped, a table row, a comment), else its children, whether it is a block, and
+    its line."""
     tag = element.tag if isinstance(element.tag, str) else ""
     line = element.sourceline or out.line
     if tag in _SKIP or not tag:
-        return  # comments and processing instructions have no text of their own
+        return None  # comments and processing instructions have no text of their own
     if tag == "tr" and element not in out.layout_rows:
         out.flush()
         cells = [_cell_text(c) for c in element if isinstance(c.tag, str) and c.tag in _CELLS]
         if cells:
             out.lines.append((line, " | ".join(cells)))
-        return
+        return None
     block = tag in _BLOCKS
     if block:
         out.flush()
     out.add_text(element.text, line)
-    for child in element:
-        if depth < _MAX_DEPTH:
-            _walk(child, out, depth + 1)
-        else:  # deeper than any real page: take the text without the structure
-            out.add_text(_TEXT(child), child.sourceline or line)
-        out.add_text(child.tail, child.sourceline or line)
-    if block:
-        out.flush()
+    return iter(element), block, line
+
+
+def _walk(root: etree._Element, out: _Lines) -> None:
+    """Every element's text in document order, each block flushed as a line, each
+    table row as one line of cells. A stack of open elements rather than recursion:
+    any depth the parser builds is walked whole."""
+    opened = _open(root, out)
+    if opened is None:
+        return
+    stack = [(root, *opened)]
+    while stack:
+        element, children, block, line = stack[-1]
+        child = next(children, None)
+        if child is None:  # the element is done: its tail belongs to its parent
+            stack.pop()
+            if block:
+                out.flush()
+            if stack:
+                out.add_text(element.tail, element.sourceline or stack[-1][3])
+            continue
+        opened = _open(child, out)
+        if opened is None:
+            out.add_text(child.tail, child.sourceline or line)
+        else:
+            stack.append((child, *opened))
 
 
 def _blank_lines(match: re.Match[str]) -> str:
@@ -133,12 +168,9 @@ def html_to_lines(html: str) -> list[tuple[int, str]]:
     # lxml refuses str input that declares an encoding; the text is decoded already.
     html = re.sub(r"^\s*<\?xml[^>]*>", "", html)
     html = _STYLE_BLOCK.sub(_blank_lines, html)
-    try:
-        # huge_tree: old CMS pages nest hundreds of unclosed <font>/<div> tags, past
-        # libxml2's default depth limit.
-        root = etree.fromstring(html, parser=_PARSER)
-    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
-        return []
+    root, too_deep = _parse(html)
+    if too_deep:  # the parser stopped where the nesting got too deep: the rest was lost
+        root, _ = _parse(_TAG.sub(_flat_tag, html))
     if root is None:  # an empty document
         return []
     out = _Lines()
@@ -146,6 +178,30 @@ def html_to_lines(html: str) -> list[tuple[int, str]]:
     _walk(root, out)
     out.flush()
     return out.lines
+
+
+def _parse(html: str) -> tuple[etree._Element | None, bool]:
+    """The page's tree (None when there is none), and whether the parser gave up on
+    its depth."""
+    # huge_tree: old CMS pages nest hundreds of unclosed <font>/<div> tags, past
+    # libxml2's default depth limit.
+    parser = etree.HTMLParser(huge_tree=True)
+    try:
+        root = etree.fromstring(html, parser=parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return None, False
+    return root, any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log)
+
+
+def _flat_tag(match: re.Match[str]) -> str:
+    """A tag of a page too deep to parse, as the fallback keeps it: scripts, styles and
+    the tables' tags as they are, blocks as line breaks, any other tag dropped; its own
+    line breaks kept, so that every later element keeps its source line."""
+    name = (match.group(2) or "").lower()
+    if match.group(1) or name in _TABLE_TAGS or name in _SKIP:
+        return match.group()
+    breaks = "\n" * match.group().count("\n")
+    return "<br>" + breaks if name in _BLOCKS else breaks
 
 
 def article_start(lines: list[str]) -> int:

@@ -20,7 +20,11 @@ engine the same rows.
 Scanned PDFs have no text layer; they fail with a reason instead of producing an
 empty report. Encrypted, broken or hostile files fail with one line (``PdfError``);
 streams that would inflate beyond any report's are refused before PDFium sees them
-(``pdf_guard``).
+(``pdf_guard``). PDFium has no limits of its own: what the guard cannot tell (a form
+that draws itself, a bomb dressed as an image or encrypted) is bounded by the memory
+and processor-time limits of the worker process that parses the file
+(``load.batch.pool``), which PDFium's abort on a failed allocation or the timer's
+signal ends.
 """
 
 from __future__ import annotations
@@ -38,7 +42,8 @@ if TYPE_CHECKING:
 
 MAX_PAGES = 100
 # A text layer larger than this is not a report. Counted page by page before the
-# text is copied out; what PDFium parses before that is bounded by ``pdf_guard``.
+# text is copied out; what PDFium parses before that is bounded by ``pdf_guard`` and
+# by the limits of the worker that parses the file.
 MAX_TEXT_CHARS = 4 * 1024 * 1024
 # The reason a scanned PDF (images only) fails with: the project does no OCR.
 NO_TEXT_LAYER = "no text layer"

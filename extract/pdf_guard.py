@@ -1,5 +1,5 @@
 """Refuse a PDF whose streams would inflate beyond what any report needs, before
-PDFium reads it.
+PDFium reads it: a fast first refusal, not the bound itself.
 
 Why: PDFium inflates the content streams and fonts of a page completely, with no
 limit of its own: a small file holding a Flate "bomb" costs it tens of seconds and
@@ -15,9 +15,14 @@ budget is spent. Two budgets: what PDFium parses (page contents, forms, object
 streams, CMaps) and font programs (inflated and handed to FreeType, not parsed
 whole, so allowed far more). Images are skipped: text extraction never decodes them.
 
-What it does not see: streams behind an indirect ``/Filter``, filters other than
-Flate (LZW, run-length: rare since PDF 1.2; counted at their stored size), and the
-streams of an encrypted file (they cannot be inflated before decryption).
+Names are read as PDFium reads them (``#xx`` escapes decoded: ``/FlateDecod#65`` is
+Flate), and a ``/Filter`` given by reference, or as an array of references, is looked up
+in the file. What it does not see, by design (the per-file memory and time limits of
+the worker that parses the file bound those, ``load.batch.pool``): filters other than
+Flate (LZW, run-length: rare since PDF 1.2; counted at their stored size), a filter
+object inside a compressed object stream, a content stream dressed in an image's or a
+font's keys, and the streams of an encrypted file (they cannot be inflated before
+decryption, and reports are often encrypted with an empty password).
 """
 
 from __future__ import annotations
@@ -36,8 +41,11 @@ MAX_FONT_BYTES = 512 * 1024 * 1024
 # Deflate's best ratio: one 258-byte match per two bits, plus block overhead.
 FLATE_MAX_RATIO = 1032
 _CHUNK = 1 << 20  # compressed bytes handed to zlib at a time
-_FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[^\s/\[\]<>()]+)")
-_NAME = re.compile(rb"/([^\s/\[\]<>()]+)")
+_FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[^\s/\[\]<>()]+|\d+\s+\d+\s+R\b)")
+# A filter's name, or a reference to the object holding it (or an array of them).
+_FILTER_ITEM = re.compile(rb"/([^\s/\[\]<>()]+)|(\d+)\s+(\d+)\s+R\b")
+_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_OBJECT_BODY_LIMIT = 4096  # a filter object is a name or a short array
 _IMAGE = re.compile(rb"/Subtype\s*/Image\b")
 # FontFile (Type 1: /Length1-3), FontFile2 (TrueType: /Length1), FontFile3 (/Subtype).
 _FONT_PROGRAM = re.compile(rb"/Length1\b|/Subtype\s*/(?:Type1C|CIDFontType0C|OpenType)\b")
@@ -80,6 +88,7 @@ def check_inflated_size(data: bytes, parsed_budget: int = MAX_PARSED_BYTES,
 def _streams(data: bytes) -> Iterator[_Stream]:
     """Every stream but images, with its kind and filters (found by the ``stream``
     keyword; its dictionary is what lies between it and the object's ``obj``)."""
+    objects = _Objects(data)
     at = data.find(b"stream")
     while at >= 0:
         start = _data_start(data, at)
@@ -88,10 +97,11 @@ def _streams(data: bytes) -> Iterator[_Stream]:
             continue
         close = data.find(b"endstream", start)
         close = len(data) if close < 0 else close
-        dictionary = _dictionary_before(data, at)
+        dictionary = _unescaped(_dictionary_before(data, at))
         if not _IMAGE.search(dictionary):
             yield _Stream(_FONT_PROGRAM.search(dictionary) is not None,
-                          _flate_stages(dictionary), data[start:_before_eol(data, start, close)])
+                          _flate_stages(objects, dictionary),
+                          data[start:_before_eol(data, start, close)])
         at = data.find(b"stream", close + len(b"endstream"))
 
 
@@ -123,15 +133,59 @@ def _before_eol(data: bytes, start: int, end: int) -> int:
     return end
 
 
-def _flate_stages(dictionary: bytes) -> int:
+def _unescaped(text: bytes) -> bytes:
+    """``text`` with the ``#xx`` escapes of its names decoded, as a reader decodes them."""
+    if b"#" not in text:
+        return text
+    return _NAME_ESCAPE.sub(lambda m: bytes((int(m.group(1), 16),)), text)
+
+
+def _flate_stages(objects: _Objects, dictionary: bytes) -> int:
     """How many Flate filters the stream's filter list starts with."""
     found = _FILTER.search(dictionary)
     stages = 0
-    for name in _NAME.findall(found.group(1)) if found else []:
+    for name in _filter_names(objects, found.group(1)) if found else []:
         if name not in _FLATE:
             break
         stages += 1
     return stages
+
+
+def _filter_names(objects: _Objects, value: bytes, depth: int = 0) -> list[bytes]:
+    """The names of a ``/Filter`` value: a name, an array, or references to either,
+    looked up in the file (a reference not found names nothing)."""
+    names: list[bytes] = []
+    for item in _FILTER_ITEM.finditer(value):
+        if item.group(1) is not None:
+            names.append(item.group(1))
+        elif depth < 2:  # a reference to a name, or to an array of names
+            body = objects.body(int(item.group(2)), int(item.group(3)))
+            names.extend(_filter_names(objects, body, depth + 1))
+    return names
+
+
+class _Objects:
+    """The file's objects by number, indexed in one pass on the first lookup (most
+    files never need one)."""
+
+    _HEADER = re.compile(rb"(?<![0-9])(\d+)\s+(\d+)\s+obj\b")
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self._ends: dict[tuple[int, int], int] | None = None
+
+    def body(self, number: int, generation: int) -> bytes:
+        """What lies between ``N G obj`` and ``endobj`` (the last definition wins, as
+        in an incrementally updated file), names unescaped; empty when not found."""
+        if self._ends is None:
+            self._ends = {(int(m.group(1)), int(m.group(2))): m.end()
+                          for m in self._HEADER.finditer(self.data)}
+        start = self._ends.get((number, generation))
+        if start is None:
+            return b""
+        body = self.data[start:start + _OBJECT_BODY_LIMIT]
+        end = body.find(b"endobj")
+        return _unescaped(body if end < 0 else body[:end])
 
 
 def _inflated_size(stream: _Stream, room: int) -> int:

@@ -10,6 +10,10 @@ a ``PREFECT_API_URL`` or ``PREFECT_HOME`` in the environment always wins.
 - The ephemeral server's first start runs database migrations, which can outlast
   Prefect's 20 s default start-up timeout on a small machine: allow 120 s.
 - Analytics are off (offline machines saw DNS errors and a locked database at start).
+
+The run's temporary server dies with the run: it asks the kernel for the parent-death
+signal (Linux), so that not even a ``kill -9`` of the run leaves it serving, and an
+interrupted start stops it.
 """
 
 from __future__ import annotations
@@ -79,23 +83,28 @@ def prefect_api(warm_up: Callable[[], object] | None = None) -> Iterator[str | N
         return
     timeout = float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"])
     process, api_url = start_temporary_server(timeout, warm_up)
-    from prefect.settings import (
-        PREFECT_API_URL,
-        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
-        temporary_settings,
-    )
-
-    os.environ["PREFECT_API_URL"] = api_url
-    # No flow-run heartbeats: they let a lasting server notice a crashed run, but this
-    # server ends with the run, and stopping their thread holds every flow's end for
-    # up to a second.
-    settings = {PREFECT_API_URL: api_url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
     try:
+        from prefect.settings import (
+            PREFECT_API_URL,
+            PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+            temporary_settings,
+        )
+    except BaseException:
+        stop_server(process)
+        raise
+
+    try:
+        os.environ["PREFECT_API_URL"] = api_url
+        # No flow-run heartbeats: they let a lasting server notice a crashed run, but
+        # this server ends with the run, and stopping their thread holds every flow's
+        # end for up to a second.
+        settings = {PREFECT_API_URL: api_url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
         with temporary_settings(updates=settings):
             yield api_url
     finally:
-        _flush_api_logs()  # else the log worker retries a stopped server at exit
-        del os.environ["PREFECT_API_URL"]
+        with suppress(BaseException):  # a second Ctrl-C must not keep the server alive
+            _flush_api_logs()  # else the log worker retries a stopped server at exit
+        os.environ.pop("PREFECT_API_URL", None)
         stop_server(process)
 
 
@@ -115,13 +124,15 @@ def start_temporary_server(timeout: float, warm_up: Callable[[], object] | None 
     deadline = time.monotonic() + timeout
     while True:
         process, api_url = _launch_server()
-        if warm_up is not None:
-            warm_up()
-            warm_up = None
-        while process.poll() is None and time.monotonic() < deadline:
-            if server_healthy(api_url, timeout=1.0):
+        try:
+            if warm_up is not None:
+                warm_up()
+                warm_up = None
+            if _wait_healthy(process, api_url, deadline):
                 return process, api_url
-            time.sleep(0.1)
+        except BaseException:  # Ctrl-C or SIGTERM while it starts: it stops too
+            stop_server(process)
+            raise
         if process.poll() != _PORT_IN_USE or time.monotonic() >= deadline:
             break
     stop_server(process)
@@ -130,18 +141,50 @@ def start_temporary_server(timeout: float, warm_up: Callable[[], object] | None 
                           if process.returncode is not None else ""))
 
 
+def _wait_healthy(process: subprocess.Popen[bytes], api_url: str, deadline: float) -> bool:
+    """Whether the server answers its health check before ``deadline`` (False as soon
+    as it exits)."""
+    while process.poll() is None and time.monotonic() < deadline:
+        if server_healthy(api_url, timeout=1.0):
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def _launch_server() -> tuple[subprocess.Popen[bytes], str]:
     # Found, not imported: importing Prefect here would wait for ≈ 2 CPU s first.
     spec = importlib.util.find_spec("prefect")
     assert spec is not None and spec.origin is not None, "Prefect is not installed"
     port = _free_port()
-    command = [sys.executable, "-m", "uvicorn",
-               "--app-dir", str(Path(spec.origin).resolve().parents[1]),
-               "--factory", "prefect.server.api.server:create_app",
-               "--host", "127.0.0.1", "--port", str(port),
-               "--log-level", "error", "--lifespan", "on"]
-    process = subprocess.Popen(command, env={**os.environ, **_EPHEMERAL_SERVER})
+    arguments = ["--app-dir", str(Path(spec.origin).resolve().parents[1]),
+                 "--factory", "prefect.server.api.server:create_app",
+                 "--host", "127.0.0.1", "--port", str(port),
+                 "--log-level", "error", "--lifespan", "on"]
+    process = subprocess.Popen(dying_with_this_process("uvicorn", arguments),
+                               env={**os.environ, **_EPHEMERAL_SERVER})
     return process, f"http://127.0.0.1:{port}/api"
+
+
+# ``python -m MODULE ARGS…`` that first asks for SIGKILL when its parent dies (prctl's
+# PR_SET_PDEATHSIG, Linux only), then leaves at once if its parent is already gone.
+_DYING_WITH_PARENT = (
+    "import ctypes, os, runpy, signal, sys\n"
+    "try:\n"
+    "    ctypes.CDLL(None).prctl(1, signal.SIGKILL)\n"
+    "except (OSError, AttributeError):\n"
+    "    pass\n"
+    "if os.getppid() != int(sys.argv[1]):\n"
+    "    sys.exit(1)\n"
+    "sys.argv = sys.argv[2:]\n"
+    "runpy.run_module(sys.argv[0], run_name='__main__', alter_sys=True)\n"
+)
+
+
+def dying_with_this_process(module: str, arguments: list[str]) -> list[str]:
+    """The command ``python -m module arguments…``, run so that the process dies with
+    this one, even when this one is killed with SIGKILL. The signal is tied to the
+    thread that starts the process: start it from one that lasts (the main thread)."""
+    return [sys.executable, "-c", _DYING_WITH_PARENT, str(os.getpid()), module, *arguments]
 
 
 def _free_port() -> int:
@@ -177,5 +220,5 @@ def _flush_api_logs() -> None:
         APILogHandler().flush()
 
 
-__all__ = ["configure_prefect", "prefect_api", "project_home", "server_healthy",
-           "start_temporary_server", "stop_server", "uses_server"]
+__all__ = ["configure_prefect", "dying_with_this_process", "prefect_api", "project_home",
+           "server_healthy", "start_temporary_server", "stop_server", "uses_server"]

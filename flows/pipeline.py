@@ -8,11 +8,14 @@ orchestration only:
   and API events than the parsing itself);
 - the tasks run on a bounded thread pool in this process, and each hands its
   CPU-bound parsing to a worker of a lean process pool (``load.batch.pool``: workers that
-  import the libraries, never Prefect, and start in a fraction of the time); a batch
-  stuck past ``BATCH_TIMEOUT_SECONDS`` or whose worker crashed costs its own files
-  (recorded as failed), never the night; a run with a single batch stays in-process,
-  since starting a worker costs more than the batch; on a Dask cluster
-  (``DaskTaskRunner``) the tasks themselves run on its workers;
+  import the libraries, never Prefect, and start in a fraction of the time), a run's
+  single batch too: every file is parsed within the per-file limits of processor time
+  and memory (``load.batch.process.file_limits``); a file past a limit fails alone and
+  its batch is made again without it (``run_limited``); a batch stuck past
+  ``BATCH_TIMEOUT_SECONDS`` or whose worker crashed outside any file costs its own files
+  (recorded as failed), never the night; on a Dask cluster (``DaskTaskRunner``) the
+  tasks themselves run on its workers, each parsing in a worker process of its own
+  (``own_pool``), within the same limits;
 - the batches' rows never pile up here: each batch stages them on disk in the
   warehouse's staging folder (written by the worker; rows coming back from Dask are
   staged as they arrive) and the publish reads them a year at a time;
@@ -58,7 +61,9 @@ from load.batch.process import (
     StagedBatch,
     batch_pool,
     fail_batch,
+    own_pool,
     process_batch,
+    run_limited,
     stage_batch,
     stage_result,
 )
@@ -87,16 +92,19 @@ def retry_if_transient(task: Any, task_run: Any, state: State) -> bool:
 def extract_batch(location: str, files: list[SourceFile], registry: str | None,
                   run_id: str, processed_at: datetime, staging: str | None = None,
                   pool: WorkerPool | None = None) -> BatchResult | StagedBatch:
-    """Extract, canonicalise and check one batch of report files.
+    """Extract, canonicalise and check one batch of report files, parsed by a worker of
+    ``pool`` (without one, on a Dask worker: of this process's own pool).
 
     With a ``staging`` folder the rows are written there and only their description
-    comes back, parsed by a worker of ``pool`` or, without one, in this process.
-    Without it (on a Dask worker, which may not see the warehouse) the rows come back.
+    comes back. Without it (on a Dask worker, which may not see the warehouse) the rows
+    come back.
     """
+    pool = pool if pool is not None else own_pool()
     if staging is None:
-        return process_batch(location, files, registry, run_id, processed_at)
-    args = (staging, location, files, registry, run_id, processed_at)
-    return pool.run(stage_batch, *args) if pool is not None else stage_batch(*args)
+        return run_limited(pool, process_batch, location, files, registry, run_id,
+                           processed_at)
+    return run_limited(pool, stage_batch, staging, location, files, registry, run_id,
+                       processed_at)
 
 
 @task(name="publish", cache_policy=NO_CACHE)
@@ -130,14 +138,13 @@ def open_pool(n_batches: int, workers: int, dask_address: str | None,
               dask_workers: int | None, handed: WorkerPool | None = None
               ) -> AbstractContextManager[WorkerPool | None]:
     """The lean worker processes for the batches (``handed``: the pool ``xxgk run``
-    started before Prefect, already running), closed on exit; none for a single batch
-    or on Dask (its workers parse)."""
+    started before Prefect, already running), closed on exit; none on Dask (its workers
+    parse, each in a worker process of its own)."""
     if _uses_dask(dask_address, dask_workers):
         return nullcontext()
     if handed is not None:
         return closing(handed)
-    pool = batch_pool(n_batches, workers)
-    return nullcontext() if pool is None else pool
+    return batch_pool(n_batches, workers)
 
 
 def _log_outcomes(logger: Any, outcomes: Sequence[Outcome], quiet: bool) -> None:
@@ -251,7 +258,7 @@ def _process_again(runner: TaskRunner, pool: WorkerPool | None, again: Plan, wor
 class Handed:
     """What ``xxgk run`` made before it started Prefect, for the flow it runs in this
     process: its warehouse (the lock held), its plan, and the worker pool it started
-    (None when the batches are parsed in this process or on Dask)."""
+    (None when the batches are parsed on Dask)."""
 
     store: Warehouse
     plan: Plan

@@ -5,7 +5,8 @@ refused at once) and plans the run before anything else. A nightly run with noth
 new to do stops there, without importing Prefect or starting its server (the bulk of
 a small run's time). Otherwise it starts the worker pool, then Prefect, runs the flow
 in this process, still holding the lock and handing the flow its plan and its pool,
-prints the summary and returns the run's exit code.
+prints the summary and returns the run's exit code. SIGTERM stops a run as Ctrl-C does
+(the server and the workers stopped, the staging folder removed, the lock released).
 
 Everything printed that comes from the source or the reports (paths, agency names,
 reasons) goes through ``extract.names.printable``: a folder named with an ANSI escape
@@ -16,10 +17,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import time
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import pandas as pd
@@ -40,6 +44,21 @@ def _fail(message: str, code: int = 2) -> int:
 
 def _selection(args: argparse.Namespace) -> Selection:
     return Selection(tuple(args.agency), tuple(args.year), args.failed, args.full)
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM raises KeyboardInterrupt, so that every ``with`` and ``finally`` of the
+    run (server, workers, staging folder, lock) unwinds as it does for Ctrl-C."""
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -72,14 +91,18 @@ def run_command(args: argparse.Namespace) -> int:
 
 def _run_flow(args: argparse.Namespace, store: Warehouse, plan: Plan) -> int:
     from flows.environment import configure_prefect, prefect_api
-    from load.batch.process import batch_pool
+    from load.batch.process import LimitsError, batch_pool, file_limits
 
     configure_prefect(quiet=args.quiet)
     source, warehouse = str(Path(args.source)), str(Path(args.warehouse))
+    try:
+        limits = file_limits()
+    except LimitsError as err:
+        return _fail(str(err))
     # The workers start first: they import the libraries while Prefect's server starts.
     pool = None if args.dask_address or args.dask_workers else \
-        batch_pool(len(batches(plan, args.workers)), args.workers)
-    with pool or nullcontext(), \
+        batch_pool(len(batches(plan, args.workers)), args.workers, limits)
+    with _terminate_as_interrupt(), pool or nullcontext(), \
             prefect_api(warm_up=_import_flow):  # Prefect's imports while its server starts
         from flows.pipeline import Handed, hand_over, run_pipeline
 

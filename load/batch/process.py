@@ -12,6 +12,15 @@ outcome line for the run summary. Every failure is caught per file: one broken
 report costs its own row (status ``failed`` with the reason), never the batch.
 Only transient read errors escape, so that the caller can retry them.
 
+Each file's parsing is one piece of work of the worker process it runs in
+(``load.batch.pool.limited``): it may spend ``XXGK_FILE_CPU_SECONDS`` of processor time
+and the call ``XXGK_FILE_MEMORY_MB`` of memory (:func:`file_limits`). A file past either
+limit ends its worker; :func:`run_limited` then runs the batch again with that file
+refused (recorded as failed, ``resource limit: time`` or ``resource limit: memory``,
+without being parsed), so its batch-mates' rows are those of a run where it merely
+failed. Every batch is parsed in a worker, a run's single batch too. Files are read one
+at a time, just before they are parsed: a batch's bytes are never all held at once.
+
 When several files of a batch hold the same agency-year (a ``.txt`` beside its
 ``.html``), every one is extracted and keeps its ``reports`` row, but only the best
 one's facts and checks are kept, with ``cross_file`` checks comparing it cell by cell
@@ -21,14 +30,18 @@ in one batch (``load.batch.plan``).
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import logging
+import os
+import signal
+import threading
 import traceback
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -38,7 +51,7 @@ from extract.model import ExtractedReport, Warning_
 from extract.reading import MAX_PDF_BYTES, MAX_TEXT_BYTES, ReportError
 from extract.report import extract_bytes, identity_from_path
 from extract.source import Source, SourceFile, TransientReadError, open_source
-from load.batch.pool import WorkerPool
+from load.batch.pool import LimitExceeded, Limits, WorkerCrashed, WorkerPool, limited
 from load.batch.siblings import CROSS_FILE_RULE, CellComparison, Resolution, Sibling, resolve
 from load.schema import DATASETS, SchemaError, arrow_schema, as_table, working_schema
 from load.snapshot import frame_of
@@ -49,6 +62,9 @@ from transform.warnings import warning_statuses
 log = logging.getLogger(__name__)
 
 OK, PARTIAL, FAILED, SKIPPED = "ok", "partial", "failed", "skipped"
+# The reasons of a file past a limit (its ``reports.error``).
+TIME_LIMIT, MEMORY_LIMIT = "resource limit: time", "resource limit: memory"
+R = TypeVar("R")
 
 AgencyYear = tuple[str, int]  # (agency_id, statistics year)
 
@@ -218,29 +234,31 @@ class ReportProcessor:
         self.run_id = run_id
         self.processed_at = processed_at
 
-    def process(self, files: Sequence[SourceFile]) -> BatchResult:
-        """Every file of the batch. Reads all bytes first, so that a transient read
-        error (raised to the caller for a retry) happens before any parsing work."""
-        contents: dict[str, bytes | Exception] = {}
-        for file in files:
-            if not file.is_report:
-                continue
-            try:
-                contents[file.path] = read_limited(self.source, file.path)
-            except TransientReadError:
-                raise
-            except (OSError, ReportError) as err:
-                contents[file.path] = err
+    def process(self, files: Sequence[SourceFile],
+                refused: Mapping[str, str] | None = None) -> BatchResult:
+        """Every file of the batch, each read just before it is parsed (a transient read
+        error escapes, for the caller to retry the batch). A file in ``refused`` is read
+        (its hash is recorded) but not parsed: it fails with the reason given."""
+        refused = refused or {}
         rows = _Rows()
         for file in files:
             if not file.is_report:
                 rows.outcomes.append(Outcome(file.path, SKIPPED, file.reason, None, None))
                 continue
             start = rows.mark()
-            self._process_one(file, contents[file.path], rows)
+            self._process_one(file, self._read(file), rows, refused.get(file.path))
             rows.place(start)
         _settle_agency_years(rows)
         return _frames(rows)
+
+    def _read(self, file: SourceFile) -> bytes | Exception:
+        """The file's bytes, or the error that makes it fail; a transient one is raised."""
+        try:
+            return read_limited(self.source, file.path)
+        except TransientReadError:
+            raise
+        except (OSError, ReportError) as err:
+            return err
 
     def fail_all(self, files: Sequence[SourceFile], reason: str) -> BatchResult:
         """Rows for files whose batch could not run at all (a read error that outlived
@@ -251,18 +269,27 @@ class ReportProcessor:
             self._failed(file, file.sha256, file.bytes, agency, year, reason, rows)
         return _frames(rows)
 
-    def _process_one(self, file: SourceFile, data: bytes | Exception, rows: _Rows) -> None:
+    def _process_one(self, file: SourceFile, data: bytes | Exception, rows: _Rows,
+                     refused: str | None = None) -> None:
         path_agency, path_year = identity_from_path(Path(file.path))
         digest = file.sha256
         size = file.bytes
         try:
             if isinstance(data, Exception):
                 raise data
-            digest, size = hashlib.sha256(data).hexdigest(), len(data)  # as parsed
-            report = extract_bytes(data, name=file.path, agency=path_agency, year=path_year)
+            # The file's own piece of work: in a pool's worker, its time is limited.
+            with limited(file.path):
+                digest, size = hashlib.sha256(data).hexdigest(), len(data)  # as parsed
+                if refused is not None:
+                    raise ReportError(refused)
+                report = extract_bytes(data, name=file.path, agency=path_agency,
+                                       year=path_year)
         except (ReportError, OSError) as err:
             reason = _reason(err)
             self._failed(file, digest, size, path_agency, path_year, reason, rows)
+            return
+        except MemoryError:  # past the worker's memory limit, in Python code
+            self._failed(file, digest, size, path_agency, path_year, MEMORY_LIMIT, rows)
             return
         except Exception as err:  # a bug must cost one file, not the run
             log.error("%s: internal error\n%s", file.path, traceback.format_exc())
@@ -474,10 +501,12 @@ def combine(results: Sequence[BatchResult]) -> BatchResult:
 
 
 def process_batch(location: str, files: Sequence[SourceFile], registry_path: str | None,
-                  run_id: str, processed_at: datetime) -> BatchResult:
-    """One batch, from picklable arguments (it runs in worker processes)."""
+                  run_id: str, processed_at: datetime,
+                  refused: Mapping[str, str] | None = None) -> BatchResult:
+    """One batch, from picklable arguments (it runs in worker processes); ``refused``:
+    files failed with the reason given, unparsed (see :func:`run_limited`)."""
     return ReportProcessor(open_source(location), load_registry(registry_path), run_id,
-                           processed_at).process(files)
+                           processed_at).process(files, refused)
 
 
 @dataclass(frozen=True, slots=True)
@@ -507,30 +536,106 @@ def stage_result(folder: str | Path, result: BatchResult) -> StagedBatch:
 
 
 def stage_batch(folder: str | Path, location: str, files: Sequence[SourceFile],
-                registry_path: str | None, run_id: str, processed_at: datetime
-                ) -> StagedBatch:
+                registry_path: str | None, run_id: str, processed_at: datetime,
+                refused: Mapping[str, str] | None = None) -> StagedBatch:
     """:func:`process_batch`, its rows written into the staging folder ``folder``
     (it runs in worker processes: only the rows' description travels back)."""
     return stage_result(folder, process_batch(location, files, registry_path, run_id,
-                                              processed_at))
+                                              processed_at, refused))
 
 
-# A batch is ≈ 1 s of parsing; a batch still running after 15 minutes is stuck on a
-# hostile file: its worker is killed and its files are recorded as failed rather than
-# hanging the night. (Pool workers only: a batch run in the run's own process, the
-# single-batch case, cannot be interrupted; nor can a Dask task.)
+# A batch is ≈ 1 s of parsing; a batch still running after 15 minutes is stuck (a file
+# whose worker waits without spending processor time, which the per-file limit does not
+# see): its worker is killed and its files are recorded as failed rather than hanging
+# the night.
 BATCH_TIMEOUT_SECONDS = 900
 
+# What one file may cost by default. A report parses in milliseconds and a few MB; the
+# largest legitimate files (a text just under the size limit, a PDF of 100 pages, a
+# Word page) take seconds and a few hundred MB. Hostile files (a form drawing itself,
+# a compressed bomb) would take minutes and gigabytes.
+FILE_CPU_SECONDS = 20.0
+FILE_MEMORY_MB = 1024
+CPU_SECONDS_SETTING, MEMORY_MB_SETTING = "XXGK_FILE_CPU_SECONDS", "XXGK_FILE_MEMORY_MB"
 
-def batch_pool(n_batches: int, workers: int) -> WorkerPool | None:
-    """The worker processes that parse a run's ``n_batches`` batches (enter it to start
-    them: each imports this module at once, before its first batch comes); None for a
-    single batch or a single worker, parsed in the run's process, since starting a
-    worker costs more than a batch."""
-    if n_batches <= 1 or workers <= 1:
-        return None
-    return WorkerPool(min(workers, n_batches), timeout=BATCH_TIMEOUT_SECONDS,
-                      preload=[__name__])
+
+class LimitsError(ValueError):
+    """A limit setting that is not a positive number."""
+
+
+def file_limits(environ: Mapping[str, str] | None = None) -> Limits:
+    """What one file may cost: ``XXGK_FILE_CPU_SECONDS`` of processor time for its
+    parsing, ``XXGK_FILE_MEMORY_MB`` of memory (address space) above the worker's own
+    footprint for its batch's call, from ``environ`` (the process's environment)."""
+    environ = os.environ if environ is None else environ
+    seconds = _positive(environ, CPU_SECONDS_SETTING, FILE_CPU_SECONDS)
+    memory_mb = _positive(environ, MEMORY_MB_SETTING, FILE_MEMORY_MB)
+    return Limits(seconds=seconds, memory=int(memory_mb * 2**20))
+
+
+def _positive(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise LimitsError(f"{name} must be a positive number, not {raw!r}")
+    return value
+
+
+def batch_pool(n_batches: int, workers: int, limits: Limits | None = None) -> WorkerPool:
+    """The worker processes that parse a run's ``n_batches`` batches, at most
+    ``workers`` (enter it to start them: each imports this module at once, before its
+    first batch comes), each within ``limits`` (by default :func:`file_limits`). A single
+    batch gets its worker too: no file is parsed without the limits."""
+    return WorkerPool(max(1, min(workers, n_batches)), timeout=BATCH_TIMEOUT_SECONDS,
+                      preload=[__name__],
+                      limits=file_limits() if limits is None else limits)
+
+
+def run_limited(pool: WorkerPool, fn: Callable[..., R], *args: Any) -> R:
+    """``fn(*args, refused)`` in a worker of ``pool`` (``fn``: :func:`stage_batch` or
+    :func:`process_batch`). A file that ends its worker (past a limit, or crashing its
+    parser) fails alone: the batch is made again with it in ``refused``, and so on for
+    each such file, until the batch completes. A worker that dies outside any file, or
+    twice on one file, fails the batch (:class:`WorkerCrashed`)."""
+    refused: dict[str, str] = {}
+    while True:
+        try:
+            return pool.run(fn, *args, dict(refused))
+        except WorkerCrashed as err:
+            if err.label is None or err.label in refused:
+                raise
+            refused[err.label] = _ended_reason(err)
+            log.warning("%s: %s (%s); its batch is made again without it", err.label,
+                        refused[err.label], err)
+
+
+def _ended_reason(err: WorkerCrashed) -> str:
+    if isinstance(err, LimitExceeded):
+        return TIME_LIMIT if err.resource == "time" else MEMORY_LIMIT
+    how = signal.Signals(err.signal).name if err.signal else "it exited"
+    return f"the parser crashed ({how})"
+
+
+_OWN_POOL: list[WorkerPool] = []
+_OWN_POOL_LOCK = threading.Lock()
+
+
+def own_pool() -> WorkerPool:
+    """A worker of this process's own, started on first use and stopped at exit: where a
+    process that is not a run's (a Dask worker) parses its batches, within the same
+    limits."""
+    with _OWN_POOL_LOCK:
+        if not _OWN_POOL:
+            pool = WorkerPool(1, timeout=BATCH_TIMEOUT_SECONDS, preload=[__name__],
+                              limits=file_limits()).__enter__()
+            atexit.register(pool.close)
+            _OWN_POOL.append(pool)
+        return _OWN_POOL[0]
 
 
 def fail_batch(files: Sequence[SourceFile], reason: str, registry_path: str | None,
@@ -550,7 +655,8 @@ class _NoSource:
         raise OSError(f"{path}: not readable here")
 
 
-__all__ = ["BATCH_TIMEOUT_SECONDS", "FAILED", "OK", "PARTIAL", "SKIPPED", "AgencyYear",
-           "BatchResult", "Outcome", "ReportProcessor", "StagedBatch", "batch_pool",
-           "combine", "fail_batch", "process_batch", "stage_batch", "stage_result",
-           "status_of"]
+__all__ = ["BATCH_TIMEOUT_SECONDS", "FAILED", "MEMORY_LIMIT", "OK", "PARTIAL", "SKIPPED",
+           "TIME_LIMIT", "AgencyYear", "BatchResult", "LimitsError", "Outcome",
+           "ReportProcessor", "StagedBatch", "batch_pool", "combine", "fail_batch",
+           "file_limits", "own_pool", "process_batch", "run_limited", "stage_batch",
+           "stage_result", "status_of"]

@@ -1,8 +1,17 @@
-"""Flattening HTML pages into lines of cells (extract.html)."""
+"""Flattening HTML pages into lines of cells (extract.html), however deep the markup
+(a thousand nested elements, tens of thousands of unclosed tags)."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
+import hostile
+import pytest
+
 from extract.html import html_to_lines, looks_like_html
+from extract.report import extract_bytes
+from synth import GeneratedReport, cell_differences, generate_report
 
 PAGE = """<!DOCTYPE html>
 <html><head><meta charset="gbk"><title>年报</title>
@@ -43,3 +52,43 @@ def test_html_is_recognised_by_its_tags() -> None:
 def test_empty_or_broken_markup_gives_lines_not_an_error() -> None:
     assert html_to_lines("") == []
     assert html_to_lines("<table><tr><td>规章<td>1</table") == [(1, "规章 | 1")]
+
+
+# ------------------------------------------------------------ however deep the markup
+
+REPORT = generate_report(3, layout="html", encoding="utf-8")
+WORD = generate_report(3, layout="html_word", encoding="utf-8")
+
+
+def _rows(html: str) -> list[tuple[int, str]]:
+    return [(n, t) for n, t in html_to_lines(html) if "|" in t]
+
+
+@pytest.mark.parametrize("report", [REPORT, WORD], ids=["html", "html_word"])
+@pytest.mark.parametrize("hostile_page", [
+    lambda page: hostile.nested_html(page, 1000),  # deep, yet within the parser's reach
+    lambda page: hostile.nested_html(page, 1000, "span"),
+    lambda page: hostile.nested_html(page, 5000),  # deeper than libxml2 builds
+    lambda page: hostile.unclosed_html(page, 20_000),  # <font size=2> never closed
+    lambda page: hostile.unclosed_html(page, 20_000, "div"),
+], ids=["div1000", "span1000", "div5000", "font20000", "div20000"])
+def test_deep_markup_keeps_the_reports_rows_and_their_lines(
+        report: GeneratedReport, hostile_page: Callable[[str], str]) -> None:
+    page = report.data.decode("utf-8")
+    expected = _rows(page)
+    assert len(expected) > 30
+    started = time.process_time()
+    assert _rows(hostile_page(page)) == expected
+    assert time.process_time() - started < 5  # tens of ms; bounded whatever the depth
+    got = extract_bytes(hostile_page(page).encode("utf-8"), name="a.html")
+    assert cell_differences([f.as_dict() for f in got.facts], report.facts) == []
+
+
+def test_the_fallback_keeps_tables_and_blocks_and_drops_scripts() -> None:
+    page = ("<html><body>" + "<font>" * 3000 + "<p>区民政局2021年政府信息公开工作年度报告</p>\n"
+            "<script>var s = '<div>1 | 2</div>'; if (a<b) {}</script>\n"
+            "<div>一、总体情况<br>正文</div>\n"
+            "<table><tr><td><b>规章</b></td><td>1</td></tr></table></body></html>")
+    assert html_to_lines(page) == [
+        (1, "区民政局2021年政府信息公开工作年度报告"), (3, "一、总体情况"), (3, "正文"),
+        (4, "规章 | 1")]

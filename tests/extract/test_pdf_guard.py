@@ -1,10 +1,14 @@
-"""The inflation guard in front of PDFium (extract.pdf_guard), on streams built here."""
+"""The inflation guard in front of PDFium (extract.pdf_guard), on streams built here:
+budgets, fonts and images, and the filters however they are written (name escapes,
+references, arrays of references)."""
 
 from __future__ import annotations
 
+import time
 import zlib
 from pathlib import Path
 
+import hostile
 import pytest
 
 import extract.pdf_guard as guard
@@ -81,3 +85,46 @@ def test_the_word_stream_inside_a_stream_opens_no_other() -> None:
     check_inflated_size(pdf_of(stream(content)), parsed_budget=len(content))
     with pytest.raises(InflationLimitError):
         check_inflated_size(pdf_of(stream(content)), parsed_budget=len(content) - 1)
+
+
+# ------------------------------------------------ the cheap bypasses, closed
+
+BOMB = zlib.compress(b"\x00" * 2_000_000)  # inflates to 2 MB
+
+
+@pytest.mark.parametrize("entries, extra", [
+    (b" /Filter /FlateDecod#65", []),  # a name escape, as a reader decodes it
+    (b" /Filt#65r /Fl#61teDecode", []),  # the key escaped too
+    (b" /Filter [/FlateDecode]", []),
+    (b" /Filter 9 0 R", [b"9 0 obj\n/FlateDecode\nendobj\n"]),  # by reference
+    (b" /Filter [9 0 R]", [b"9 0 obj\n/FlateDecode\nendobj\n"]),  # an array of them
+    (b" /Filter 9 0 R", [b"9 0 obj\n[/FlateDecode]\nendobj\n"]),  # a referenced array
+    (b" /Filter 9 0 R", [b"9 0 obj\n[/Fl#61teDecode]\nendobj\n"]),
+    # The last definition of an object wins, as in an incrementally updated file.
+    (b" /Filter 9 0 R", [b"9 0 obj\n/LZWDecode\nendobj\n", b"9 0 obj\n/FlateDecode\nendobj\n"]),
+])
+def test_a_flate_filter_however_written_is_inflated(entries: bytes, extra: list[bytes]) -> None:
+    data = pdf_of(stream(BOMB, entries), *extra)
+    with pytest.raises(InflationLimitError):
+        check_inflated_size(data, parsed_budget=1_000_000)
+    check_inflated_size(data, parsed_budget=2_000_000)
+
+
+def test_a_filter_reference_not_found_counts_the_stream_as_stored() -> None:
+    data = pdf_of(stream(BOMB, b" /Filter 9 0 R"))
+    check_inflated_size(data, parsed_budget=len(BOMB))
+    with pytest.raises(InflationLimitError):
+        check_inflated_size(data, parsed_budget=len(BOMB) - 1)
+
+
+def test_the_bombs_that_slip_past_the_guard_are_the_limits_business() -> None:
+    """Dressed as an image and a font program, or encrypted: the guard cannot tell,
+    and passes them at once; the worker's memory and time limits bound them
+    (tests/load/batch/test_process.py runs them)."""
+    for kind in ("extra_keys", "rc4"):
+        started = time.monotonic()
+        check_inflated_size(hostile.bomb_pdf(64 * 2**20, kind))
+        assert time.monotonic() - started < 1
+    for kind in ("plain", "escaped", "reference", "references"):
+        with pytest.raises(InflationLimitError):
+            check_inflated_size(hostile.bomb_pdf(64 * 2**20, kind))

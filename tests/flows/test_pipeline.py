@@ -6,11 +6,14 @@ Covers: a first load and the incremental run after it, changed, new and broken
 files, ``--failed`` and ``--agency`` reruns replacing exactly their rows, the lock,
 retries of transient read errors, the flow's final state and artifact, the worker pool
 (a crashed or stuck worker costs only its batch; the same warehouse as in-process) and
-the Dask runner giving the same warehouse as the default one; one report saved as
-several files, run after run (a page added beside a text, the page broken, a copy
-outside the layout that the plan cannot place, split between batches); names that are
-not UTF-8 or hold ANSI escapes processed, stored and printed escaped; links out of the
-source, folders that cannot be read and files over the size limit reported.
+the Dask runner giving the same warehouse as the default one; the per-file limits (a
+hostile file fails alone, a single batch is parsed in a worker too, a bad setting) and
+the run's lifetime (SIGTERM cleans up as Ctrl-C does, a killed run takes its server
+and workers with it); one report saved as several files, run after run (a page added
+beside a text, the page broken, a copy outside the layout that the plan cannot place,
+split between batches); names that are not UTF-8 or hold ANSI escapes processed, stored
+and printed escaped; links out of the source, folders that cannot be read and files
+over the size limit reported.
 """
 
 from __future__ import annotations
@@ -23,13 +26,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+import hostile
 import pandas as pd
 import pool_jobs
 import pytest
 
 import flows.pipeline
 import load.batch.process
-from extract.source import LocalSource, TransientReadError, open_source
+from extract.source import open_source
 from flows.cli import main
 from load.batch.plan import Selection, batches, plan_source
 from load.warehouse import Warehouse
@@ -234,22 +238,14 @@ def test_transient_read_errors_are_retried(tmp_path: Path,
     from flows.pipeline import run_pipeline
 
     src, wh = _source(tmp_path, n_agencies=1, years=range(2020, 2022)), tmp_path / "wh"
-    calls: list[str] = []
-    real_read = LocalSource.read
-
-    def flaky_read(self: LocalSource, path: str) -> bytes:
-        calls.append(path)
-        if len(calls) == 1:
-            raise TransientReadError(5, f"{path}: Input/output error")
-        return real_read(self, path)
-
-    monkeypatch.setattr(LocalSource, "read", flaky_read)
-    # One worker: the batch runs in this process, where the patch applies.
+    # A single batch, parsed in a worker like any other: the flaky source is the worker's.
+    monkeypatch.setattr(flows.pipeline, "stage_batch", pool_jobs.stage_reading_flakily)
     state = run_pipeline(source=str(src), warehouse=str(wh), workers=1, quiet=True,
                          return_state=True)
     summary = state.result(raise_on_failure=False)
     assert state.is_completed() and summary.counts["ok"] == 2
-    assert len(calls) == 2 + 1  # the batch read both files again after the failure
+    calls = (tmp_path / "reads.log").read_text(encoding="utf-8").splitlines()
+    assert len(calls) == 1 + 2  # the batch read both files again after the failure
 
 
 def test_the_flow_fails_with_its_summary_and_publishes_an_artifact(tmp_path: Path) -> None:
@@ -694,3 +690,134 @@ def test_log_lines_print_names_escaped() -> None:
         "区\\x1b[31m局/2020.txt: failed: no tables\\x0d\\x1b[2K",
         "区\\u202e局/2021.txt: agency_unregistered: agency '区\\u202e局' is not in the registry",
     ]
+
+
+# ------------------------------------------------- limits and the run's lifetime
+
+HOSTILE_ENV = {"XXGK_FILE_CPU_SECONDS": "1", "XXGK_FILE_MEMORY_MB": "256"}
+
+
+def test_a_hostile_file_fails_alone_and_the_rest_loads_as_without_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = _source(tmp_path)
+    alone, among = tmp_path / "alone", tmp_path / "among"
+    assert _run("--source", str(src), "--warehouse", str(alone)) == 0
+    hostile_pdf = src / sorted(p.name for p in src.iterdir() if p.is_dir())[0] / "2024.pdf"
+    hostile_pdf.write_bytes(hostile.self_drawing_pdf())  # in a batch with other files
+    for name, value in HOSTILE_ENV.items():
+        monkeypatch.setenv(name, value)
+    assert _run("--source", str(src), "--warehouse", str(among)) == 1
+    reports = _reports(among)
+    rel = hostile_pdf.relative_to(src).as_posix()
+    assert reports.loc[rel, "status"] == "failed"
+    assert reports.loc[rel, "error"] in ("resource limit: memory", "resource limit: time")
+    a, b = _frames(alone), _frames(among)
+    b["reports"] = b["reports"][b["reports"]["source"] != rel].reset_index(drop=True)
+    for name in a:
+        pd.testing.assert_frame_equal(a[name], b[name])
+
+
+def test_a_single_batch_is_parsed_in_a_worker_within_the_limits(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No file is parsed in the run's own process, where nothing could bound it: a
+    run's single batch goes to a worker too."""
+    src, wh = _source(tmp_path, n_agencies=1, years=range(2020, 2022)), tmp_path / "wh"
+    hostile_pdf = src / next(p.name for p in src.iterdir() if p.is_dir()) / "2024.pdf"
+    hostile_pdf.write_bytes(hostile.self_drawing_pdf())
+    assert len(batches(plan_source(open_source(str(src)), pd.DataFrame(), Selection(),
+                                   load_registry(None)), 2)) == 1
+
+    def not_here(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a file was parsed in the run's own process")
+
+    monkeypatch.setattr(load.batch.process, "extract_bytes", not_here)
+    for name, value in HOSTILE_ENV.items():
+        monkeypatch.setenv(name, value)
+    assert _run("--source", str(src), "--warehouse", str(wh)) == 1
+    reports = _reports(wh)
+    rel = hostile_pdf.relative_to(src).as_posix()
+    assert reports.loc[rel, "error"] in ("resource limit: memory", "resource limit: time")
+    assert set(reports.drop(index=rel)["status"]) == {"ok"}
+
+
+def test_a_limit_that_is_no_number_is_a_configuration_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    src, wh = _source(tmp_path, n_agencies=1, years=range(2020, 2021)), tmp_path / "wh"
+    monkeypatch.setenv("XXGK_FILE_CPU_SECONDS", "ten")
+    assert _run("--source", str(src), "--warehouse", str(wh)) == 2
+    assert "XXGK_FILE_CPU_SECONDS must be a positive number, not 'ten'" in \
+        capsys.readouterr().err
+
+
+def _children(pid: int) -> dict[int, str]:
+    """The processes whose parent is ``pid``, with their command lines."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text(encoding="utf-8")
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found[int(entry.name)] = command
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # an orphan may stay a zombie
+
+
+def _still_running(pids: list[int], seconds: float = 15) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and any(_running(p) for p in pids):
+        time.sleep(0.1)
+    return [p for p in pids if _running(p)]
+
+
+def _run_in_batches(tmp_path: Path) -> tuple[subprocess.Popen[bytes], Path, dict[int, str]]:
+    """``xxgk run`` in a process of its own, on its own temporary server, caught while
+    its workers parse (two slow files keep them busy); its server and workers."""
+    src, wh = _source(tmp_path), tmp_path / "wh"
+    for i, agency in enumerate(sorted(p for p in src.iterdir() if p.is_dir())[:2]):
+        slow = generate_report(i, layout="pipe", encoding="utf-8").data
+        (agency / "2025.txt").write_bytes(hostile.padded_text(slow))
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    run = subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", "run", "--source", str(src), "--warehouse",
+         str(wh), "--quiet"], cwd=ROOT, env={**env, "XXGK_FILE_CPU_SECONDS": "120"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 180
+    while not list((wh / ".snapshots").glob(".tmp-stage-*")):
+        assert run.poll() is None and time.monotonic() < deadline, "the run never staged"
+        time.sleep(0.05)
+    children = _children(run.pid)
+    assert sum("uvicorn" in c for c in children.values()) == 1, children
+    assert sum("load.batch.pool" in c for c in children.values()) == 2, children
+    return run, wh, children
+
+
+def test_sigterm_stops_a_run_as_ctrl_c_does(tmp_path: Path) -> None:
+    run, wh, children = _run_in_batches(tmp_path)
+    run.terminate()
+    assert run.wait(timeout=60) == 130
+    assert _still_running(list(children)) == []
+    assert not list((wh / ".snapshots").glob(".tmp-*"))  # the staging folder removed
+    with Warehouse(wh).locked():  # released
+        pass
+    assert not (wh / "reports").exists()  # nothing published
+
+
+def test_a_killed_run_takes_its_server_and_workers_with_it(tmp_path: Path) -> None:
+    run, wh, children = _run_in_batches(tmp_path)
+    run.kill()
+    run.wait()
+    assert _still_running(list(children)) == []
+    with Warehouse(wh).locked():  # a lock dies with its process
+        pass

@@ -1,4 +1,5 @@
-"""The lean worker pool (load.batch.pool): results, errors, crashes and time limits.
+"""The lean worker pool (load.batch.pool): results, errors, crashes, time limits, the
+limits of a piece of work (processor time, memory) and the workers' lifetime.
 
 No Prefect here: the pool is plain multiprocessing, and its workers must never import
 Prefect (that is its point).
@@ -7,10 +8,13 @@ Prefect (that is its point).
 from __future__ import annotations
 
 import os
+import pickle
+import signal
 import subprocess
 import sys
 import textwrap
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +22,14 @@ import pool_jobs
 import pytest
 
 from extract.source import TransientReadError
-from load.batch.pool import WorkerCrashed, WorkerError, WorkerPool, WorkerTimeout
+from load.batch.pool import (
+    LimitExceeded,
+    Limits,
+    WorkerCrashed,
+    WorkerError,
+    WorkerPool,
+    WorkerTimeout,
+)
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
@@ -152,3 +163,135 @@ def test_stopped_workers_exit_cleanly_and_at_once() -> None:
     processes = [slot._process for slot in pool._slots]
     pool.close()
     assert [p.returncode for p in processes if p is not None] == [0, 0]
+
+
+# ------------------------------------------------------------------ limits and lifetime
+
+MB = 2**20
+
+
+def test_a_marked_piece_of_work_past_its_processor_time_ends_its_worker_alone() -> None:
+    with WorkerPool(2, timeout=60, limits=Limits(seconds=1)) as pool:
+        outcome: dict[str, object] = {}
+
+        def neighbour() -> None:  # a call beside it, in the other worker, is untouched
+            outcome["neighbour"] = pool.run(pool_jobs.spin, 0.5)
+
+        thread = threading.Thread(target=neighbour)
+        thread.start()
+        started = time.monotonic()
+        with pytest.raises(LimitExceeded) as caught:
+            pool.run(pool_jobs.spin_in, "a/2020.pdf", 60)
+        thread.join()
+        assert time.monotonic() - started < 30
+        assert (caught.value.resource, caught.value.label) == ("time", "a/2020.pdf")
+        assert "while on a/2020.pdf" in str(caught.value)
+        assert outcome["neighbour"] >= 0.5
+        # Time outside a marked piece is not limited; the slot has a fresh worker.
+        assert pool.run(pool_jobs.spin, 1.5) >= 1.5
+        assert pool.run(pool_jobs.spin_in, "b", 0.2) >= 0.2
+
+
+def test_a_call_past_its_memory_gets_a_memory_error_and_its_worker_serves_on() -> None:
+    with WorkerPool(1, timeout=60, limits=Limits(memory=200 * MB)) as pool:
+        worker = pool.pids()[0]
+        with pytest.raises(MemoryError):
+            pool.run(pool_jobs.hold_in, "big", 400 * MB)
+        with pytest.raises(MemoryError):  # outside a marked piece too: the call's limit
+            pool.run(pool_jobs.hold, 400 * MB)
+        assert pool.run(pool_jobs.hold_in, "small", 100 * MB) == 100 * MB
+        assert pool.pids() == [worker]
+    with WorkerPool(1, timeout=60) as unlimited:
+        assert unlimited.run(pool_jobs.hold, 400 * MB) == 400 * MB
+
+
+def test_a_worker_aborting_in_a_marked_piece_ran_out_of_memory() -> None:
+    """C libraries (PDFium) abort when an allocation fails under the limit; any other
+    death in a marked piece is a crash of that piece, outside any piece the call's."""
+    with WorkerPool(1, timeout=60, limits=Limits(memory=500 * MB)) as pool:
+        with pytest.raises(LimitExceeded) as aborted:
+            pool.run(pool_jobs.abort_in, "a/2021.pdf")
+        assert (aborted.value.resource, aborted.value.label) == ("memory", "a/2021.pdf")
+        with pytest.raises(WorkerCrashed) as crashed:
+            pool.run(pool_jobs.segfault_in, "a/2022.pdf")
+        assert not isinstance(crashed.value, LimitExceeded)
+        assert crashed.value.label == "a/2022.pdf" and "SIGSEGV" in str(crashed.value)
+        with pytest.raises(WorkerCrashed) as outside:
+            pool.run(pool_jobs.die)
+        assert outside.value.label is None
+        assert pool.run(pool_jobs.square, 4) == 16
+    with WorkerPool(1, timeout=60) as unlimited, pytest.raises(WorkerCrashed) as plain:
+        unlimited.run(pool_jobs.abort_in, "x")  # no memory limit: just a crash
+    assert not isinstance(plain.value, LimitExceeded)
+
+
+def test_marking_work_outside_a_worker_limits_nothing() -> None:
+    assert pool_jobs.spin_in("here", 0.01) >= 0.01
+
+
+def test_the_errors_survive_pickling() -> None:
+    err = LimitExceeded("ended", "a/2020.pdf", int(signal.SIGPROF))
+    back = pickle.loads(pickle.dumps(err))
+    assert (str(back), back.label, back.resource) == ("ended", "a/2020.pdf", "time")
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (a container's init may never reap an orphan)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _wait_until_gone(pids: list[int], seconds: float = 10) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and any(_running(p) for p in pids):
+        time.sleep(0.05)
+    return [p for p in pids if _running(p)]
+
+
+def test_busy_workers_die_with_the_process_that_started_them(tmp_path: Path) -> None:
+    script = textwrap.dedent("""
+        import threading, time
+        import pool_jobs
+        from load.batch.pool import WorkerPool
+
+        pool = WorkerPool(2).__enter__()
+        threads = [threading.Thread(target=pool.run, args=(pool_jobs.square, 1))
+                   for _ in range(2)]  # both workers through their imports
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        for _ in range(2):  # both busy, for ever
+            threading.Thread(target=pool.run, args=(pool_jobs.hang,), daemon=True).start()
+        time.sleep(1)
+        print(*pool.pids(), flush=True)
+        time.sleep(120)
+    """)
+    path = os.pathsep.join([str(HERE), str(ROOT)])
+    owner = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                             text=True, env={**os.environ, "PYTHONPATH": path}, cwd=ROOT)
+    try:
+        assert owner.stdout is not None
+        pids = [int(p) for p in owner.stdout.readline().split()]
+        assert len(pids) == 2 and all(_running(p) for p in pids)
+    finally:
+        owner.kill()
+        owner.wait()
+    assert _wait_until_gone(pids) == []
+
+
+def test_a_worker_started_from_a_callers_thread_outlives_that_thread() -> None:
+    """The parent-death signal follows the thread that started a worker: the pool starts
+    them all from a thread of its own, so a task runner's threads may come and go."""
+    with WorkerPool(1, timeout=60) as pool:
+        with pytest.raises(WorkerCrashed):
+            pool.run(pool_jobs.die)
+        started: list[int] = []
+        thread = threading.Thread(target=lambda: started.append(pool.run(pool_jobs.pid)))
+        thread.start()  # the slot's fresh worker is started for this thread's call
+        thread.join()
+        time.sleep(0.5)
+        assert pool.run(pool_jobs.pid) == started[0] and _running(started[0])

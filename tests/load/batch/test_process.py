@@ -10,7 +10,10 @@ unregistered agencies; transient read errors escaping for a retry; ``fail_batch`
 every warning code the extractor emits. The bundled demo data processes all ok.
 One report saved as ``.txt`` and ``.html`` loads one file's facts and checks, the
 other superseded, with ``cross_file`` checks (agreeing, a differing cell, a file whose
-sums break, a failed file, an agency-year found in the title).
+sums break, a failed file, an agency-year found in the title). Files are read one at a
+time. The per-file limits: their settings, refused files, a memory error, and hostile
+files (PDFs, a padded text, a crashing parser) in a pool with tight limits, failing
+alone while their batch-mates' rows stay those of a batch without them.
 """
 
 from __future__ import annotations
@@ -18,31 +21,42 @@ from __future__ import annotations
 import errno
 import hashlib
 import math
+import os
 import pickle
 import re
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import hostile
 import pandas as pd
+import pool_jobs
 import pytest
 
 import load.batch.process as process_mod
 from extract.model import Warning_
 from extract.report import ExtractedReport, extract_bytes
 from extract.source import LocalSource, SourceFile, TransientReadError
+from load.batch.pool import Limits, WorkerCrashed, WorkerPool
 from load.batch.process import (
     FAILED,
+    MEMORY_LIMIT,
     OK,
     PARTIAL,
     SKIPPED,
+    TIME_LIMIT,
     BatchResult,
+    LimitsError,
     Outcome,
     ReportProcessor,
+    batch_pool,
     combine,
     fail_batch,
+    file_limits,
     process_batch,
+    run_limited,
     status_of,
 )
 from load.schema import DATASETS, conform
@@ -360,26 +374,38 @@ def test_internal_error_costs_one_file(source: Path, monkeypatch: pytest.MonkeyP
     _assert_typed(batch)
 
 
-def test_transient_read_error_escapes_before_any_parsing(
+def test_transient_read_error_escapes_and_files_are_read_one_at_a_time(
         source: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The error escapes for a retry of the batch; each file is read just before it is
+    parsed, so a batch never holds all its bytes at once (a worker's memory is
+    limited), and nothing after the failed read is read."""
     real_open = open
-    parsed: list[str] = []
+    events: list[str] = []
 
     def failing_open(file: Any, *args: Any, **kwargs: Any) -> Any:
-        if str(file).endswith("区财政局/2021.txt"):
-            raise OSError(errno.EIO, "Input/output error")
+        path = Path(os.fsdecode(file)) if isinstance(file, str | bytes | os.PathLike) else None
+        if path is not None and source in path.parents:
+            rel = path.relative_to(source).as_posix()
+            events.append(f"read {rel}")
+            if rel == "区财政局/2021.txt":
+                raise OSError(errno.EIO, "Input/output error")
         return real_open(file, *args, **kwargs)
 
     def counting(data: bytes, *, name: str = "", **kwargs: Any) -> ExtractedReport:
-        parsed.append(name)
+        events.append(f"parse {name}")
         return extract_bytes(data, name=name, **kwargs)
 
+    files = _files(source)  # (listing and hashing read every file: before the patch)
     monkeypatch.setattr("builtins.open", failing_open)
     monkeypatch.setattr(process_mod, "extract_bytes", counting)
+    processor = ReportProcessor(LocalSource(source), AgencyRegistry.bundled(), RUN, WHEN)
     with pytest.raises(TransientReadError) as err:
-        _run(source)
+        processor.process(files)
     assert err.value.errno == errno.EIO
-    assert parsed == []
+    reports = [f.path for f in files if f.is_report]
+    failing = reports.index("区财政局/2021.txt")
+    expected = [e for path in reports[:failing] for e in (f"read {path}", f"parse {path}")]
+    assert events == [*expected, "read 区财政局/2021.txt"]
 
 
 def test_vanished_file_fails_alone(tmp_path: Path) -> None:
@@ -650,3 +676,145 @@ def test_single_file_agency_years_fill_no_new_column(result: BatchResult) -> Non
     assert result.reports["superseded_by"].isna().all()
     assert result.checks["other_source"].isna().all()
     assert "cross_file" not in set(result.checks["rule"])
+
+
+# ------------------------------------------------------------------ per-file limits
+
+MB = 2**20
+# Tight enough that every hostile file ends within seconds; a report takes milliseconds
+# and a few MB.
+TIGHT = Limits(seconds=1, memory=256 * MB)
+GUARDED = "the PDF's content streams inflate to more than 16 MB; not a report"
+BATCH_MATES = {"区教育局/2020.txt": EDU_2020.data, "区应急管理局/2022.md": EMG_2022.data,
+               "区财政局/2021.txt": FIN_2021.data}
+
+
+def test_limits_come_from_the_environment() -> None:
+    assert file_limits({}) == Limits(seconds=20.0, memory=1024 * MB)
+    assert file_limits({"XXGK_FILE_CPU_SECONDS": "2.5", "XXGK_FILE_MEMORY_MB": " 300 "}) \
+        == Limits(seconds=2.5, memory=300 * MB)
+    for bad in ("0", "-1", "abc", "inf", "nan"):
+        with pytest.raises(LimitsError, match="XXGK_FILE_MEMORY_MB must be a positive"):
+            file_limits({"XXGK_FILE_MEMORY_MB": bad})
+
+
+def test_a_refused_file_fails_with_its_reason_unparsed(
+        source: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed: list[str] = []
+
+    def counting(data: bytes, *, name: str = "", **kwargs: Any) -> ExtractedReport:
+        parsed.append(name)
+        return extract_bytes(data, name=name, **kwargs)
+
+    monkeypatch.setattr(process_mod, "extract_bytes", counting)
+    refused = {"区应急管理局/2022.md": TIME_LIMIT}
+    batch = ReportProcessor(LocalSource(source), AgencyRegistry.bundled(), RUN,
+                            WHEN).process(_files(source), refused)
+    row = _report_row(batch, "区应急管理局/2022.md")
+    assert (row["status"], row["error"]) == (FAILED, TIME_LIMIT)
+    assert (row["agency_id"], row["year"]) == ("emergency", 2022)
+    assert row["source_sha256"] == hashlib.sha256(EMG_2022.data).hexdigest()  # read
+    assert "区应急管理局/2022.md" not in parsed and len(parsed) == 3
+    assert _outcome(batch, "区应急管理局/2022.md").error == TIME_LIMIT
+
+
+def test_a_memory_error_in_python_is_the_memory_limit(
+        source: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real: Callable[..., ExtractedReport] = extract_bytes
+
+    def greedy(data: bytes, *, name: str = "", **kwargs: Any) -> ExtractedReport:
+        if name == "区应急管理局/2022.md":
+            raise MemoryError
+        return real(data, name=name, **kwargs)
+
+    monkeypatch.setattr(process_mod, "extract_bytes", greedy)
+    batch = _run(source)
+    assert _report_row(batch, "区应急管理局/2022.md")["error"] == MEMORY_LIMIT
+    assert _report_row(batch, "区教育局/2020.txt")["status"] == OK
+
+
+@pytest.fixture(scope="module")
+def tight_pool() -> Iterator[WorkerPool]:
+    with batch_pool(1, 1, limits=TIGHT) as pool:
+        yield pool
+
+
+def _with_hostile(root: Path, hostile_files: dict[str, bytes]) -> tuple[Path, Path]:
+    """A source of the batch-mates with the hostile files among them, and one without."""
+    alone, among = root / "alone", root / "among"
+    for rel, data in BATCH_MATES.items():
+        _put(alone, rel, data)
+        _put(among, rel, data)
+    for rel, data in hostile_files.items():
+        _put(among, rel, data)
+    return alone, among
+
+
+def _assert_batch_mates_untouched(alone: Path, among: Path, result: BatchResult) -> None:
+    """The batch-mates' rows are exactly those of a batch without the hostile files."""
+    expected = process_batch(str(alone), _files(alone), None, RUN, WHEN)
+    for name in ("facts", "checks"):
+        pd.testing.assert_frame_equal(getattr(result, name).reset_index(drop=True),
+                                      getattr(expected, name).reset_index(drop=True))
+    reports = result.reports[result.reports["source"].isin(BATCH_MATES)]
+    copy = ["source_mtime_ns"]  # the two sources are two copies of the files
+    pd.testing.assert_frame_equal(reports.drop(columns=copy).reset_index(drop=True),
+                                  expected.reports.drop(columns=copy))
+    assert set(expected.reports["status"]) == {OK}
+
+
+def test_hostile_pdfs_fail_alone_within_the_limits(tmp_path: Path,
+                                                   tight_pool: WorkerPool) -> None:
+    """A form drawing itself, forms nested deep, and Flate bombs dressed past the
+    guard: each fails alone, refused by the guard or ended at a limit; its batch is made
+    again without it, and its batch-mates' rows are as in a batch without it."""
+    bombs = {f"区民政局/{2014 + i}.pdf": hostile.bomb_pdf(
+        (512 if kind in ("extra_keys", "rc4") else 64) * MB, kind)
+        for i, kind in enumerate(hostile.BOMB_KINDS)}
+    forms = {"区商务局/2019.pdf": hostile.self_drawing_pdf(),
+             "区商务局/2020.pdf": hostile.nested_forms_pdf()}
+    alone, among = _with_hostile(tmp_path, {**forms, **bombs})
+    started = time.monotonic()
+    result = run_limited(tight_pool, process_batch, str(among), _files(among), None, RUN,
+                         WHEN)
+    elapsed = time.monotonic() - started
+    errors = result.reports.set_index("source")["error"]
+    kinds = dict(zip(bombs, hostile.BOMB_KINDS, strict=True))
+    expected = {rel: MEMORY_LIMIT if kinds[rel] in ("extra_keys", "rc4") else GUARDED
+                for rel in bombs}
+    assert {rel: errors[rel] for rel in bombs} == expected
+    for rel in forms:  # whichever limit it reaches first
+        assert errors[rel] in (MEMORY_LIMIT, TIME_LIMIT), rel
+    _assert_batch_mates_untouched(alone, among, result)
+    # Four workers ended: each costs its limit and a fresh worker's start.
+    assert elapsed < 120
+
+
+def test_a_text_just_under_the_size_limit_is_bounded(tmp_path: Path,
+                                                     tight_pool: WorkerPool) -> None:
+    padded = hostile.padded_text(EDU_2020.data)
+    alone, among = _with_hostile(tmp_path, {"区商务局/2021.txt": padded})
+    result = run_limited(tight_pool, process_batch, str(among), _files(among), None, RUN,
+                         WHEN)
+    row = _report_row(result, "区商务局/2021.txt")
+    assert (row["status"], row["error"]) == (FAILED, TIME_LIMIT)
+    assert row["source_sha256"] == hashlib.sha256(padded).hexdigest()
+    _assert_batch_mates_untouched(alone, among, result)
+
+
+def test_a_crashing_parser_costs_its_file_alone(tmp_path: Path,
+                                                tight_pool: WorkerPool) -> None:
+    crashing = f"{pool_jobs.SEGFAULT_MARKER}/2020.txt"
+    alone, among = _with_hostile(tmp_path, {crashing: EDU_2020.data})
+    result = run_limited(tight_pool, pool_jobs.process_or_segfault, str(among),
+                         _files(among), None, RUN, WHEN)
+    assert _report_row(result, crashing)["error"] == "the parser crashed (SIGSEGV)"
+    _assert_batch_mates_untouched(alone, among, result)
+
+
+def test_a_worker_dying_outside_any_file_fails_the_batch(tmp_path: Path,
+                                                         tight_pool: WorkerPool) -> None:
+    _, among = _with_hostile(tmp_path, {f"{pool_jobs.CRASH_MARKER}/2020.txt": b"x"})
+    with pytest.raises(WorkerCrashed, match="SIGKILL"):
+        run_limited(tight_pool, pool_jobs.stage_or_crash, str(tmp_path / "stage"),
+                    str(among), _files(among), None, RUN, WHEN)
