@@ -7,9 +7,8 @@ files, ``--failed`` and ``--agency`` reruns replacing exactly their rows, the lo
 retries of transient read errors, the flow's final state and artifact, the worker pool
 (a crashed or stuck worker costs only its batch; the same warehouse as in-process) and
 the Dask runner giving the same warehouse as the default one; the per-file limits (a
-hostile file fails alone, a single batch is parsed in a worker too, a bad setting) and
-the run's lifetime (SIGTERM cleans up as Ctrl-C does, a killed run takes its server
-and workers with it); one report saved as several files, run after run (a page added
+hostile file fails alone, a single batch is parsed in a worker too, a bad setting);
+one report saved as several files, run after run (a page added
 beside a text, the page broken, a copy outside the layout that the plan cannot place,
 split between batches); names that are not UTF-8 or hold ANSI escapes processed, stored
 and printed escaped; links out of the source, folders that cannot be read and files
@@ -748,76 +747,3 @@ def test_a_limit_that_is_no_number_is_a_configuration_error(
     assert _run("--source", str(src), "--warehouse", str(wh)) == 2
     assert "XXGK_FILE_CPU_SECONDS must be a positive number, not 'ten'" in \
         capsys.readouterr().err
-
-
-def _children(pid: int) -> dict[int, str]:
-    """The processes whose parent is ``pid``, with their command lines."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text(encoding="utf-8")
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except (OSError, UnicodeDecodeError):
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            found[int(entry.name)] = command
-    return found
-
-
-def _running(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # an orphan may stay a zombie
-
-
-def _still_running(pids: list[int], seconds: float = 15) -> list[int]:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and any(_running(p) for p in pids):
-        time.sleep(0.1)
-    return [p for p in pids if _running(p)]
-
-
-def _run_in_batches(tmp_path: Path) -> tuple[subprocess.Popen[bytes], Path, dict[int, str]]:
-    """``xxgk run`` in a process of its own, on its own temporary server, caught while
-    its workers parse (two slow files keep them busy); its server and workers."""
-    src, wh = _source(tmp_path), tmp_path / "wh"
-    for i, agency in enumerate(sorted(p for p in src.iterdir() if p.is_dir())[:2]):
-        slow = generate_report(i, layout="pipe", encoding="utf-8").data
-        (agency / "2025.txt").write_bytes(hostile.padded_text(slow))
-    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-    run = subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "run", "--source", str(src), "--warehouse",
-         str(wh), "--quiet"], cwd=ROOT, env={**env, "XXGK_FILE_CPU_SECONDS": "120"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 180
-    while not list((wh / ".snapshots").glob(".tmp-stage-*")):
-        assert run.poll() is None and time.monotonic() < deadline, "the run never staged"
-        time.sleep(0.05)
-    children = _children(run.pid)
-    assert sum("uvicorn" in c for c in children.values()) == 1, children
-    assert sum("load.batch.pool" in c for c in children.values()) == 2, children
-    return run, wh, children
-
-
-def test_sigterm_stops_a_run_as_ctrl_c_does(tmp_path: Path) -> None:
-    run, wh, children = _run_in_batches(tmp_path)
-    run.terminate()
-    assert run.wait(timeout=60) == 130
-    assert _still_running(list(children)) == []
-    assert not list((wh / ".snapshots").glob(".tmp-*"))  # the staging folder removed
-    with Warehouse(wh).locked():  # released
-        pass
-    assert not (wh / "reports").exists()  # nothing published
-
-
-def test_a_killed_run_takes_its_server_and_workers_with_it(tmp_path: Path) -> None:
-    run, wh, children = _run_in_batches(tmp_path)
-    run.kill()
-    run.wait()
-    assert _still_running(list(children)) == []
-    with Warehouse(wh).locked():  # a lock dies with its process
-        pass
