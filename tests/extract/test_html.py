@@ -6,12 +6,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-import hostile
 import pytest
 
 from extract.html import html_to_lines, looks_like_html
 from extract.report import extract_bytes
-from synth import GeneratedReport, cell_differences, generate_report
+from synth import GeneratedReport, cell_differences, generate_report, hostile
 
 PAGE = """<!DOCTYPE html>
 <html><head><meta charset="gbk"><title>年报</title>

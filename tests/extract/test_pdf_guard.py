@@ -8,12 +8,11 @@ import time
 import zlib
 from pathlib import Path
 
-import hostile
 import pytest
 
 import extract.pdf_guard as guard
 from extract.pdf_guard import InflationLimitError, check_inflated_size
-from synth import generate_report
+from synth import generate_report, hostile
 
 
 def stream(data: bytes, entries: bytes = b"") -> bytes:

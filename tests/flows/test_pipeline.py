@@ -25,7 +25,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import hostile
 import pandas as pd
 import pool_jobs
 import pytest
@@ -36,7 +35,7 @@ from extract.source import open_source
 from flows.cli import main
 from load.batch.plan import Selection, batches, plan_source
 from load.warehouse import Warehouse
-from synth import generate_report
+from synth import generate_report, hostile
 from synth.corpus import write_corpus
 from transform.agencies import load_registry
 

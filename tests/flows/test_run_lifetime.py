@@ -14,10 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-import hostile
-
 from load.warehouse import Warehouse
-from synth import generate_report
+from synth import generate_report, hostile
 from synth.corpus import write_corpus
 
 ROOT = Path(__file__).resolve().parents[2]

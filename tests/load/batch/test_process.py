@@ -30,7 +30,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import hostile
 import pandas as pd
 import pool_jobs
 import pytest
@@ -60,7 +59,7 @@ from load.batch.process import (
     status_of,
 )
 from load.schema import DATASETS, conform
-from synth import GeneratedReport, generate_report
+from synth import GeneratedReport, generate_report, hostile
 from transform.agencies import AgencyRegistry, load_registry
 from transform.maps import read_map
 from transform.warnings import warning_statuses
