@@ -23,8 +23,11 @@ EXTRACT_EPILOG = """examples:
   xxgk extract report.html            # a readable summary instead of JSON
   xxgk extract data/demo              # every report below a folder, one summary each
 
-With several files, --json prints one JSON object per line. Exit status 1 when any
-file could not be read as a report (the reason is on stderr), else 0.
+With several files, --json prints one JSON object per line. Each file is parsed in a
+worker process within the per-file limits (XXGK_FILE_CPU_SECONDS, default 20 s of
+processor time; XXGK_FILE_MEMORY_MB, default 1024): a file past one fails with
+"resource limit: time" or "resource limit: memory". Exit status 1 when any file could
+not be read as a report (the reason is on stderr), 2 for a bad limit setting, else 0.
 """
 
 
@@ -64,7 +67,10 @@ def _expand(paths: Sequence[str]) -> list[Path]:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from extract.report import ReportError, extract_file, identity_from_path
+    from extract.report import ReportError, identity_from_path
+    from load.batch.limits import LimitsError, ended_reason
+    from load.batch.pool import WorkerCrashed
+    from load.batch.single import extract_within_limits, extracting_pool
 
     try:
         files = _expand(args.file)
@@ -74,29 +80,42 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if not files:
         print(f"xxgk: no files in {' '.join(map(_shown, args.file))}", file=sys.stderr)
         return 1
+    try:
+        pool = extracting_pool()
+    except LimitsError as err:
+        print(f"xxgk: {err}", file=sys.stderr)
+        return 2
     failures = 0
-    for i, path in enumerate(files):
-        try:
-            # The folder names the agency as the warehouse stores it (escaped).
-            folder_agency = identity_from_path(Path(escape_name(str(path))))[0]
-            report = extract_file(path, agency=args.agency or folder_agency, year=args.year)
-        except ReportError as err:
-            print(f"xxgk: {_shown(path)}: {err}", file=sys.stderr)
-            failures += 1
-            continue
-        except Exception as err:
-            # A bug of ours must cost one file, not the rest of the folder.
-            print(f"xxgk: {_shown(path)}: internal error ({type(err).__name__}: "
-                  f"{' '.join(str(err).split())[:200]})", file=sys.stderr)
-            failures += 1
-            continue
-        if args.json:
-            json.dump(report.as_dict(), sys.stdout, ensure_ascii=False, allow_nan=False)
-            sys.stdout.write("\n")
-        else:
-            if len(files) > 1:
-                print(("\n" if i else "") + f"== {_shown(path)}")
-            print(_summary(report))
+    with pool:
+        for i, path in enumerate(files):
+            try:
+                # The folder names the agency as the warehouse stores it (escaped).
+                folder_agency = identity_from_path(Path(escape_name(str(path))))[0]
+                report = pool.run(extract_within_limits, str(path),
+                                  args.agency or folder_agency, args.year)
+            except ReportError as err:
+                print(f"xxgk: {_shown(path)}: {err}", file=sys.stderr)
+                failures += 1
+                continue
+            except WorkerCrashed as err:  # past a limit: the next file gets a new worker
+                print(f"xxgk: {_shown(path)}: {ended_reason(err)}", file=sys.stderr)
+                failures += 1
+                continue
+            except Exception as err:
+                # A bug of ours must cost one file, not the rest of the folder.
+                print(f"xxgk: {_shown(path)}: internal error ({type(err).__name__}: "
+                      f"{' '.join(str(err).split())[:200]})", file=sys.stderr)
+                failures += 1
+                continue
+            if args.json:
+                # One write a report (json.dump writes each token).
+                sys.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False,
+                                            allow_nan=False) + "\n")
+                sys.stdout.flush()
+            else:
+                if len(files) > 1:
+                    print(("\n" if i else "") + f"== {_shown(path)}")
+                print(_summary(report))
     return 1 if failures else 0
 
 

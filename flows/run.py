@@ -91,7 +91,8 @@ def run_command(args: argparse.Namespace) -> int:
 
 def _run_flow(args: argparse.Namespace, store: Warehouse, plan: Plan) -> int:
     from flows.environment import configure_prefect, prefect_api
-    from load.batch.process import LimitsError, batch_pool, file_limits
+    from load.batch.limits import LimitsError, file_limits
+    from load.batch.process import batch_pool
 
     configure_prefect(quiet=args.quiet)
     source, warehouse = str(Path(args.source)), str(Path(args.warehouse))

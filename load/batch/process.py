@@ -33,8 +33,6 @@ from __future__ import annotations
 import atexit
 import hashlib
 import logging
-import os
-import signal
 import threading
 import traceback
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -51,7 +49,14 @@ from extract.model import ExtractedReport, Warning_
 from extract.reading import MAX_PDF_BYTES, MAX_TEXT_BYTES, ReportError
 from extract.report import extract_bytes, identity_from_path
 from extract.source import Source, SourceFile, TransientReadError, open_source
-from load.batch.pool import LimitExceeded, Limits, WorkerCrashed, WorkerPool, limited
+from load.batch.limits import (
+    MEMORY_LIMIT,
+    TIME_LIMIT,
+    LimitsError,
+    ended_reason,
+    file_limits,
+)
+from load.batch.pool import Limits, WorkerCrashed, WorkerPool, limited
 from load.batch.siblings import CROSS_FILE_RULE, CellComparison, Resolution, Sibling, resolve
 from load.schema import DATASETS, SchemaError, arrow_schema, as_table, working_schema
 from load.snapshot import frame_of
@@ -63,7 +68,6 @@ log = logging.getLogger(__name__)
 
 OK, PARTIAL, FAILED, SKIPPED = "ok", "partial", "failed", "skipped"
 # The reasons of a file past a limit (its ``reports.error``).
-TIME_LIMIT, MEMORY_LIMIT = "resource limit: time", "resource limit: memory"
 R = TypeVar("R")
 
 AgencyYear = tuple[str, int]  # (agency_id, statistics year)
@@ -550,42 +554,6 @@ def stage_batch(folder: str | Path, location: str, files: Sequence[SourceFile],
 # the night.
 BATCH_TIMEOUT_SECONDS = 900
 
-# What one file may cost by default. A report parses in milliseconds and a few MB; the
-# largest legitimate files (a text just under the size limit, a PDF of 100 pages, a
-# Word page) take seconds and a few hundred MB. Hostile files (a form drawing itself,
-# a compressed bomb) would take minutes and gigabytes.
-FILE_CPU_SECONDS = 20.0
-FILE_MEMORY_MB = 1024
-CPU_SECONDS_SETTING, MEMORY_MB_SETTING = "XXGK_FILE_CPU_SECONDS", "XXGK_FILE_MEMORY_MB"
-
-
-class LimitsError(ValueError):
-    """A limit setting that is not a positive number."""
-
-
-def file_limits(environ: Mapping[str, str] | None = None) -> Limits:
-    """What one file may cost: ``XXGK_FILE_CPU_SECONDS`` of processor time for its
-    parsing, ``XXGK_FILE_MEMORY_MB`` of memory (address space) above the worker's own
-    footprint for its batch's call, from ``environ`` (the process's environment)."""
-    environ = os.environ if environ is None else environ
-    seconds = _positive(environ, CPU_SECONDS_SETTING, FILE_CPU_SECONDS)
-    memory_mb = _positive(environ, MEMORY_MB_SETTING, FILE_MEMORY_MB)
-    return Limits(seconds=seconds, memory=int(memory_mb * 2**20))
-
-
-def _positive(environ: Mapping[str, str], name: str, default: float) -> float:
-    raw = environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = 0.0
-    if not 0 < value < float("inf"):
-        raise LimitsError(f"{name} must be a positive number, not {raw!r}")
-    return value
-
-
 def batch_pool(n_batches: int, workers: int, limits: Limits | None = None) -> WorkerPool:
     """The worker processes that parse a run's ``n_batches`` batches, at most
     ``workers`` (enter it to start them: each imports this module at once, before its
@@ -609,16 +577,9 @@ def run_limited(pool: WorkerPool, fn: Callable[..., R], *args: Any) -> R:
         except WorkerCrashed as err:
             if err.label is None or err.label in refused:
                 raise
-            refused[err.label] = _ended_reason(err)
+            refused[err.label] = ended_reason(err)
             log.warning("%s: %s (%s); its batch is made again without it", err.label,
                         refused[err.label], err)
-
-
-def _ended_reason(err: WorkerCrashed) -> str:
-    if isinstance(err, LimitExceeded):
-        return TIME_LIMIT if err.resource == "time" else MEMORY_LIMIT
-    how = signal.Signals(err.signal).name if err.signal else "it exited"
-    return f"the parser crashed ({how})"
 
 
 _OWN_POOL: list[WorkerPool] = []

@@ -10,9 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pool_jobs
 import pytest
 
 from flows.cli import main
+from synth import hostile
 
 REPORT = """区统计局2020年政府信息公开工作年度报告
 三、收到和处理政府信息公开申请情况
@@ -86,23 +88,42 @@ def test_empty_folder_is_a_one_line_error(tmp_path: Path,
 def test_an_internal_error_costs_one_file_not_the_folder(
     report_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import extract.report
+    import load.batch.single
 
-    real = extract.report.extract_file
     broken = report_file.parent / "0000.txt"
     broken.write_text(REPORT, encoding="utf-8")
-
-    def flaky(path: Path, **kwargs: object):  # one file hits a bug
-        if Path(path).name == "0000.txt":
-            raise AssertionError("boom\nsecond line")
-        return real(path, **kwargs)
-
-    monkeypatch.setattr(extract.report, "extract_file", flaky)
+    # (The worker runs the function the command passes it: one that hits a bug.)
+    monkeypatch.setattr(load.batch.single, "extract_within_limits",
+                        pool_jobs.extract_or_fail_on_0000)
     assert main(["extract", str(report_file.parent), "--json"]) == 1
     captured = capsys.readouterr()
     assert len(captured.out.strip().splitlines()) == 1  # 2020.txt still extracted
     assert captured.err.strip() == (f"xxgk: {broken}: internal error "
                                     "(AssertionError: boom second line)")
+
+
+def test_extract_parses_each_file_within_the_limits(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hostile file costs its limit and one line; the files after it are read."""
+    (tmp_path / "2019.pdf").write_bytes(hostile.self_drawing_pdf())
+    (tmp_path / "2020.txt").write_text(REPORT, encoding="utf-8")
+    monkeypatch.setenv("XXGK_FILE_CPU_SECONDS", "1")
+    monkeypatch.setenv("XXGK_FILE_MEMORY_MB", "256")
+    assert main(["extract", str(tmp_path), "--json"]) == 1
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["year"] == 2020
+    assert captured.err in (f"xxgk: {tmp_path / '2019.pdf'}: resource limit: {which}\n"
+                            for which in ("memory", "time"))
+
+
+def test_extract_refuses_a_limit_that_is_no_number(
+        report_file: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XXGK_FILE_MEMORY_MB", "-5")
+    assert main(["extract", str(report_file)]) == 2
+    assert capsys.readouterr().err == \
+        "xxgk: XXGK_FILE_MEMORY_MB must be a positive number, not '-5'\n"
 
 
 def test_agency_and_year_overrides(report_file: Path,
