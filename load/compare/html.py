@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from extract.names import printable, unescape_name
+
 
 def esc(value: object) -> str:
     """Text for HTML: everything from the data passes here."""
@@ -62,11 +64,13 @@ def table(headers: Sequence[str], rows: Iterable[str], *, caption: str = "",
 
 
 def source_link(source: object, line: object, source_root: Path | None) -> str:
-    """The source file (a file:// link under ``source_root`` when given) and the line."""
+    """The source file (a file:// link under ``source_root`` when given) and the line;
+    its name shown as stored, control characters escaped."""
     if is_missing(source):
         return ""
-    label = str(source) + ("" if is_missing(line) else f":{int(line)}")  # type: ignore[arg-type]
+    label = printable(str(source)) + ("" if is_missing(line) else f":{int(line)}")  # type: ignore[arg-type]
     if source_root is None:
         return f'<code class="src">{esc(label)}</code>'
-    uri = (source_root / str(source)).resolve().as_uri()
+    # The stored name is escaped (extract.names): the link names the file's real bytes.
+    uri = (source_root / unescape_name(str(source))).resolve().as_uri()
     return f'<a class="src" href="{esc(uri)}"><code>{esc(label)}</code></a>'
