@@ -57,13 +57,9 @@ if str(ROOT) not in sys.path:  # run as a script: synth (not installed) from the
     sys.path.append(str(ROOT))
 
 from extract.source import LocalSource  # noqa: E402
+from load.batch.limits import file_limits  # noqa: E402
 from load.batch.pool import Limits, WorkerCrashed, WorkerPool  # noqa: E402
-from load.batch.process import (  # noqa: E402
-    batch_pool,
-    file_limits,
-    process_batch,
-    run_limited,
-)
+from load.batch.process import batch_pool, process_batch, run_limited  # noqa: E402
 from synth import generate_report, hostile  # noqa: E402
 
 RUN, WHEN = "bench-hostile", datetime(2026, 1, 1, tzinfo=UTC)
