@@ -245,3 +245,35 @@ def test_year_unknown_is_a_warning() -> None:
     report = extract_bytes(text.encode(), name="x.txt")
     assert report.year is None
     assert {"year_unknown", "agency_unknown"} <= {w.code for w in report.warnings}
+
+
+@pytest.mark.parametrize(("cell", "layout"), [
+    ("7a", "pipe"), ("1.2.3", "pipe"), ("1e5", "pipe"), ("12-3", "pipe"), ("9" * 300, "pipe"),
+    ("7a", "spaces"), ("1.2.3", "spaces"), ("1e5", "spaces"), ("12-3", "spaces"),
+    ("9" * 300, "spaces"), ("暂无", "pipe")])
+def test_a_cell_that_is_no_value_keeps_its_place_and_its_raw_text(cell: str, layout: str) -> None:
+    text = SEED_LIKE.replace("行政规范性文件 | 2 | 1 | 9 |", f"行政规范性文件 | 2 | {cell} | 9 |")
+    if layout == "spaces":
+        text = text.replace(" | ", "    ").replace("|", "")
+    report = extract_bytes(text.encode(), name="x.txt")
+    row = {f.col_key: (f.value, f.raw_value, f.cell) for f in report.facts
+           if f.row_key == "normative_documents"}
+    assert row == {"issued": (2.0, "2", "number"), "repealed": (None, cell, "unreadable"),
+                   "in_force": (9.0, "9", "number")}
+    (bad,) = [w for w in report.warnings if w.code == "bad_value"]
+    assert bad.message.startswith("active_disclosure/normative_documents/repealed") and bad.line == 7
+    assert not any(w.code in ("short_row", "cells_missing") for w in report.warnings)
+    # (12-3 printed apart is also how cells run together print: 12|-|3, a dash cell
+    # between; the run is searched, and read as one cell where its row is full.)
+    assert report.format == ("glued" if cell == "12-3" and layout == "spaces" else layout)
+
+
+@pytest.mark.parametrize(("cell", "number"), [("1O", 10.0), ("l", 1.0), ("O", 0.0)])
+def test_ocr_letters_are_read_as_digits_with_a_warning(cell: str, number: float) -> None:
+    text = SEED_LIKE.replace("行政规范性文件 | 2 | 1 | 9 |", f"行政规范性文件 | 2 | {cell} | 9 |")
+    report = extract_bytes(text.encode(), name="x.txt")
+    fact = next(f for f in report.facts
+                if (f.row_key, f.col_key) == ("normative_documents", "repealed"))
+    assert (fact.value, fact.raw_value, fact.cell) == (number, cell, "number")
+    (ocr,) = [w for w in report.warnings if w.code == "value_ocr"]
+    assert f"{cell!r} read as {number:g}" in ocr.message
