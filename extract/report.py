@@ -26,7 +26,7 @@ from extract.cells import (
 from extract.decode import normalise_width
 from extract.facts import facts_of, missing_parts, resolve_deferred
 from extract.glued import recover_glued
-from extract.identity import find_identity, looks_like_agency
+from extract.identity import find_identity, identity_conflicts, looks_like_agency
 from extract.linebreaks import restore_line_breaks
 from extract.model import ExtractedReport, Fact, Warning_
 from extract.reading import ReportError, read_file, read_text
@@ -124,6 +124,12 @@ def extract_bytes(data: bytes, *, name: str = "", agency: str | None = None,
     if not (agency or identity.agency):
         warnings.append(Warning_("agency_unknown", "no agency in the title or opening "
                                  "lines", None))
+    conflicts = identity_conflicts(agency, year, identity)
+    if conflicts:
+        # The source layout (or the caller) wins, as documented; the report's own
+        # words against it are said, never dropped.
+        warnings.append(Warning_("identity_conflict", "read as " + " and ".join(conflicts)
+                                 + ", as the file's place (or its caller) says", None))
     values = dict(zip(keys, [f.value for f in facts], strict=True))
     return ExtractedReport(
         agency=agency or identity.agency, year=year, template=template,

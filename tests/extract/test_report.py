@@ -212,6 +212,35 @@ def test_identity_from_the_source_layout(tmp_path: Path) -> None:
     assert any(w.code == "agency_unknown" for w in report.warnings)
 
 
+def test_a_title_against_the_source_layout_is_a_warning_and_the_layout_wins(
+        tmp_path: Path) -> None:
+    # 区司法局's 2019 report saved as 区教育局/2020.txt.
+    text = SEED_LIKE.replace("区民政局2021年", "区司法局2019年").replace("2021年1月1日起至2021年",
+                                                                  "2019年1月1日起至2019年")
+    folder = tmp_path / "区教育局"
+    folder.mkdir()
+    (folder / "2020.txt").write_text(text, encoding="utf-8")
+    report = extract_file(folder / "2020.txt")
+    assert (report.agency, report.year) == ("区教育局", 2020)
+    (conflict,) = [w for w in report.warnings if w.code == "identity_conflict"]
+    assert "agency 区教育局 (the report names 区司法局)" in conflict.message
+    assert "year 2020 (the report names 2019)" in conflict.message
+    # Only the year: the folder names the agency as the title does, with its place.
+    (folder.parent / "江州市云溪区司法局").mkdir()
+    (folder.parent / "江州市云溪区司法局" / "2020.txt").write_text(text, encoding="utf-8")
+    report = extract_file(folder.parent / "江州市云溪区司法局" / "2020.txt")
+    (conflict,) = [w.message for w in report.warnings if w.code == "identity_conflict"]
+    assert "agency" not in conflict and "year 2020 (the report names 2019)" in conflict
+
+
+def test_a_title_that_agrees_with_the_source_layout_says_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "区民政局"
+    folder.mkdir()
+    (folder / "2021.txt").write_text(SEED_LIKE, encoding="utf-8")
+    report = extract_file(folder / "2021.txt")
+    assert not any(w.code == "identity_conflict" for w in report.warnings)
+
+
 def test_big5_report_quotes_labels_as_printed() -> None:
     import opencc
 
