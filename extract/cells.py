@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from extract.decode import REPLACEMENT
 from extract.values import BLANK as BLANK_KIND
 from extract.values import (
     MAX_RUN_DIGITS,
@@ -76,6 +77,17 @@ def joined_labels(frags: Iterable[Token]) -> str:
     return "".join([t.label for t in frags])
 
 
+def padding_is_ambiguous(cells: list[Token], width: int) -> bool:
+    """Whether the surplus cells of a row could be empty cells at either end: then
+    only a header's cell positions tell which the values are."""
+    surplus = len(cells) - width
+    if surplus <= 0:
+        return False
+    lead = next((i for i, t in enumerate(cells) if t.kind != BLANK), len(cells))
+    trail = next((i for i, t in enumerate(reversed(cells)) if t.kind != BLANK), len(cells))
+    return lead >= surplus and trail >= surplus
+
+
 def trim_padding(cells: list[Token], width: int) -> list[Token | None]:
     """The ``width`` cells of a row whose line has more cells than columns.
 
@@ -132,24 +144,26 @@ _LABEL_RUN = re.compile(
     r"(.*?[^\d\s.,+\-—–/\\…无增减])((?:\d|[—–/\\…+-]|增|减|无)[\d.,增减+\-—–/\\万元无…]*)")
 
 
-_ASCII_TAIL = re.compile(r"[0-9A-Za-z.]+$")
+_CELL_TAIL = re.compile(f"[0-9A-Za-z.{REPLACEMENT}]+$")
 
 
 def _label_run(word: str) -> int | None:
     """Where the run of cells glued to a label starts, or None for no such run.
 
     The label holds a character beyond ASCII (labels are Chinese: in ``1e5`` no label
-    precedes the 5), and ASCII letters at its end belong to the run: ``…数量l20020470``
-    is a malformed run, not the label ``…数量l`` and the run ``20020470``.
+    precedes the 5), and ASCII letters or damaged bytes (U+FFFD) at its end belong to
+    the run: ``…数量l20020470`` is a malformed run, not the label ``…数量l`` and the
+    run ``20020470``.
     """
     m = _LABEL_RUN.fullmatch(word)
     if m is None or m.group(1).isascii():
         return None
     cut = m.end(1)
-    if word[cut - 1].isascii() and word[cut - 1].isalpha():
-        tail = _ASCII_TAIL.search(word, 0, cut)
+    last = word[cut - 1]
+    if last == REPLACEMENT or (last.isascii() and last.isalpha()):
+        tail = _CELL_TAIL.search(word, 0, cut)
         cut = tail.start() if tail else cut
-    return cut
+    return cut or None  # (a "label" of nothing but such characters is none)
 
 
 # Digits with points or commas and no sign or dash, or more digits than a row of 表四.
@@ -438,6 +452,27 @@ def tokenise_line(norm: str, raw: str, lineno: int, markdown: bool = False,
         return kind, _single_word(norm, raw, stripped, lineno)
     _mark_line(tokens)
     return kind, tokens
+
+
+def after_damage_dropped(tokens: list[Token]) -> list[Token]:
+    """A value or a label holding a byte no encoding read (U+FFFD) may hide the
+    delimiter or line break that was there (two cells, or a row's values and the next
+    label, run into one), and a damaged label may name the wrong row: the values
+    after it, up to the next label, cannot be placed and are dropped (their row is
+    then reported short or missing), never read one column to the left."""
+    out: list[Token] = []
+    dropping = False
+    for t in tokens:
+        if t.kind == TEXT:
+            dropping = False
+        elif dropping:
+            continue
+        if REPLACEMENT in t.text:
+            dropping = True
+            if t.kind != TEXT and not any(c.isdigit() for c in t.text):
+                continue  # (damage alone, no digit: it may stand for a delimiter)
+        out.append(t)
+    return out
 
 
 _RUN_LINE = re.compile(r"[\d.,增减+\-—–/\\万元无… ]*\d[\d.,增减+\-—–/\\万元无… ]*")

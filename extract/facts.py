@@ -118,7 +118,8 @@ def _derive_sums(facts: list[Fact], spans: RowSpans) -> list[Fact]:
             continue
         for col in key_catalog().col_order[table]:
             cells = [row[col] for row in by_part if col in row]
-            if len(cells) == len(by_part):  # a part missing: no sum to tell
+            # A part missing or unreadable: no sum to tell.
+            if len(cells) == len(by_part) and all(f.cell != UNREADABLE for f in cells):
                 # Blank and dash parts add nothing, as in the checks' sums.
                 total = sum(f.value for f in cells if f.value is not None)
                 derived.append(Fact(table, row_key, col, float(total), None, DERIVED, None,

@@ -495,9 +495,10 @@ class _Recovery:
             f"({g.run!r}); {what}; cells left empty", g.row.line))
 
     def malformed_runs(self, rows: list[Row]) -> None:
-        """Rows short of cells whose run holds a character no cell is printed with
-        (``l20020470``, ``6400207a0``): where its cells start and end cannot be told,
-        so the row is left empty and reported, never split around the character."""
+        """Rows short of cells holding one that reads as no value (``l20020470``,
+        ``6400207a0``, a run with a damaged byte): where their cells start and end
+        cannot be told, so the row is left empty and reported, never split around it
+        nor read with its cells in the wrong columns."""
         for row in rows:
             cells = [c for c in row.cells if c is not None]
             if len(cells) < len(row.columns or ()) and any(_malformed(c) for c in cells):
@@ -651,7 +652,7 @@ def _short_rows(result: TableResult) -> None:
 
 
 def _malformed(cell: Token) -> bool:
-    return cell.value is not None and cell.value.glued and cell.value.kind == UNREADABLE
+    return cell.value is not None and cell.value.kind == UNREADABLE
 
 
 def _unreadable_runs(result: TableResult) -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
+from extract.decode import REPLACEMENT
 from transform.maps import read_map
 
 MAX_DIGITS = 16
@@ -97,9 +98,9 @@ def parse_or_run(word: str) -> CellValue | None:
 _OCR_DIGITS = str.maketrans("OoIl", "0011")
 _OCR_LETTERS = frozenset("OoIl")
 # Printable ASCII, a digit among it, and no table delimiter: what a mistyped, OCR'd or
-# converted number looks like (7a, 1e5, 1.2.3, 3#). Labels are Chinese; numbering that
-# opens one (1. 12) (3)) is no cell.
-_CELL_WORD = re.compile(r"[!-{}~]*\d[!-{}~]*")
+# converted number looks like (7a, 1e5, 1.2.3, 3#), or a number with a byte no encoding
+# read (1\ufffd). Labels are Chinese; numbering that opens one (1. 12) (3)) is no cell.
+_CELL_WORD = re.compile(f"[!-{{}}~{REPLACEMENT}]*[0-9][!-{{}}~{REPLACEMENT}]*")
 _NUMBERING = re.compile(r"\(?\d{1,3}[.)]|\(\d{1,3}\)")
 
 
@@ -114,8 +115,8 @@ def _ocr_value(word: str) -> CellValue | None:
 
 
 def is_cell_word(word: str) -> bool:
-    """Whether a word that is no value was meant as one: printable ASCII with a digit
-    in it, no numbering (``1.``, ``(2)``)."""
+    """Whether a word that is no value was meant as one: printable ASCII (or bytes no
+    encoding read) with a digit in it, no numbering (``1.``, ``(2)``)."""
     return _CELL_WORD.fullmatch(word) is not None and _NUMBERING.fullmatch(word) is None
 
 
@@ -164,7 +165,8 @@ def value_start_chars() -> frozenset[str]:
     the ASCII of a malformed or OCR-read cell (``l2``, ``.5``, ``#3``). Not ``(``,
     which opens numbering: ``(一)``, ``(1)``."""
     ascii_cells = {chr(c) for c in range(0x21, 0x7F)} - {"(", "|"}
-    return frozenset(ascii_cells) | set(SIGN_WORDS) | {d[0] for d in _dashes()}
+    return (frozenset(ascii_cells) | set(SIGN_WORDS) | {d[0] for d in _dashes()}
+            | {REPLACEMENT})
 
 
 @cache
