@@ -459,16 +459,20 @@ def after_damage_dropped(tokens: list[Token]) -> list[Token]:
     delimiter or line break that was there (two cells, or a row's values and the next
     label, run into one), and a damaged label may name the wrong row: the values
     after it, up to the next label, cannot be placed and are dropped (their row is
-    then reported short or missing), never read one column to the left."""
+    then reported short or missing), never read one column to the left. On a
+    delimited line the damage may have been a delimiter: every cell after it on the
+    line, past labels too, may stand one place to the left, and is dropped."""
     out: list[Token] = []
     dropping = False
+    damaged_line = -1  # a delimited line with damage before the current token
     for t in tokens:
         if t.kind == TEXT:
             dropping = False
-        elif dropping:
+        elif dropping or (t.line == damaged_line and t.cell >= 0):
             continue
         if REPLACEMENT in t.text:
             dropping = True
+            damaged_line = t.line if t.cell >= 0 else damaged_line
             if t.kind != TEXT and not any(c.isdigit() for c in t.text):
                 continue  # (damage alone, no digit: it may stand for a delimiter)
         out.append(t)

@@ -129,3 +129,13 @@ def test_plain_text_saved_as_html_reads_as_text(layout: str, encoding: str) -> N
     as_txt, as_html = _extract(rep.data, rep, ".txt"), _extract(rep.data, rep, ".html")
     assert [f.as_dict() for f in as_html.facts] == [f.as_dict() for f in as_txt.facts]
     assert as_html.format == as_txt.format != "html"
+
+
+def test_a_damaged_delimiter_before_a_label_never_shifts_its_cells() -> None:
+    # (The merged cell's tab before 3.危及… read as U+FFFD: the label and its cells
+    # stand one place to the left of the header's positions.)
+    rep = generate_report(3, layout="tab", encoding="gbk")
+    clean = _extract(rep.data, rep)
+    at = rep.data.index("\t\t3.".encode("gb18030"))
+    lost = assert_nothing_wrong(_extract(_with_byte(rep.data, at, 0xFF), rep), clean)
+    assert _printed_rows(lost, clean) <= {("applications", "withheld.security_stability")}
