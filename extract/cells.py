@@ -12,16 +12,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from extract.decode import REPLACEMENT
 from extract.values import BLANK as BLANK_KIND
 from extract.values import (
+    MAX_RUN_DIGITS,
+    UNREADABLE_RUN,
+    UNREADABLE_VALUE,
     CellValue,
     glued_run,
-    money_unit_words,
-    parse_or_run,
+    is_cell_word,
+    parse_cell,
     parse_value,
+    unit_words,
     value_start_chars,
 )
 from transform.labels import normalise_label
@@ -72,6 +77,17 @@ def joined_labels(frags: Iterable[Token]) -> str:
     return "".join([t.label for t in frags])
 
 
+def padding_is_ambiguous(cells: list[Token], width: int) -> bool:
+    """Whether the surplus cells of a row could be empty cells at either end: then
+    only a header's cell positions tell which the values are."""
+    surplus = len(cells) - width
+    if surplus <= 0:
+        return False
+    lead = next((i for i, t in enumerate(cells) if t.kind != BLANK), len(cells))
+    trail = next((i for i, t in enumerate(reversed(cells)) if t.kind != BLANK), len(cells))
+    return lead >= surplus and trail >= surplus
+
+
 def trim_padding(cells: list[Token], width: int) -> list[Token | None]:
     """The ``width`` cells of a row whose line has more cells than columns.
 
@@ -104,7 +120,13 @@ def _word_value(word: str) -> CellValue | None:
     # is worth parsing. Values repeat ("0", "1", "/"), so parses are memoised.
     if word[0] not in _VALUE_START:
         return None
-    return _parse_memoised(word) or _dash_run(word)
+    return _parse_memoised(word) or _dash_run(word) or _digits_word(word)
+
+
+def _digits_word(word: str) -> CellValue | None:
+    """A word of digits, points and signs that reads as no value (``1.2.3``, three
+    hundred digits) outside a run of glued cells: one unreadable cell."""
+    return UNREADABLE_VALUE if is_cell_word(word) else None
 
 
 def _dash_run(word: str) -> CellValue | None:
@@ -113,7 +135,7 @@ def _dash_run(word: str) -> CellValue | None:
     return glued_run(word) if _DASH_CHARS.issuperset(word) else None
 
 
-_parse_memoised = lru_cache(maxsize=4096)(parse_or_run)
+_parse_memoised = lru_cache(maxsize=4096)(parse_cell)
 _VALUE_START = value_start_chars()  # (read from maps/dashes.csv once, at import)
 # A label with its row's cells printed against it, no space: 一、…数量640020470 or
 # 行政处罚2648-18538 (a crawler that glued every cell to the next; extract.glued). No
@@ -122,19 +144,58 @@ _LABEL_RUN = re.compile(
     r"(.*?[^\d\s.,+\-—–/\\…无增减])((?:\d|[—–/\\…+-]|增|减|无)[\d.,增减+\-—–/\\万元无…]*)")
 
 
+_CELL_TAIL = re.compile(f"[0-9A-Za-z.{REPLACEMENT}]+$")
+
+
+def _label_run(word: str) -> int | None:
+    """Where the run of cells glued to a label starts, or None for no such run.
+
+    The label holds a character beyond ASCII (labels are Chinese: in ``1e5`` no label
+    precedes the 5), and ASCII letters or damaged bytes (U+FFFD) at its end belong to
+    the run: ``…数量l20020470`` is a malformed run, not the label ``…数量l`` and the
+    run ``20020470``.
+    """
+    m = _LABEL_RUN.fullmatch(word)
+    if m is None or m.group(1).isascii():
+        return None
+    cut = m.end(1)
+    last = word[cut - 1]
+    if last == REPLACEMENT or (last.isascii() and last.isalpha()):
+        tail = _CELL_TAIL.search(word, 0, cut)
+        cut = tail.start() if tail else cut
+    return cut or None  # (a "label" of nothing but such characters is none)
+
+
+# Digits with points or commas and no sign or dash, or more digits than a row of 表四.
+_ONE_CELL = re.compile(rf"[\d.,]*[.,][\d.,]*|\d{{{MAX_RUN_DIGITS + 1},}}")
+
+
+def _unlabelled_run(word: str) -> CellValue | None:
+    """A row of cells glued without a label (表四's 10203120001200000, 0/0/00/0/0////);
+    digits with points or commas (1.2.3) or more digits than any row are no row of
+    counts: one unreadable cell."""
+    if _ONE_CELL.fullmatch(word):
+        return UNREADABLE_VALUE
+    return glued_run(word)
+
+
+def _run_value(run: str) -> CellValue | None:
+    """The glued VALUE of a run cut off its label; an ASCII run with letters in it is
+    one unreadable run (its cells cannot be told apart)."""
+    return glued_run(run) or (UNREADABLE_RUN if is_cell_word(run) else None)
+
+
 def _label_run_tokens(word: str, raw: str, lineno: int) -> list[Token] | None:
     """A label and the run of cells glued to it, as TEXT and a glued VALUE token."""
     if len(raw) != len(word):
         return None
-    m = _LABEL_RUN.fullmatch(word)
-    if m is None:
-        value = glued_run(word) if word[0] in _RUN_END else None
-        # A row of cells glued without a label: 表四's 10203120001200000.
+    cut = _label_run(word)
+    if cut is None:
+        value = _unlabelled_run(word) if word[0] in _RUN_END else None
         return None if value is None else [Token(VALUE, word, raw, lineno, value, True)]
-    value = glued_run(m.group(2))
+    value = _run_value(word[cut:])
     if value is None:
         return None
-    cut = m.end(1)
     return [_text_token(word[:cut], raw[:cut], lineno),
             Token(VALUE, word[cut:], raw[cut:], lineno, value, True)]
 
@@ -160,22 +221,25 @@ def _split_words(norm: str, start: int, end: int) -> tuple[list[tuple[int, int]]
     rest = False
     for m in _WORD.finditer(norm, start, end):
         word = m.group()
-        run = _LABEL_RUN.fullmatch(word) if word[-1] in _RUN_END else None
-        if run and not any(c.isdigit() for c in run.group(2)):
+        cut = _label_run(word) if word[-1] in _RUN_END else None
+        run = None if cut is None else word[cut:]
+        if run and not any(c.isdigit() for c in run):
             # Dashes alone after a label count only if the line ends there or the rest
             # of a run follows; otherwise it is a wrapped label: （四）无 1.本机关不掌握…
             after = _WORD.search(norm, m.end(), end)
             if after is not None and glued_run(after.group(), rest=True) is None:
                 run = None
-        glued = _GLUED_VALUE.match(word) if run is None or run.group(2).isdigit() else None
+        glued = _GLUED_VALUE.match(word) if run is None or run.isdigit() else None
+        if glued and (glued.group(1).isascii() or glued.group(1)[-1] in _SIGN_WORDS):
+            glued = None  # (x)5 and 4减4: no label ends in ASCII or with a sign
         if glued and m.end() < end and _WORD.search(norm, m.end(), end):
             # A PDF text layer sometimes loses the space between a label and its
             # first value: "（七）总计2932 53 0 …" (only where more values follow).
             cut = m.start() + glued.end(1)
             words += [(m.start(), cut), (cut, m.end())]
             rest = True
-        elif run:
-            cut = m.start() + run.end(1)  # 三、… （一）予以公开462001049
+        elif run and cut is not None:
+            cut += m.start()  # 三、… （一）予以公开462001049
             words += [(m.start(), cut), (cut, m.end())]
             runs.add(cut)
         else:
@@ -203,12 +267,16 @@ def _words_tokens(norm: str, raw: str, start: int, end: int, lineno: int,
         ws, we = words[i]
         word = norm[ws:we]
         value = _word_value(word)
-        if ws in runs or (rest and value is None and ws > words[0][1]):
-            value = glued_run(word, rest=True) or value
+        if ws in runs:
+            # Inside a run every word is glued cells; a word that is no run but reads
+            # as a cell (l2002, 7a) is a malformed run, never an OCR-read number.
+            value = glued_run(word, rest=True) or (None if value is None else UNREADABLE_RUN)
+        elif rest and value is None and ws > words[0][1]:
+            value = glued_run(word, rest=True)
         if i + 1 < len(words) and (word in _SIGN_WORDS or (
                 value is not None
-                and norm[words[i + 1][0] : words[i + 1][1]] in money_unit_words())):
-            # "增 271" and "251000 元", printed with a space, are one value.
+                and norm[words[i + 1][0] : words[i + 1][1]] in unit_words())):
+            # "增 271", "251000 元" and "12 件", printed with a space, are one value.
             joined = parse_value(word + norm[words[i + 1][0] : words[i + 1][1]])
             if joined is not None and joined.kind == "number":
                 value, we = joined, words[i + 1][1]
@@ -272,9 +340,11 @@ def _delimited_tokens(norm: str, raw: str, kind: str, sep: str, lineno: int,
     closing = kind == "markdown" or (sep == "|" and closing_pipe)
     stop = len(parts) - 1 if closing and not parts[-1].strip() else len(parts)
     markdown = kind == "markdown"
-    # Where the line reads as printed, a word is its own raw text (no slice needed).
     same = raw == norm
     s = len(parts[0]) + 1 if first else 0  # offset of the part in the line
+    valued = False  # a value was printed in an earlier cell of the line
+    labelled = False  # a label (text beyond ASCII) was printed in an earlier cell
+    ascii_cells: list[int] = []  # ASCII text after the label, before the first value
     for cell, part in enumerate(parts[first:stop]):
         word = part.strip()
         if markdown and word[:2] in ("**", "__"):
@@ -282,17 +352,53 @@ def _delimited_tokens(norm: str, raw: str, kind: str, sep: str, lineno: int,
         if not word:
             out.append(Token(BLANK, "", raw[s : s + len(part)], lineno, _BLANK_VALUE,
                              False, False, "", cell))
-        elif " " in word:
-            before = len(out)
+            s += len(part) + 1
+            continue
+        before = len(out)
+        if " " in word:
             _words_tokens(norm, raw, s, s + len(part), lineno, out)
             for t in out[before:]:
                 t.cell = cell
-        elif same and not markdown:
-            out.append(_word_token(word, word, lineno, cell))
         else:
-            ws = s + part.index(word[0])
-            out.append(_word_token(word, raw[ws : ws + len(word)], lineno, cell))
+            # (Where the line reads as printed, a word is its own raw text.)
+            printed = word if same and not markdown else _printed(raw, s, part, word)
+            out.append(_word_token(word, printed, lineno, cell))
+        if _not_one_value(out, before, valued):
+            out[before:] = [Token(VALUE, word, _printed(raw, s, part, word), lineno,
+                                  UNREADABLE_VALUE, False, False, "", cell)]
+            valued = True
+        elif not valued:
+            valued = any(t.kind == VALUE for t in out[before:])
+            if not valued and labelled and len(out) - before == 1 and word.isascii():
+                ascii_cells.append(before)  # (N/A, x: a cell if values follow)
+            labelled = labelled or not word.isascii()
         s += len(part) + 1
+    if valued:
+        # No label is ASCII: text of ASCII between a row's label and its values is a
+        # cell that reads as no value.
+        for i in ascii_cells:
+            out[i] = replace(out[i], kind=VALUE, value=UNREADABLE_VALUE, label="")
+
+
+def _printed(raw: str, start: int, part: str, word: str) -> str:
+    """``word``, a cell's text stripped, as printed: cut from the raw line where the
+    cell ``part`` starts at ``start``."""
+    ws = start + part.index(word[0])
+    return raw[ws : ws + len(word)]
+
+
+def _not_one_value(out: list[Token], start: int, valued: bool) -> bool:
+    """Whether the tokens ``out[start:]`` of one delimited cell stand for one cell that
+    is no value: a cell after the line's first value that is not one value (``暂无``,
+    ``2 8``), or a cell that opens with a value and goes on (``7 a``), or a word of
+    digits that reads as no value (``12-3``, ``1.2.3``: a delimited cell is one cell,
+    never cells run together)."""
+    first = out[start]
+    if len(out) - start == 1:
+        if first.kind != TEXT:
+            return False
+        return valued or is_cell_word(first.text)
+    return valued or first.kind == VALUE
 
 
 def _single_word(norm: str, raw: str, stripped: str, lineno: int) -> list[Token]:
@@ -346,6 +452,31 @@ def tokenise_line(norm: str, raw: str, lineno: int, markdown: bool = False,
         return kind, _single_word(norm, raw, stripped, lineno)
     _mark_line(tokens)
     return kind, tokens
+
+
+def after_damage_dropped(tokens: list[Token]) -> list[Token]:
+    """A value or a label holding a byte no encoding read (U+FFFD) may hide the
+    delimiter or line break that was there (two cells, or a row's values and the next
+    label, run into one), and a damaged label may name the wrong row: the values
+    after it, up to the next label, cannot be placed and are dropped (their row is
+    then reported short or missing), never read one column to the left. On a
+    delimited line the damage may have been a delimiter: every cell after it on the
+    line, past labels too, may stand one place to the left, and is dropped."""
+    out: list[Token] = []
+    dropping = False
+    damaged_line = -1  # a delimited line with damage before the current token
+    for t in tokens:
+        if t.kind == TEXT:
+            dropping = False
+        elif dropping or (t.line == damaged_line and t.cell >= 0):
+            continue
+        if REPLACEMENT in t.text:
+            dropping = True
+            damaged_line = t.line if t.cell >= 0 else damaged_line
+            if t.kind != TEXT and not any(c.isdigit() for c in t.text):
+                continue  # (damage alone, no digit: it may stand for a delimiter)
+        out.append(t)
+    return out
 
 
 _RUN_LINE = re.compile(r"[\d.,增减+\-—–/\\万元无… ]*\d[\d.,增减+\-—–/\\万元无… ]*")

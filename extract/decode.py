@@ -8,6 +8,11 @@ report prints, and only for what is still ambiguous chardet on a prefix (it cost
 more than the rest of a report's extraction, so it is the last resort, not the first
 step).
 
+A few bytes that no encoding reads (one bad byte in a GBK file, a NUL in a UTF-8 one,
+a UTF-16 file cut at an odd byte) do not make a report unreadable: they become U+FFFD
+(counted in ``DecodedText.replaced``), so that only the cells they touch are lost.
+Bytes that need many replacements in every encoding are not text.
+
 The decoded text is normalised one character for one character (full-width digits,
 letters and punctuation become ASCII), so that offsets in the normalised text are
 offsets in the original too and raw values can be quoted exactly as printed. Text in
@@ -49,6 +54,11 @@ _CODEC_FOR = {
 }
 
 CHARDET_PREFIX = 512
+# Characters replaced per byte beyond which the bytes are not text in that encoding:
+# a GBK file read as UTF-8 replaces nearly every character, a UTF-8 one read as
+# GB18030 one in a few; a damaged file, a handful.
+MAX_REPLACED_SHARE = 0.005
+REPLACEMENT = "\ufffd"  # what a byte no encoding reads becomes
 
 
 class DecodeError(ValueError):
@@ -62,6 +72,7 @@ class DecodedText:
     text: str
     encoding: str
     printed: str | None = None  # the text as printed, where ``text`` converted it (Big5)
+    replaced: int = 0  # bytes no encoding reads and control characters, now U+FFFD
 
 
 _WIDTH_CHARS = re.compile("[" + "".join(map(chr, sorted(_WIDTH_TABLE))) + "]")
@@ -122,11 +133,29 @@ def _from_bom(data: bytes) -> DecodedText | None:
         if data.startswith(bom):
             try:
                 return _decoded(data.decode(codec), name)
-            except UnicodeDecodeError as err:
-                raise DecodeError(
-                    f"starts with a {name} byte-order mark but is not {name}"
-                ) from err
+            except UnicodeDecodeError:
+                found = _replaced_reading(data, codec, name)
+                if found is None:
+                    raise DecodeError(f"starts with a {name} byte-order mark but is not "
+                                      f"{name}") from None
+                return found
     return None
+
+
+def _replaced_reading(data: bytes, codec: str, name: str | None = None,
+                      words: bool = False) -> DecodedText | None:
+    """The bytes read in ``codec`` with the bytes it cannot read replaced, where they
+    are few (and, with ``words``, where the text holds the report's own words)."""
+    text = data.decode(codec, errors="replace")
+    replaced = text.count(REPLACEMENT)
+    if replaced > max(1, len(data) * MAX_REPLACED_SHARE):
+        return None
+    if words and not _holds_report_words(text):
+        return None
+    if codec.startswith("big5"):
+        return DecodedText(to_simplified(text), "big5", text, replaced)
+    found = _decoded(text, name or codec)
+    return DecodedText(found.text, found.encoding, found.printed, replaced)
 
 
 # The characters a report is made of: printable ASCII, line breaks and tabs, CJK
@@ -159,7 +188,8 @@ def _utf16_without_bom(data: bytes) -> str | None:
     best, best_ratio = None, 0.95
     for codec in ("utf-16-le", "utf-16-be"):
         try:
-            ratio = _plausible_text_ratio(sample.decode(codec))
+            # (A damaged pair of bytes is replaced: it costs the ratio one character.)
+            ratio = _plausible_text_ratio(sample.decode(codec, errors="replace"))
         except UnicodeDecodeError:
             continue
         if ratio > best_ratio:
@@ -171,12 +201,30 @@ _CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or b > 13)
 
 
 def _looks_binary(data: bytes) -> bool:
+    """Whether the first 4 KB are more than 5% control bytes (a NUL or two is damage)."""
     sample = data[:4096]
     if not sample:
         return False
     # Keep only the control bytes (no text has them) and count them.
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
-    return b"\x00" in sample or controls / len(sample) > 0.05
+    return controls / len(sample) > 0.05
+
+
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def _without_controls(decoded: DecodedText, data: bytes | None = None) -> DecodedText:
+    """Control characters (a NUL, an escape) replaced by U+FFFD and counted: no text
+    prints them, and a cell holding one is damaged. ``data``: the bytes of an 8-bit
+    encoding, whose control bytes are its control characters (counted at C speed)."""
+    if data is not None and len(data.translate(None, _CONTROL_BYTES + b"\x7f")) == len(data):
+        return decoded
+    text, found = _CONTROL_CHARS.subn(REPLACEMENT, decoded.text)
+    if not found:
+        return decoded
+    printed = None if decoded.printed is None else _CONTROL_CHARS.sub(REPLACEMENT,
+                                                                        decoded.printed)
+    return DecodedText(text, decoded.encoding, printed, decoded.replaced + found)
 
 
 def _legacy_codec(data: bytes, readings: dict[str, str]) -> str:
@@ -251,25 +299,33 @@ def decode_bytes(data: bytes) -> DecodedText:
         raise DecodeError("the file is empty")
     found = _from_bom(data)
     if found:
-        return found
-    binary = _looks_binary(data)
-    if not binary:
-        try:
-            return _decoded(data.decode("utf-8"), "utf-8")
-        except UnicodeDecodeError:
-            pass
+        return _without_controls(found, None if found.encoding == "utf-16" else data)
     # NUL bytes: UTF-16 without a BOM (even when the bytes also pass as UTF-8), or
-    # binary data.
+    # binary data, or a stray NUL in text.
     utf16 = _utf16_without_bom(data) if b"\x00" in data[:4096] else None
     if utf16:
         try:
-            return _decoded(data.decode(utf16), utf16)
+            return _without_controls(_decoded(data.decode(utf16), utf16))
         except UnicodeDecodeError:
-            pass
-    if binary:
+            found = _replaced_reading(data, utf16)
+            if found is not None:
+                return _without_controls(found)
+    if _looks_binary(data):
         raise DecodeError("binary data, not text (control bytes in the first 4 KB)")
+    try:
+        return _without_controls(_decoded(data.decode("utf-8"), "utf-8"), data)
+    except UnicodeDecodeError:
+        pass
+    return _without_controls(_legacy(data), data)
+
+
+def _legacy(data: bytes) -> DecodedText:
+    """GB18030 or Big5 text, read strictly where the bytes allow; else the reading
+    that holds the report's words with the fewest bytes replaced (UTF-8 among them:
+    one bad byte makes UTF-8 fail strictly)."""
     readings: dict[str, str] = {}
     codec = _legacy_codec(data, readings)
+    strict = None
     for candidate in dict.fromkeys((codec, "gb18030", "big5hkscs")):
         text = readings.get(candidate)
         if text is None:
@@ -278,6 +334,19 @@ def decode_bytes(data: bytes) -> DecodedText:
             except UnicodeDecodeError:
                 continue
         if candidate.startswith("big5"):
-            return DecodedText(to_simplified(text), "big5", printed=text)
-        return _decoded(text, candidate)
+            strict = DecodedText(to_simplified(text), "big5", printed=text)
+        else:
+            strict = _decoded(text, candidate)
+        break
+    if strict is not None and _holds_report_words(strict.printed or strict.text):
+        return strict
+    # No strict reading holds the report's words: a damaged file, or bytes in another
+    # encoding that happen to pass in this one (a Big5 file with one bad byte passes as
+    # GB18030, and reads as nonsense).
+    readings_replaced = [r for r in (_replaced_reading(data, c, words=True)
+                                     for c in ("utf-8", "gb18030", "big5hkscs")) if r]
+    if readings_replaced:
+        return min(readings_replaced, key=lambda r: r.replaced)
+    if strict is not None:
+        return strict  # (text, but no report: what reads it decides)
     raise DecodeError("undecodable: not UTF-8, UTF-16, GB18030 or Big5 text")

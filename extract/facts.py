@@ -20,7 +20,7 @@ from extract.cells import (
 )
 from extract.model import Column, Fact, Row, TableResult, Warning_
 from extract.totals import derive_blank_totals
-from extract.values import DERIVED, unit_multiplier
+from extract.values import DERIVED, UNREADABLE, unit_multiplier
 from transform.keys import (
     TABLE_TITLES,
     TABLES,
@@ -64,15 +64,25 @@ def _number(row: Row, col: Column, tok: Token, unit: str, template: str,
 def _to_fact(row: Row, col: Column, tok: Token, unit: str, template: str,
              warnings: list[Warning_], row_key: str, row_label: str | None) -> Fact:
     value = tok.value
+    raw = tok.raw.strip()
     if value is None:
         number, kind = None, "blank"
+    elif value.kind == UNREADABLE:
+        # The cell stays a cell (its neighbours keep their columns) with no value.
+        number, kind = None, UNREADABLE
+        warnings.append(Warning_("bad_value", f"{row.table}/{row_key}/{col.key}: {raw!r} "
+                                 "is no value; the cell is loaded without one", tok.line))
     else:
         kind = value.kind
         if unit != "yuan" and not value.unit_suffix:
             number = value.as_float  # the common case: a count (None for a dash)
         else:
             number = _number(row, col, tok, unit, template, warnings)
-    return Fact(row.table, row_key, col.key, number, tok.raw.strip(), kind, tok.line, unit,
+        if value.ocr:
+            warnings.append(Warning_("value_ocr", f"{row.table}/{row_key}/{col.key}: {raw!r} "
+                                     f"read as {number:g} (letters taken for the digits "
+                                     "they resemble)", tok.line))
+    return Fact(row.table, row_key, col.key, number, raw, kind, tok.line, unit,
                 row_label, col.label or None)
 
 
@@ -108,7 +118,8 @@ def _derive_sums(facts: list[Fact], spans: RowSpans) -> list[Fact]:
             continue
         for col in key_catalog().col_order[table]:
             cells = [row[col] for row in by_part if col in row]
-            if len(cells) == len(by_part):  # a part missing: no sum to tell
+            # A part missing or unreadable: no sum to tell.
+            if len(cells) == len(by_part) and all(f.cell != UNREADABLE for f in cells):
                 # Blank and dash parts add nothing, as in the checks' sums.
                 total = sum(f.value for f in cells if f.value is not None)
                 derived.append(Fact(table, row_key, col, float(total), None, DERIVED, None,
@@ -199,7 +210,8 @@ def facts_of(result: TableResult, template: str,
                     "cell_not_in_template", f"{'/'.join(key)} is not printed by the "
                     f"{template} template; kept as read", tok.line))
             value, unit = tok.value, spec.unit
-            if value is not None and unit != "yuan" and not value.unit_suffix:
+            if value is not None and unit != "yuan" and not value.unit_suffix and \
+                    value.kind != UNREADABLE and not value.ocr:
                 # The common case, inline: a count (its float; None for a dash).
                 facts.append(Fact(table, row_key, col.key, value.as_float, tok.raw.strip(),
                                   value.kind, tok.line, unit, row_label, col.label or None))

@@ -30,12 +30,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import lru_cache
 
 from extract.cells import VALUE, Token
 from extract.model import Row, TableResult, Warning_, short_row
-from extract.values import NUMBER, CellValue, parse_value
+from extract.values import NUMBER, UNREADABLE, UNREADABLE_VALUE, CellValue, parse_value
 from transform.checks import OUTCOME_PREFIXES
 from transform.keys import (
     AD,
@@ -257,7 +256,7 @@ def _cell_token(piece: str, like: Token, raw: str) -> Token:
         value = CellValue("dash")
         text = raw
     else:
-        value = _parse(piece) or CellValue(NUMBER, Decimal(0), "", 0.0)
+        value = _parse(piece) or UNREADABLE_VALUE  # (every column's rule reads as a value)
         text = piece
     return Token(VALUE, text, raw, like.line, value, True)
 
@@ -495,6 +494,17 @@ class _Recovery:
             "cells_ambiguous", f"{g.row.table}/{g.row.key}: cells run together "
             f"({g.run!r}); {what}; cells left empty", g.row.line))
 
+    def malformed_runs(self, rows: list[Row]) -> None:
+        """Rows short of cells holding one that reads as no value (``l20020470``,
+        ``6400207a0``, a run with a damaged byte): where their cells start and end
+        cannot be told, so the row is left empty and reported, never split around it
+        nor read with its cells in the wrong columns."""
+        for row in rows:
+            cells = [c for c in row.cells if c is not None]
+            if len(cells) < len(row.columns or ()) and any(_malformed(c) for c in cells):
+                self._ambiguous(_Glued(row, cells, "".join(c.text for c in cells), []),
+                                "a character in it is no digit, sign or dash")
+
     # -- 表三 ---------------------------------------------------------------------
 
     def applications(self, rows: list[Row]) -> None:
@@ -592,8 +602,10 @@ class _Recovery:
             cols = [c.key for c in row.columns or ()]
             if not row.key or not cols or not _is_run(cells):
                 continue
-            if len(cells) >= len(cols) and all(parse_value(c.text) for c in cells):
-                continue  # printed apart (or one value glued to its label)
+            if len(cells) >= len(cols):
+                # Printed apart (or one value glued to its label): a cell that reads as
+                # no value is one cell, unreadable, not cells run together.
+                continue
             rules = [active_validator(c) for c in cols]
             g = _Glued(row, cells, run_text(cells, signs=True), [])
             if not self._row_splits(g, rules, []):
@@ -639,6 +651,22 @@ def _short_rows(result: TableResult) -> None:
     result.warnings = kept
 
 
+def _malformed(cell: Token) -> bool:
+    return cell.value is not None and cell.value.kind == UNREADABLE
+
+
+def _unreadable_runs(result: TableResult) -> None:
+    """Runs left whole (their row has a cell for every column, or no split was
+    decided) that read as no single value (``12-3``, ``1.2.3``, twenty digits): each
+    is one cell, unreadable, never read as a number."""
+    for row in result.rows:
+        for i, c in enumerate(row.cells):
+            if c is not None and c.value is not None and c.value.glued and \
+                    _parse(c.text) is None:
+                row.cells[i] = Token(VALUE, c.text, c.raw, c.line, UNREADABLE_VALUE, True,
+                                     cell=c.cell)
+
+
 def recover_glued(result: TableResult) -> bool:
     """Split the runs of glued cells in ``result``'s rows, in place; True when the
     document prints glued cells.
@@ -654,9 +682,11 @@ def recover_glued(result: TableResult) -> bool:
     for row in result.rows:
         if row.table in by_table:
             by_table[row.table].append(row)
+    rec.malformed_runs(result.rows)
     rec.applications(by_table[APP])
     rec.reviews(by_table[RL])
     rec.active(by_table[AD])
+    _unreadable_runs(result)
     _short_rows(result)
     if rec.recovered:
         shown = "; ".join(rec.recovered)

@@ -147,3 +147,36 @@ def find_identity(lines: list[str]) -> Identity:
     if period:
         year = int(period[1])
     return Identity(agency, year, title)
+
+
+def _subsequence(short: str, long: str) -> bool:
+    """Whether ``short``'s characters appear in ``long`` in order."""
+    chars = iter(long)
+    return all(ch in chars for ch in short)
+
+
+def same_agency(a: str, b: str) -> bool:
+    """Whether two spellings can name one agency: one is the other with a place before
+    it (江州市云溪区应急管理局, 区应急管理局) or shortened (区应急局, 区卫健局), so
+    the characters of the shorter appear in the longer in order. The shorter opening
+    the longer names another agency (区人民政府, 区人民政府办公室), except where the
+    rest is only what the short form leaves out (东湖街道, 东湖街道办事处)."""
+    short, long = sorted((_compact(a), _compact(b)), key=len)
+    if short == long:
+        return True
+    if not _subsequence(short, long):
+        return False
+    return not (long.startswith(short) and looks_like_agency(short))
+
+
+def identity_conflicts(agency: str | None, year: int | None, found: Identity) -> list[str]:
+    """What the report's own text says against the agency and year it is read under
+    (``agency``/``year``, from its path or its caller): ``agency X (the report names
+    Y)`` and ``year N (the report names M)``; empty where they agree or either is
+    unknown."""
+    out: list[str] = []
+    if agency and found.agency and not same_agency(agency, found.agency):
+        out.append(f"agency {agency} (the report names {found.agency})")
+    if year is not None and found.year is not None and year != found.year:
+        out.append(f"year {year} (the report names {found.year})")
+    return out

@@ -177,11 +177,22 @@ def restore_line_breaks(lines: list[str], raw: list[str] | None = None,
     for i, (line, printed, number) in enumerate(zip(lines, raw, numbers, strict=True)):
         cuts = label_starts(line) if i in several else []
         bounds = [0, *cuts, len(line)]
+        sep = _delimiter(line) if cuts else None
         for a, b in pairwise(bounds):
-            out.lines.append(line[a:b])
-            out.raw.append(printed[a:b] if len(printed) == len(line) else line[a:b])
+            # A piece of a delimited line keeps its cells' places in the line: the
+            # delimiters before it lead it (its cells line up with the header's).
+            lead = sep * line.count(sep, 0, a) if sep and sep in line[a:b] else ""
+            out.lines.append(lead + line[a:b])
+            out.raw.append(lead + (printed[a:b] if len(printed) == len(line) else line[a:b]))
             out.numbers.append(number)
     return out
+
+
+def _delimiter(line: str) -> str | None:
+    """The delimiter of a line's cells, as the tokeniser takes it (pipe before tab)."""
+    if "|" in line:
+        return "|"
+    return "\t" if "\t" in line else None
 
 
 __all__ = ["Relined", "label_starts", "prints_several_rows", "restore_line_breaks"]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from extract.decode import (
+    REPLACEMENT,
     DecodedText,
     DecodeError,
     decode_bytes,
@@ -30,6 +31,8 @@ from extract.pdf import PdfError, pdf_text
 MAX_TEXT_BYTES = 8 * 1024 * 1024
 MAX_PDF_BYTES = 200 * 1024 * 1024
 _LINE_SPLIT = re.compile(r"\r\n|\r|\n")
+# A tag, a comment, a doctype or an entity: what makes a file named .html markup.
+_MARKUP = re.compile(r"<\s*/?[A-Za-z!?][^<>]*>|&(?:#\d+|[A-Za-z]+);")
 
 
 class ReportError(ValueError):
@@ -43,6 +46,7 @@ class Text:
     encoding: str | None
     format: str | None
     printed: list[str] | None = None  # as printed, where it differs from ``lines``
+    replaced: int = 0  # characters no encoding read, now U+FFFD (extract.decode)
 
 
 def _lines(text: str) -> list[str]:
@@ -83,19 +87,25 @@ def read_text(data: bytes, suffix: str) -> Text:
         decoded = decode_bytes(data)
     except DecodeError as err:
         raise ReportError(str(err)) from err
-    if suffix in (".html", ".htm") or looks_like_html(decoded.text):
+    if looks_like_html(decoded.text) or (suffix in (".html", ".htm")
+                                         and _MARKUP.search(decoded.text, 0, 65536)):
         return _html_text(decoded)
+    # (A page saved as .html that holds no markup is the report's plain text.)
     lines = _lines(decoded.text)
-    return Text(lines, None, decoded.encoding, None, _printed_lines(lines, decoded.printed))
+    return Text(lines, None, decoded.encoding, None, _printed_lines(lines, decoded.printed),
+                decoded.replaced)
 
 
 def _html_text(decoded: DecodedText) -> Text:
     """The lines of an HTML page from the report's title on; a page in traditional
     characters is flattened as printed, then converted, so raw values and labels
     quote the page."""
-    pairs = html_to_lines(decoded.printed or decoded.text)
+    source = decoded.printed or decoded.text
+    pairs = html_to_lines(source)
     if not pairs:
         raise ReportError("the HTML page has no text (rendered by scripts, or empty)")
+    if decoded.replaced:
+        pairs = _rows_with_damaged_markup_dropped(pairs, source)
     lines = [t for _, t in pairs]
     numbers = [n for n, _ in pairs]
     printed = None
@@ -110,7 +120,47 @@ def _html_text(decoded: DecodedText) -> Text:
     if start:
         lines, numbers = lines[start:], numbers[start:]
         printed = printed[start:] if printed else None
-    return Text(lines, numbers, decoded.encoding, "html", printed)
+    return Text(lines, numbers, decoded.encoding, "html", printed, decoded.replaced)
+
+
+def _rows_with_damaged_markup_dropped(pairs: list[tuple[int, str]],
+                                      source: str) -> list[tuple[int, str]]:
+    """Table rows whose markup holds a byte no encoding read: the damage may have cut
+    or merged their cells (``</t�>``) without leaving a trace in their text, so where
+    their cells stand cannot be told. They are left out (their rows are reported
+    missing); damage inside a cell's text stays in it, and costs that cell only."""
+    damaged = {source.count("\n", 0, i) + 1 for i in _structural_damage(source)}
+    kept = []
+    last = max(damaged, default=0) + 1
+    for i, (start, text) in enumerate(pairs):
+        # The row's markup: from its line to the next row's (its own line at least).
+        end = max(pairs[i + 1][0] if i + 1 < len(pairs) else last, start + 1)
+        hit = any(start <= n < end for n in damaged)
+        if not (hit and "|" in text and REPLACEMENT not in text):
+            kept.append((start, text))
+    return kept
+
+
+_TAG_NAME = re.compile(r"<[A-Za-z][\w:-]*\s")
+
+
+def _structural_damage(source: str) -> list[int]:
+    """Offsets of the U+FFFD in a page that may have changed its structure: all but
+    those inside a tag's attributes (a style, a width), which the table's cells never
+    see, where the tag's name and quotes are intact."""
+    found = []
+    at = source.find(REPLACEMENT)
+    while at >= 0:
+        start, end = source.rfind("<", 0, at), source.find(">", at)
+        tag = source[start : end + 1] if start >= 0 and end >= 0 else ""
+        name = _TAG_NAME.match(tag)
+        harmless = (name is not None and start + name.end() <= at and ">" not in tag[:-1]
+                    and "<" not in tag[1:] and tag.count('"') % 2 == 0
+                    and tag.count("'") % 2 == 0)
+        if not harmless:
+            found.append(at)
+        at = source.find(REPLACEMENT, at + 1)
+    return found
 
 
 def read_file(path: Path) -> bytes:

@@ -19,14 +19,15 @@ from pathlib import Path
 from extract.cells import (
     VALUE,
     Tokenised,
+    after_damage_dropped,
     assemble,
     page_number_lines,
     tokenise_lines,
 )
-from extract.decode import normalise_width
+from extract.decode import REPLACEMENT, normalise_width
 from extract.facts import facts_of, missing_parts, resolve_deferred
 from extract.glued import recover_glued
-from extract.identity import find_identity, looks_like_agency
+from extract.identity import find_identity, identity_conflicts, looks_like_agency
 from extract.linebreaks import restore_line_breaks
 from extract.model import ExtractedReport, Fact, Warning_
 from extract.reading import ReportError, read_file, read_text
@@ -70,6 +71,8 @@ def _tokenise_text(text_format: str | None, norm_text: str, norm_lines: list[str
         skip = {i - first for i in page_number_lines(norm_lines) if i >= first}
         if skip:
             tokenised = assemble(lines, skip | headers)
+    if REPLACEMENT in norm_text:
+        tokenised.tokens = after_damage_dropped(tokenised.tokens)
     return tokenised
 
 
@@ -105,6 +108,10 @@ def extract_bytes(data: bytes, *, name: str = "", agency: str | None = None,
     resolve_deferred(result, template)
     glued = recover_glued(result)  # cells printed run together: split by arithmetic
     warnings = result.warnings
+    if text.replaced:
+        warnings.append(Warning_("decode_replaced", f"{text.replaced} characters could not "
+                                 f"be read in {text.encoding} (or were control bytes) and "
+                                 "were replaced; only the cells they touch are lost", None))
     warnings.extend(Warning_("unlabelled_values", f"{row.table}/{row.key}: more values "
                              "on its line than it has columns; the others not read",
                              row.overflow[0].line) for row in result.rows if row.overflow)
@@ -124,6 +131,12 @@ def extract_bytes(data: bytes, *, name: str = "", agency: str | None = None,
     if not (agency or identity.agency):
         warnings.append(Warning_("agency_unknown", "no agency in the title or opening "
                                  "lines", None))
+    conflicts = identity_conflicts(agency, year, identity)
+    if conflicts:
+        # The source layout (or the caller) wins, as documented; the report's own
+        # words against it are said, never dropped.
+        warnings.append(Warning_("identity_conflict", "read as " + " and ".join(conflicts)
+                                 + ", as the file's place (or its caller) says", None))
     values = dict(zip(keys, [f.value for f in facts], strict=True))
     return ExtractedReport(
         agency=agency or identity.agency, year=year, template=template,

@@ -21,11 +21,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from extract.cells import BLANK, TEXT, VALUE, Token, joined_labels, trim_padding
+from extract.cells import (
+    BLANK,
+    TEXT,
+    VALUE,
+    Token,
+    joined_labels,
+    padding_is_ambiguous,
+    trim_padding,
+)
+from extract.decode import REPLACEMENT
 from extract.headers import HeaderReader
 from extract.model import Column, Row, TableResult, Warning_, filled_cells, short_row
 from extract.orphans import Orphan, confirmed, line_groups, place
 from extract.reviews import RL_SLOTS, ReviewsReader
+from extract.values import UNREADABLE
 from transform.keys import (
     AD,
     APP,
@@ -91,6 +101,7 @@ class TableEngine:
         self.unnamed_app_rows = False
         self.fuzzy_rows = False
         self.full_row: Row | None = None  # a 表三 row just filled, until text follows
+        self.damaged_headers: set[str] = set()  # tables whose header holds U+FFFD
         self.result = TableResult([], {}, [], [])
         self.headers = HeaderReader(self.result)
         self.reviews = ReviewsReader(self.result)
@@ -137,18 +148,28 @@ class TableEngine:
         """Fill a row from the cells of one delimited line that follow its label."""
         self.row = row = self._open_row(cells[0])
         if row.key is None or row.columns is None:
+            # (A misprinted label's cells are placed once its columns are known.)
             row.cells = cells[: row.width]  # type: ignore[assignment]  # list is invariant
         else:
-            grid = self.headers.grid.get(row.table)
-            label_cell = self.frags[-1].cell if self.frags else -1
-            if grid and all(c.key in grid for c in row.columns) and label_cell < min(
-                grid.values()
-            ):
-                by_index = {t.cell: t for t in cells}
-                row.cells = [by_index.get(grid[c.key]) for c in row.columns]
-            else:
-                row.cells = trim_padding(cells, row.width)
+            row.cells = self._placed(row, cells, self.frags[-1].cell if self.frags else -1)
         self._close_row()
+
+    def _placed(self, row: Row, cells: list[Token], label_cell: int) -> list[Token | None]:
+        """The cells of a delimited line in ``row``'s columns: at its table's header's
+        cell positions where the line lines up with them, else with the padding
+        trimmed."""
+        assert row.columns is not None
+        grid = self.headers.grid.get(row.table)
+        if grid and all(c.key in grid for c in row.columns) and _lines_up(
+                cells, label_cell, min(grid.values())):
+            by_index = {t.cell: t for t in cells}
+            placed = [by_index.get(grid[c.key]) for c in row.columns]
+            short = cells[-1].cell < max(grid[c.key] for c in row.columns)
+            return _unplaceable_dropped(placed) if short else placed
+        if row.table in self.damaged_headers and padding_is_ambiguous(cells, row.width):
+            return []  # (where its values stand only the damaged header told)
+        placed = trim_padding(cells, row.width)
+        return _unplaceable_dropped(placed) if len(cells) < row.width else placed
 
     def _unlabelled_row(self, cells: list[Token]) -> None:
         self.row = Row(APP, None, "", None, len(cells), cells[0].line, list(cells))
@@ -178,9 +199,11 @@ class TableEngine:
             if self.row is not None:
                 return True
             # One cell per line: an empty line right after a row label is its first
-            # cell, blank.
+            # cell, blank (a label misprinted by a character or two too: its row is
+            # settled later, and its cells must keep their columns).
             return (bool(self.frags) and self.frags[-1].line == tok.line - 1
-                    and self._resolve_row(self.mode) is not None)
+                    and (self._resolve_row(self.mode) is not None
+                         or self._near_a_row(self.mode)))
         # An empty cell is a blank value only on a line that also prints values: the
         # empty cells of header rows and merged cells are layout, not data. 表四's one
         # data row may be all blank: a line of empty cells right after its header.
@@ -353,7 +376,22 @@ class TableEngine:
             self.result.markers[(table, axis, hit.key)] = hit.templates
 
     def _columns_for(self, table: str, header_text: str) -> list[Column] | None:
-        return self.headers.columns_for(table, header_text, self.frags)
+        if REPLACEMENT not in header_text or not self._names_columns(table, header_text):
+            # (Damage in a row's numbering, 5.属于…, is no header's.)
+            return self.headers.columns_for(table, header_text, self.frags)
+        # A header with a byte no encoding read: a column, its unit (万元) or its cell
+        # position may be misread. 表二's rows take the template's columns, as where
+        # no header is printed (header_not_found); 表三's header gives no positions.
+        self.damaged_headers.add(table)
+        if table == AD:
+            self.headers.ad_columns = None
+            return None
+        columns = self.headers.columns_for(table, header_text, self.frags)
+        self.headers.grid.pop(table, None)
+        return columns
+
+    def _names_columns(self, table: str, text: str) -> bool:
+        return any(h.key for h in self.labels.matcher(table, "col").find_all(text))
 
     def _reviews_text(self, tok: Token, norm: str) -> bool:
         """表四's text; False when it ends the table (no table is being read then)."""
@@ -404,6 +442,13 @@ class TableEngine:
                   f"{row.line}; the row on line {winner.line} is kept", row.line)
         self.rows[key] = winner
 
+    def _near_a_row(self, table: str) -> bool:
+        """Whether the pending label is a row's alias with a character or two wrong."""
+        if table not in self.row_matchers:
+            return False
+        text = joined_labels(self.frags)
+        return self.row_matchers[table].closest(text[-MAX_FUZZY_TEXT:]) is not None
+
     def _nearest_row(self, row: Row) -> bool:
         """Whether an unnamed row's label is a row's alias with a character or two
         wrong (kept in ``row.fuzzy`` until :meth:`_settle_fuzzy`)."""
@@ -421,6 +466,12 @@ class TableEngine:
             return False
         row.fuzzy, row.columns = hit, list(columns)
         row.label = self._raw_label(replace(hit, start=tail + hit.start), row.frags)
+        cells = [c for c in row.cells if c is not None]
+        if cells and all(c.cell >= 0 and c.line == cells[0].line for c in cells):
+            # One delimited line: its cells go where the header puts them, as a
+            # row named by its label's would (merged cells before them are no value).
+            row.width = len(columns)
+            row.cells = self._placed(row, cells, row.frags[-1].cell)
         return True
 
     def _settle_fuzzy(self) -> None:
@@ -503,6 +554,26 @@ class TableEngine:
 
     # -- 表四 -----------------------------------------------------------------------
 
+
+
+def _lines_up(cells: list[Token], label_cell: int, first_column: int) -> bool:
+    """Whether a row's line lines up with its table's full-grid header: its label
+    before the first column and nothing but empty (merged) cells between them. A
+    line cut out of a longer one (two rows run together) starts elsewhere."""
+    if label_cell >= first_column:
+        return False
+    return all(t.kind == BLANK for t in cells if t.cell < first_column)
+
+
+def _unplaceable_dropped(cells: list[Token | None]) -> list[Token | None]:
+    """The cells of a line short of its row's columns, up to the first that reads as
+    no value: that cell may hold two run together (``0 ÿ 0``, a delimiter lost), so
+    the cells after it may stand one column to the left of their own, and are left
+    out (the row is reported short) rather than read in a neighbour's column."""
+    for i, t in enumerate(cells):
+        if t is not None and t.value is not None and t.value.kind == UNREADABLE:
+            return [*cells[: i + 1], *[None] * (len(cells) - i - 1)]
+    return cells
 
 
 def _wrapped_heading(row: Row) -> bool:

@@ -4,6 +4,12 @@ Cells print integers, decimals, thousands separators, signed changes (增271, �
 amounts with a unit (14.4万元, 251000元) and placeholders for "nothing" (/, —, 无).
 Placeholders are kept distinct from zero: a dash is not a 0. Units and dash
 spellings come from ``transform/maps/units.csv`` and ``dashes.csv``.
+
+A word printed where a cell stands that is no value is still a cell, never a label:
+digits in the letters OCR takes for them (``1O``, ``l2``, ``O``) are read and marked
+``ocr``; any other word of ASCII with a digit in it (``7a``, ``1e5``, ``1.2.3``, a run
+of three hundred digits) is ``unreadable``, so that it keeps its place in its row and
+its neighbours keep theirs.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
+from extract.decode import REPLACEMENT
 from transform.maps import read_map
 
 MAX_DIGITS = 16
@@ -21,6 +28,7 @@ NUMBER = "number"
 DASH = "dash"
 BLANK = "blank"
 DERIVED = "derived"
+UNREADABLE = "unreadable"  # printed where a cell stands, but no value: number None
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +40,7 @@ class CellValue:
     unit_suffix: str = ""
     as_float: float | None = None  # ``number`` as a float, for the common unit-free case
     glued: bool = False  # cut off a label, or too long for one number: cells run together
+    ocr: bool = False  # digits read from letters OCR confuses with them (1O, l2)
 
 
 @cache
@@ -85,6 +94,48 @@ def parse_or_run(word: str) -> CellValue | None:
     return value
 
 
+# The letters OCR reads for digits: O for 0, I and l for 1.
+_OCR_DIGITS = str.maketrans("OoIl", "0011")
+_OCR_LETTERS = frozenset("OoIl")
+# Printable ASCII, a digit among it, and no table delimiter: what a mistyped, OCR'd or
+# converted number looks like (7a, 1e5, 1.2.3, 3#), or a number with a byte no encoding
+# read (1\ufffd). Labels are Chinese; numbering that opens one (1. 12) (3)) is no cell.
+_CELL_WORD = re.compile(f"[!-{{}}~{REPLACEMENT}]*[0-9][!-{{}}~{REPLACEMENT}]*")
+_NUMBERING = re.compile(r"\(?\d{1,3}[.)]|\(\d{1,3}\)")
+
+
+def _ocr_value(word: str) -> CellValue | None:
+    """A number printed with letters OCR confuses with digits, marked ``ocr``."""
+    if _OCR_LETTERS.isdisjoint(word):
+        return None
+    value = parse_value(word.translate(_OCR_DIGITS))
+    if value is None or value.kind != NUMBER:
+        return None
+    return CellValue(NUMBER, value.number, value.unit_suffix, value.as_float, ocr=True)
+
+
+def is_cell_word(word: str) -> bool:
+    """Whether a word that is no value was meant as one: printable ASCII (or bytes no
+    encoding read) with a digit in it, no numbering (``1.``, ``(2)``)."""
+    return _CELL_WORD.fullmatch(word) is not None and _NUMBERING.fullmatch(word) is None
+
+
+def parse_cell(word: str) -> CellValue | None:
+    """:func:`parse_or_run`, then a word that stands for a cell without being a value:
+    digits in OCR's letters (``1O``: 10, marked ``ocr``), or ``unreadable`` (``7a``);
+    None for a label. A run of digits, signs and dashes (``12-3``) is left to the
+    caller, since it may be cells printed run together (:func:`glued_run`)."""
+    value = parse_or_run(word)
+    if value is not None:
+        return value
+    value = _ocr_value(word)
+    if value is not None:
+        return value
+    if is_cell_word(word) and _RUN_CHARS.fullmatch(word) is None:
+        return UNREADABLE_VALUE
+    return None
+
+
 def glued_run(word: str, rest: bool = False) -> CellValue | None:
     """A run of cells printed against its label (``数量640020470``), marked glued;
     None when ``word`` is no run of digits, signs and dashes. ``rest``: the rest of a
@@ -104,18 +155,25 @@ _RUN_CHARS = re.compile(r"[\d.,增减+\-—–/\\万元无…]+")
 _RUN = re.compile(r"[\d.,增减+\-—–/\\万元无…]*\d[\d.,增减+\-—–/\\万元无…]*")
 
 SIGN_WORDS = ("增", "减", "+", "-")
+UNREADABLE_VALUE = CellValue(UNREADABLE)
+UNREADABLE_RUN = CellValue(UNREADABLE, glued=True)  # a run of glued cells with letters in it
 
 
 @cache
 def value_start_chars() -> frozenset[str]:
-    """Characters a value can start with: digits, signs, the first of every dash."""
-    return frozenset("0123456789" + "".join(SIGN_WORDS)) | {d[0] for d in _dashes()}
+    """Characters a cell can start with: digits, signs, the first of every dash, and
+    the ASCII of a malformed or OCR-read cell (``l2``, ``.5``, ``#3``). Not ``(``,
+    which opens numbering: ``(一)``, ``(1)``."""
+    ascii_cells = {chr(c) for c in range(0x21, 0x7F)} - {"(", "|"}
+    return (frozenset(ascii_cells) | set(SIGN_WORDS) | {d[0] for d in _dashes()}
+            | {REPLACEMENT})
 
 
 @cache
-def money_unit_words() -> frozenset[str]:
-    """Unit suffixes of money (元, 万元…), which PDF text layers print as own words."""
-    return frozenset(s for s, (_m, unit) in _units().items() if unit == "yuan")
+def unit_words() -> frozenset[str]:
+    """Every unit suffix (元, 万元, 件…), which text layers and cells may print as a
+    word of its own after the number."""
+    return frozenset(_units())
 
 
 def unit_multiplier(suffix: str) -> tuple[Decimal, str]:

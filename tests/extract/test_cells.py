@@ -86,3 +86,56 @@ def test_a_line_seen_before_gives_the_same_tokens_with_its_own_line_number() -> 
         assert tokens_b == fresh
         assert [replace(t, line=50 + i) for t in tokens_a] == fresh
         assert all(a is not b for a, b in zip(tokens_a, tokens_b, strict=True))
+
+
+def cells(line: str) -> list[tuple[int, str, str | None]]:
+    _, tokens = tokenise_line(line, line, 1)
+    return [(t.kind, t.text.strip(), t.value.kind if t.value else None) for t in tokens]
+
+
+R = "unreadable"
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # Each delimiter: the malformed cell keeps its place, so 3 and 5 keep theirs.
+    ("规章 | 7a | 3 | 5 |", [(TEXT, "规章", None), (VALUE, "7a", R), (VALUE, "3", "number"),
+                            (VALUE, "5", "number")]),
+    ("规章\t1.2.3\t3\t5", [(TEXT, "规章", None), (VALUE, "1.2.3", R), (VALUE, "3", "number"),
+                          (VALUE, "5", "number")]),
+    ("规章 | 12-3 | 3 | 5 |", [(TEXT, "规章", None), (VALUE, "12-3", R),
+                             (VALUE, "3", "number"), (VALUE, "5", "number")]),
+    ("规章    1e5    3    5", [(TEXT, "规章", None), (VALUE, "1e5", R), (VALUE, "3", "number"),
+                             (VALUE, "5", "number")]),
+    ("规章 1e5 3 5", [(TEXT, "规章", None), (VALUE, "1e5", R), (VALUE, "3", "number"),
+                     (VALUE, "5", "number")]),
+    ("规章 " + "9" * 300 + " 3 5", [(TEXT, "规章", None), (VALUE, "9" * 300, R),
+                                 (VALUE, "3", "number"), (VALUE, "5", "number")]),
+    # In a delimited line the cells after the first value, and ASCII between the
+    # label and the values, are cells whatever they print.
+    ("规章 | 3 | 暂无 | 5 |", [(TEXT, "规章", None), (VALUE, "3", "number"), (VALUE, "暂无", R),
+                             (VALUE, "5", "number")]),
+    ("规章 | 3 | 2 8 | 5 |", [(TEXT, "规章", None), (VALUE, "3", "number"), (VALUE, "2 8", R),
+                             (VALUE, "5", "number")]),
+    ("规章 | N/A | 3 | 5 |", [(TEXT, "规章", None), (VALUE, "N/A", R), (VALUE, "3", "number"),
+                             (VALUE, "5", "number")]),
+    ("规章 | 12 件 | 3 | 5 |", [(TEXT, "规章", None), (VALUE, "12 件", "number"),
+                              (VALUE, "3", "number"), (VALUE, "5", "number")]),
+])
+def test_a_malformed_cell_is_one_cell_that_reads_as_no_value(
+        line: str, expected: list[tuple[int, str, str | None]]) -> None:
+    assert cells(line) == expected
+
+
+@pytest.mark.parametrize("line", ["信息内容 | PDF | 本年制发件数 |", "| 1. | 规章 | 3 |",
+                                  "（七）总计 2932 | 53 |"])
+def test_labels_numbering_and_header_text_stay_text(line: str) -> None:
+    texts = [text for kind, text, _ in cells(line) if kind == TEXT]
+    assert texts and all(value != R for _, _, value in cells(line))
+
+
+def test_ocr_letters_are_read_as_digits() -> None:
+    assert cells("规章 | 1O | l2 | O |")[1:] == [(VALUE, "1O", "number"), (VALUE, "l2", "number"),
+                                                 (VALUE, "O", "number")]
+    _, tokens = tokenise_line("规章 | 1O | 3 |", "规章 | 1O | 3 |", 1)
+    assert tokens[1].value is not None and tokens[1].value.as_float == 10.0
+    assert tokens[1].value.ocr and not tokens[2].value.ocr

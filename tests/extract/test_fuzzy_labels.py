@@ -67,3 +67,16 @@ def test_a_misprint_never_takes_a_column_the_header_names() -> None:
     assert not any("本年制发件薮" in m for m in _fuzzy(report))
     assert ("active_disclosure", "rules", "repealed") not in {
         (f.table, f.row_key, f.col_key) for f in report.facts}
+
+
+@pytest.mark.parametrize("layout", ["tab", "markdown", "pipe", "lines"])
+@pytest.mark.parametrize("seed", range(5))
+def test_a_misprinted_label_after_merged_cells_keeps_its_cells_columns(
+        layout: str, seed: int) -> None:
+    # (（一）予以公开 follows the merged group cell 三、本年度办理结果: its cells stand
+    # where the header puts them, not one column to the right.)
+    rep = generate_report(seed, layout=layout, encoding="utf-8")
+    text = rep.text.replace("予以公开", "子以公开", 1).replace("部分公开", "部份公开", 1)
+    report = extract_bytes(text.encode(), name="report" + rep.extension)
+    assert cell_differences([f.as_dict() for f in report.facts], rep.facts) == []
+    assert len(_fuzzy(report)) == 2

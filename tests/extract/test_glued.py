@@ -243,3 +243,30 @@ def test_a_hostile_report_is_bounded_and_says_why() -> None:
     with pytest.raises(ReportError, match="no split could be decided"):
         extract_bytes((HEADER + "\n".join(lines) + "\n").encode(), name="r.txt")
     assert time.perf_counter() - started < 3.0
+
+
+@pytest.mark.parametrize("run", ["l20020470", "6400207a0", "64002O470", "1e50020470"])
+def test_a_run_with_a_letter_in_it_is_left_empty_never_split_around_it(run: str) -> None:
+    # 64|0|0|2|0|4|70 with one digit misprinted: where its cells start cannot be told
+    # (…数量l2002… is no label …数量l before a run 2002…).
+    rows = _columns([64, 0, 0, 2, 0, 4, 70], [0] * 7)
+    text = _report(rows).replace("数量640020470", "数量" + run)
+    facts, warnings = _facts(text)
+    assert ("applications", "new_received") not in facts
+    (bad,) = [w for w in warnings if w.code == "cells_ambiguous"]
+    assert bad.message.startswith("applications/new_received") and run in bad.message
+    for key in rows.keys() - {"new_received"}:
+        assert facts[("applications", key)] == [float(v) for v in rows[key]], key
+
+
+def test_a_run_left_whole_in_a_full_row_is_an_unreadable_cell_not_a_zero() -> None:
+    # Every column has its cell: 12-3 and 1.2.3 are one cell each, read as no value.
+    text = HEADER + "一、本年新收政府信息公开申请数量  12-3  0  1.2.3  2  0  4  6\n"
+    got = extract_bytes(text.encode(), name="r.txt")
+    row = {f.col_key: (f.value, f.raw_value, f.cell) for f in got.facts
+           if f.row_key == "new_received"}
+    assert row["natural_person"] == (None, "12-3", "unreadable")
+    assert row["research"] == (None, "1.2.3", "unreadable")
+    assert row["social_welfare"] == (2.0, "2", "number") and row["total"] == (6.0, "6", "number")
+    bad = [w.message for w in got.warnings if w.code == "bad_value"]
+    assert len(bad) == 2 and "'12-3'" in bad[0] and "'1.2.3'" in bad[1]

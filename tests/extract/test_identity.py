@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extract.identity import find_identity
+from extract.identity import find_identity, identity_conflicts, same_agency
 
 
 @pytest.mark.parametrize(
@@ -78,3 +78,25 @@ def test_a_crawled_page_whose_navigation_runs_into_the_title() -> None:
 def test_a_covering_letter_title_names_the_agency_before_its_verb() -> None:
     identity = find_identity(["平潭综合实验区苏平片区管理局关于报送2020年度政府信息公开工作年度报告的函"])
     assert (identity.agency, identity.year) == ("平潭综合实验区苏平片区管理局", 2020)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("区应急管理局", "江州市云溪区应急管理局"), ("区应急局", "区应急管理局"), ("区卫健局", "区卫生健康局"),
+    ("东湖街道", "东湖街道办事处"), ("区 教育局", "区教育局")])
+def test_spellings_of_one_agency_agree(a: str, b: str) -> None:
+    assert same_agency(a, b) and same_agency(b, a)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("区司法局", "区教育局"), ("区人民政府", "区人民政府办公室"), ("区应急管理局", "区安全生产监督管理局")])
+def test_other_agencies_differ(a: str, b: str) -> None:
+    assert not same_agency(a, b) and not same_agency(b, a)
+
+
+def test_conflicts_name_both_readings() -> None:
+    found = find_identity(["区司法局2019年政府信息公开工作年度报告"])
+    assert identity_conflicts("区教育局", 2020, found) == [
+        "agency 区教育局 (the report names 区司法局)", "year 2020 (the report names 2019)"]
+    assert identity_conflicts("江州市云溪区司法局", 2019, found) == []
+    assert identity_conflicts(None, None, found) == []
+    assert identity_conflicts("区教育局", 2019, find_identity(["一、总体情况"])) == []

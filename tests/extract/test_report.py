@@ -212,6 +212,35 @@ def test_identity_from_the_source_layout(tmp_path: Path) -> None:
     assert any(w.code == "agency_unknown" for w in report.warnings)
 
 
+def test_a_title_against_the_source_layout_is_a_warning_and_the_layout_wins(
+        tmp_path: Path) -> None:
+    # 区司法局's 2019 report saved as 区教育局/2020.txt.
+    text = SEED_LIKE.replace("区民政局2021年", "区司法局2019年").replace("2021年1月1日起至2021年",
+                                                                  "2019年1月1日起至2019年")
+    folder = tmp_path / "区教育局"
+    folder.mkdir()
+    (folder / "2020.txt").write_text(text, encoding="utf-8")
+    report = extract_file(folder / "2020.txt")
+    assert (report.agency, report.year) == ("区教育局", 2020)
+    (conflict,) = [w for w in report.warnings if w.code == "identity_conflict"]
+    assert "agency 区教育局 (the report names 区司法局)" in conflict.message
+    assert "year 2020 (the report names 2019)" in conflict.message
+    # Only the year: the folder names the agency as the title does, with its place.
+    (folder.parent / "江州市云溪区司法局").mkdir()
+    (folder.parent / "江州市云溪区司法局" / "2020.txt").write_text(text, encoding="utf-8")
+    report = extract_file(folder.parent / "江州市云溪区司法局" / "2020.txt")
+    (conflict,) = [w.message for w in report.warnings if w.code == "identity_conflict"]
+    assert "agency" not in conflict and "year 2020 (the report names 2019)" in conflict
+
+
+def test_a_title_that_agrees_with_the_source_layout_says_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "区民政局"
+    folder.mkdir()
+    (folder / "2021.txt").write_text(SEED_LIKE, encoding="utf-8")
+    report = extract_file(folder / "2021.txt")
+    assert not any(w.code == "identity_conflict" for w in report.warnings)
+
+
 def test_big5_report_quotes_labels_as_printed() -> None:
     import opencc
 
@@ -245,3 +274,35 @@ def test_year_unknown_is_a_warning() -> None:
     report = extract_bytes(text.encode(), name="x.txt")
     assert report.year is None
     assert {"year_unknown", "agency_unknown"} <= {w.code for w in report.warnings}
+
+
+@pytest.mark.parametrize(("cell", "layout"), [
+    ("7a", "pipe"), ("1.2.3", "pipe"), ("1e5", "pipe"), ("12-3", "pipe"), ("9" * 300, "pipe"),
+    ("7a", "spaces"), ("1.2.3", "spaces"), ("1e5", "spaces"), ("12-3", "spaces"),
+    ("9" * 300, "spaces"), ("暂无", "pipe")])
+def test_a_cell_that_is_no_value_keeps_its_place_and_its_raw_text(cell: str, layout: str) -> None:
+    text = SEED_LIKE.replace("行政规范性文件 | 2 | 1 | 9 |", f"行政规范性文件 | 2 | {cell} | 9 |")
+    if layout == "spaces":
+        text = text.replace(" | ", "    ").replace("|", "")
+    report = extract_bytes(text.encode(), name="x.txt")
+    row = {f.col_key: (f.value, f.raw_value, f.cell) for f in report.facts
+           if f.row_key == "normative_documents"}
+    assert row == {"issued": (2.0, "2", "number"), "repealed": (None, cell, "unreadable"),
+                   "in_force": (9.0, "9", "number")}
+    (bad,) = [w for w in report.warnings if w.code == "bad_value"]
+    assert bad.message.startswith("active_disclosure/normative_documents/repealed") and bad.line == 7
+    assert not any(w.code in ("short_row", "cells_missing") for w in report.warnings)
+    # (12-3 printed apart is also how cells run together print: 12|-|3, a dash cell
+    # between; the run is searched, and read as one cell where its row is full.)
+    assert report.format == ("glued" if cell == "12-3" and layout == "spaces" else layout)
+
+
+@pytest.mark.parametrize(("cell", "number"), [("1O", 10.0), ("l", 1.0), ("O", 0.0)])
+def test_ocr_letters_are_read_as_digits_with_a_warning(cell: str, number: float) -> None:
+    text = SEED_LIKE.replace("行政规范性文件 | 2 | 1 | 9 |", f"行政规范性文件 | 2 | {cell} | 9 |")
+    report = extract_bytes(text.encode(), name="x.txt")
+    fact = next(f for f in report.facts
+                if (f.row_key, f.col_key) == ("normative_documents", "repealed"))
+    assert (fact.value, fact.raw_value, fact.cell) == (number, cell, "number")
+    (ocr,) = [w for w in report.warnings if w.code == "value_ocr"]
+    assert f"{cell!r} read as {number:g}" in ocr.message

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from extract.values import find_unit_suffix, parse_value
+from extract.values import UNREADABLE, find_unit_suffix, is_cell_word, parse_cell, parse_value
 
 
 @pytest.mark.parametrize(
@@ -45,3 +45,32 @@ def test_header_unit() -> None:
     assert find_unit_suffix("本年收费金额(单位:万元)") == "万元"
     assert find_unit_suffix("采购总金额(元)") == "元"
     assert find_unit_suffix("本年处理决定数量") == ""
+
+
+@pytest.mark.parametrize(("word", "number"), [
+    ("1O", 10), ("l2", 12), ("O", 0), ("I", 1), ("lO,OOO", 10000), ("增l5", 15)])
+def test_letters_ocr_takes_for_digits_are_read_and_marked(word: str, number: int) -> None:
+    value = parse_cell(word)
+    assert value is not None
+    assert (value.kind, value.number, value.ocr) == ("number", Decimal(number), True)
+    assert not parse_cell("12").ocr
+
+
+@pytest.mark.parametrize("word", ["7a", "1e5", "x7", "3#", "12:30", "0x1F", "1,2,3a"])
+def test_a_word_of_digits_that_is_no_value_is_an_unreadable_cell(word: str) -> None:
+    value = parse_cell(word)
+    assert value is not None and (value.kind, value.number) == (UNREADABLE, None)
+
+
+@pytest.mark.parametrize("word", ["1.2.3", "12-3", "0/0/00", "9" * 300])
+def test_digits_signs_and_dashes_are_left_to_the_reader_of_runs(word: str) -> None:
+    # They may be cells printed run together (extract.glued); where they are not,
+    # the tokeniser or the recovery makes them unreadable cells.
+    assert parse_cell(word) is None
+    assert is_cell_word(word)
+
+
+@pytest.mark.parametrize("word", ["1.", "12.", "(2)", "3)", "规章", "PDF", "N/A", "1.属于国家秘密",
+                                  "2024年", "(一)"])
+def test_numbering_and_labels_are_no_cells(word: str) -> None:
+    assert parse_cell(word) is None
