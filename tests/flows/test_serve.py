@@ -212,3 +212,11 @@ def test_serve_starts_a_local_server_serves_both_deployments_and_stops(
     assert "Traceback" not in output and "Unexpected result" not in output, output
     assert not server_healthy(api)
     assert not (tmp_path / "prefect-home" / "serve-api-url").exists()  # runs go elsewhere
+
+
+@pytest.mark.parametrize("value", [None, "", "  ", "{{ $XXGK_REGISTRY }}"])
+def test_a_deployment_without_a_registry_uses_the_bundled_one(value: str | None) -> None:
+    from flows.pipeline import _registry
+
+    assert _registry(value) is None
+    assert _registry("/etc/xxgk/agencies.csv") == "/etc/xxgk/agencies.csv"
