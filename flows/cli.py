@@ -143,7 +143,8 @@ SERVE_EPILOG = """examples:
   PREFECT_API_URL=http://prefect.internal:4200/api xxgk serve --source raw --warehouse wh
 
 Without PREFECT_API_URL, a local Prefect server (loopback, SQLite under the project's
-.prefect/) is started and stopped with this command; its UI is on --port.
+.prefect/) is started and stopped with this command; its UI is on --port, and a
+manual `xxgk run` meanwhile is recorded there too.
 """
 
 
@@ -252,8 +253,10 @@ def _add_pipeline_commands(sub: argparse._SubParsersAction) -> None:
                            description="Serve the nightly deployment (cron, Asia/Shanghai) "
                            "and the rerun deployment until Ctrl-C or SIGTERM.",
                            epilog=SERVE_EPILOG, formatter_class=fmt)
-    serve.add_argument("--source", default="data/demo", help="default: data/demo")
-    serve.add_argument("--warehouse", default="warehouse", help="default: ./warehouse")
+    serve.add_argument("--source", required=True, help="folder of report files, one "
+                       "folder per agency")
+    serve.add_argument("--warehouse", required=True, help="warehouse folder the runs "
+                       "publish to")
     serve.add_argument("--cron", default="0 2 * * *", help='default: "0 2 * * *"')
     serve.add_argument("--registry", metavar="FILE", help="agency registry CSV")
     serve.add_argument("--port", type=int, default=4200,

@@ -60,9 +60,24 @@ def uses_server() -> bool:
     return bool(os.environ.get("PREFECT_API_URL"))
 
 
+# The file in PREFECT_HOME naming the API of the local server ``xxgk serve`` runs, while
+# it runs: ``xxgk run`` records its runs there too, beside the nightly ones.
+SERVE_API_FILE = "serve-api-url"
+
+
+def project_server() -> str | None:
+    """The API of the project's own server (``xxgk serve``), when it is up."""
+    try:
+        url = (Path(os.environ["PREFECT_HOME"]) / SERVE_API_FILE).read_text("utf-8").strip()
+    except (KeyError, OSError, UnicodeDecodeError):
+        return None
+    return url if url and server_healthy(url) else None
+
+
 @contextmanager
 def prefect_api(warm_up: Callable[[], object] | None = None) -> Iterator[str | None]:
-    """The configured Prefect API, or a temporary local one for this run.
+    """The configured Prefect API, else the project's server while ``xxgk serve`` runs
+    it, else a temporary local one for this run.
 
     Prefect's ephemeral mode starts its server inside the flow's process, and worker
     processes do not learn its address: each would start a temporary server of its
@@ -76,10 +91,12 @@ def prefect_api(warm_up: Callable[[], object] | None = None) -> Iterator[str | N
     ``warm_up`` runs while the server starts (e.g. importing the flow's modules, most
     of Prefect's import cost, on the other core than the server's start-up).
     """
-    if uses_server():
+    configured = os.environ.get("PREFECT_API_URL") or project_server()
+    if configured:
+        os.environ["PREFECT_API_URL"] = configured  # (read by Prefect at its import)
         if warm_up is not None:
             warm_up()
-        yield os.environ["PREFECT_API_URL"]
+        yield configured
         return
     timeout = float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"])
     process, api_url = start_temporary_server(timeout, warm_up)

@@ -28,15 +28,20 @@ orchestration only:
   folder (``load.batch.plan.split_agency_years``);
 - the flow decides its final state itself (a flow that returns data ends
   ``Completed`` even when a task failed): ``Failed`` when a report failed or is
-  partial, with the summary as its data, and the summary as a markdown artifact.
+  partial, its data a :class:`RunFailed` carrying the summary (Prefect resolves a
+  failed state's data into an exception), and the summary as a markdown artifact.
+  A deployed run's engine raises that exception once the state is final and logs it
+  with a traceback; for a run whose reports failed the headline is the whole story, so
+  that log record loses its traceback (:class:`_HeadlineOnly`).
 """
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, closing, contextmanager, nullcontext
+from contextlib import AbstractContextManager, ExitStack, closing, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,7 +56,7 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from extract.names import printable
-from extract.source import SourceFile, TransientReadError, open_source
+from extract.source import SourceError, SourceFile, TransientReadError, open_source
 from load.batch.plan import Plan, Selection, batches, plan_source, split_agency_years
 from load.batch.pool import WorkerPool
 from load.batch.process import (
@@ -68,8 +73,9 @@ from load.batch.process import (
     stage_result,
 )
 from load.batch.summary import RunSummary, loaded_twice
-from load.warehouse import Warehouse, WarehouseBusy
+from load.warehouse import Warehouse, WarehouseBusy, WarehouseError
 from transform.agencies import load_registry
+from transform.maps import MapError
 
 DEFAULT_WORKERS = 2
 
@@ -285,6 +291,42 @@ def hand_over(source: str, warehouse: str, handed: Handed) -> Iterator[None]:
         _HANDED.pop(key, None)
 
 
+class RunFailed(Exception):
+    """The data of a run that ends ``Failed`` because reports failed or are partial: the
+    run's summary, its headline as the message."""
+
+    def __init__(self, summary: RunSummary) -> None:
+        super().__init__(summary.headline())
+        self.summary = summary
+
+    def __reduce__(self) -> tuple[type[RunFailed], tuple[RunSummary]]:
+        return (RunFailed, (self.summary,))
+
+
+# Why a run refuses to start, each said in one line: another run holds the warehouse
+# or it cannot be written, the source is missing, a map is broken.
+REFUSALS = (WarehouseError, SourceError, MapError)
+
+
+class _HeadlineOnly(logging.Filter):
+    """Drops the traceback from a log record of a :class:`RunFailed` or a refusal:
+    Prefect's engine logs the exception of every deployed run that ends ``Failed``
+    ("Engine execution exited with unexpected exception") with the engine's own stack,
+    which tells an operator nothing about failed reports or a busy warehouse."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, (RunFailed, *REFUSALS)):
+            record.msg, record.args = "run failed: %s", (str(error),)
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+# The engine's loggers of a deployed run (flow run records, and the engine's own).
+for _name in ("prefect.flow_runs", "prefect.engine"):
+    logging.getLogger(_name).addFilter(_HeadlineOnly())
+
+
 @flow(name="xxgk-run", log_prints=False)
 def run_pipeline(source: str, warehouse: str, agencies: list[str] | None = None,
                  years: list[int] | None = None, failed: bool = False, full: bool = False,
@@ -293,28 +335,124 @@ def run_pipeline(source: str, warehouse: str, agencies: list[str] | None = None,
                  quiet: bool = False, follow_links: bool = False) -> State:
     """Crawl ``source``, process new, changed or selected reports, and publish them
     to ``warehouse`` (the parameters mirror ``xxgk run``)."""
+    selection = Selection(tuple(agencies or ()), tuple(years or ()), failed, full)
+    return _run(source, warehouse, selection, registry, workers,
+                (dask_address, dask_workers), quiet, follow_links, lock_wait=0.0)
+
+
+@flow(name="xxgk-run", log_prints=False)
+def nightly(source: str, warehouse: str, registry: str | None = None) -> State:
+    """The nightly run: the new and changed report files of the source, published to
+    the warehouse.
+
+    Args:
+        source: The folder of report files, one folder per agency
+            (`<agency>/<year>.<ext>`).
+        warehouse: The warehouse folder the run publishes to.
+        registry: The agency registry CSV; empty for the bundled one.
+    """
+    return _run(source, warehouse, Selection(), _registry(registry),
+                lock_wait=LOCK_WAIT_SECONDS)
+
+
+@flow(name="xxgk-run", log_prints=False)
+def rerun(source: str, warehouse: str, agencies: list[str] | None = None,
+          years: list[int] | None = None, failed: bool | None = None, full: bool = False,
+          registry: str | None = None) -> State:
+    """An operator's rerun: the reports that failed, or those of some agencies or years,
+    processed again and published to the warehouse.
+
+    Args:
+        source: The folder of report files, one folder per agency
+            (`<agency>/<year>.<ext>`).
+        warehouse: The warehouse folder the run publishes to.
+        agencies: Every report of these agencies (any spelling the registry knows),
+            as `xxgk run --agency`.
+        years: Every report of these statistics years, as `xxgk run --year`.
+        failed: Only the reports whose last status is failed or partial. Left empty:
+            yes when no agency, year or full run is chosen, else no.
+        full: Every report of the source, changed or not.
+        registry: The agency registry CSV; empty for the bundled one.
+    """
+    if failed is None:
+        failed = not (agencies or years or full)
+    selection = Selection(tuple(agencies or ()), tuple(years or ()), failed, full)
+    return _run(source, warehouse, selection, _registry(registry), lock_wait=LOCK_WAIT_SECONDS)
+
+
+def _registry(value: str | None) -> str | None:
+    """The registry a deployment names: None (the bundled one) for an empty value, or
+    for ``prefect.yaml``'s ``{{ $XXGK_REGISTRY }}`` left as written when the variable
+    was not set at ``prefect deploy``."""
+    if not value or not value.strip() or value.strip().startswith("{{"):
+        return None
+    return value
+
+
+# How long a deployed run waits for the warehouse another run is writing (a rerun
+# started from the UI during the nightly run), and how often it tries the lock.
+LOCK_WAIT_SECONDS = 6 * 3600.0
+LOCK_POLL_SECONDS = 10.0
+
+
+@contextmanager
+def _holding_lock(store: Warehouse, wait: float) -> Iterator[None]:
+    """Hold the warehouse's lock, waiting up to ``wait`` seconds for another run to
+    release it (said once in the log); :class:`WarehouseBusy` past that."""
+    deadline = time.monotonic() + wait
+    said = False
+    with ExitStack() as stack:
+        while True:
+            try:
+                stack.enter_context(store.locked())
+                break
+            except WarehouseBusy as err:
+                if time.monotonic() >= deadline:
+                    raise
+                if not said:
+                    get_run_logger().warning("%s; this run waits for it (up to %.0f min)",
+                                             err, wait / 60)
+                    said = True
+                time.sleep(LOCK_POLL_SECONDS)
+        yield
+
+
+def _run(source: str, warehouse: str, selection: Selection, registry: str | None,
+         workers: int = DEFAULT_WORKERS,
+         dask: tuple[str | None, int | None] = (None, None), quiet: bool = False,
+         follow_links: bool = False, *, lock_wait: float) -> State:
+    """The run every flow makes: its final state, with the summary (see the module's
+    docstring)."""
     started = time.monotonic()
     logger = get_run_logger()
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
     handed = _HANDED.pop((source, warehouse), None)
     store = handed.store if handed is not None else Warehouse(warehouse)
-    selection = Selection(tuple(agencies or ()), tuple(years or ()), failed, full)
     summary = RunSummary(run_id=run_id, warehouse=warehouse)
     try:
-        with store.locked():
-            _process_and_publish(store, source, selection, registry, workers,
-                                 (dask_address, dask_workers), summary, quiet, handed,
-                                 follow_links)
-    except WarehouseBusy as err:  # another run is writing: say so, no traceback
+        with _holding_lock(store, lock_wait):
+            _process_and_publish(store, source, selection, registry, workers, dask,
+                                 summary, quiet, handed, follow_links)
+    except REFUSALS as err:  # another run is writing, no source...: one line
         logger.error("%s", err)
         return Failed(message=str(err), data=err)
     summary.seconds = time.monotonic() - started
     create_markdown_artifact(markdown=summary.markdown(), key="xxgk-run-summary",
                              description=summary.headline())
     if summary.exit_code:
-        return Failed(message=summary.headline(), data=summary)
+        return Failed(message=summary.headline(), data=RunFailed(summary))
     return Completed(message=summary.headline(), data=summary)
 
 
-__all__ = ["Handed", "choose_runner", "hand_over", "open_pool", "retry_if_transient",
-           "run_pipeline"]
+__all__ = [
+    "LOCK_WAIT_SECONDS",
+    "Handed",
+    "RunFailed",
+    "choose_runner",
+    "hand_over",
+    "nightly",
+    "open_pool",
+    "rerun",
+    "retry_if_transient",
+    "run_pipeline",
+]

@@ -32,7 +32,7 @@ from extract.names import printable
 from extract.source import SourceError, open_source
 from load.batch.plan import Plan, Selection, batches, plan_source
 from load.batch.summary import RunSummary
-from load.warehouse import Warehouse, WarehouseBusy, WarehouseError
+from load.warehouse import Warehouse, WarehouseError
 from transform.agencies import load_registry
 from transform.maps import MapError
 
@@ -85,7 +85,7 @@ def run_command(args: argparse.Namespace) -> int:
                         print(f"  WARNING  {printable(warning)}")
                 return 0
             return _run_flow(args, store, plan)
-    except (SourceError, MapError, WarehouseBusy, WarehouseError) as err:
+    except (SourceError, MapError, WarehouseError) as err:  # (busy is one)
         return _fail(str(err))
 
 
@@ -105,7 +105,7 @@ def _run_flow(args: argparse.Namespace, store: Warehouse, plan: Plan) -> int:
         batch_pool(len(batches(plan, args.workers)), args.workers, limits)
     with _terminate_as_interrupt(), pool or nullcontext(), \
             prefect_api(warm_up=_import_flow):  # Prefect's imports while its server starts
-        from flows.pipeline import Handed, hand_over, run_pipeline
+        from flows.pipeline import Handed, RunFailed, hand_over, run_pipeline
 
         with hand_over(source, warehouse, Handed(store, plan, pool)):
             state = run_pipeline(
@@ -116,7 +116,9 @@ def _run_flow(args: argparse.Namespace, store: Warehouse, plan: Plan) -> int:
                 follow_links=args.follow_links, return_state=True,
             )
     summary = state.result(raise_on_failure=False)
-    if isinstance(summary, WarehouseBusy):
+    if isinstance(summary, RunFailed):  # reports failed: the summary says which
+        summary = summary.summary
+    if isinstance(summary, (SourceError, MapError, WarehouseError)):  # refused
         return _fail(str(summary))
     if not isinstance(summary, RunSummary):  # the flow itself crashed
         return _fail(f"run failed: {state.message or summary}", 1)

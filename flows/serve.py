@@ -9,7 +9,11 @@ deployments of the same flow on it:
 - ``nightly``: on a cron schedule in the Asia/Shanghai time zone (the reports'
   agencies keep Beijing time, whatever the machine's zone);
 - ``rerun``: unscheduled, for operators to start from the UI or
-  ``prefect deployment run 'xxgk-run/rerun' -p failed=true``.
+  ``prefect deployment run 'xxgk-run/rerun' -p agencies='["区教育局"]'``.
+
+Each runs one flow run at a time and queues the next. While the server runs, its API
+is named in ``PREFECT_HOME/serve-api-url``, so that a manual ``xxgk run`` is recorded
+on it too, beside the nightly runs.
 
 Ctrl-C or SIGTERM stops the served deployments and then the server it started.
 """
@@ -25,7 +29,13 @@ import time
 from pathlib import Path
 from types import FrameType
 
-from flows.environment import configure_prefect, server_healthy, stop_server, uses_server
+from flows.environment import (
+    SERVE_API_FILE,
+    configure_prefect,
+    server_healthy,
+    stop_server,
+    uses_server,
+)
 
 TIMEZONE = "Asia/Shanghai"
 SERVER_START_TIMEOUT = 180.0  # a first start runs the database migrations
@@ -74,34 +84,45 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 def deployments(args: argparse.Namespace) -> list[object]:
-    """The nightly and rerun deployments of the run flow."""
+    """The nightly and rerun deployments: one run at a time each, a run started while
+    one is running queued (and a run of either waits for the other's lock)."""
+    from prefect.client.schemas.objects import (
+        ConcurrencyLimitConfig,
+        ConcurrencyLimitStrategy,
+    )
     from prefect.schedules import Cron
 
-    from flows.pipeline import run_pipeline
+    from flows.pipeline import nightly, rerun
 
     params = {"source": str(Path(args.source).resolve()),
               "warehouse": str(Path(args.warehouse).resolve()), "registry": args.registry}
-    nightly = run_pipeline.to_deployment(
-        name="nightly", schedules=[Cron(args.cron, timezone=TIMEZONE)], parameters=params,
-        description="Incremental nightly run: new and changed report files.",
-        tags=["xxgk", "nightly"])
-    rerun = run_pipeline.to_deployment(
-        name="rerun", parameters={**params, "failed": True},
-        description="Operators' rerun: failed and partial reports by default; set agencies,"
-        " years, failed=false or full=true to choose.", tags=["xxgk", "rerun"])
-    return [nightly, rerun]
+    one_at_a_time = ConcurrencyLimitConfig(
+        limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE)
+    return [
+        nightly.to_deployment(
+            name="nightly", schedules=[Cron(args.cron, timezone=TIMEZONE)],
+            parameters=params, concurrency_limit=one_at_a_time,
+            description="Incremental nightly run: new and changed report files.",
+            tags=["xxgk", "nightly"]),
+        rerun.to_deployment(
+            name="rerun", parameters=params, concurrency_limit=one_at_a_time,
+            description="Operators' rerun: failed and partial reports by default; choose "
+            "agencies, years or a full run instead.", tags=["xxgk", "rerun"]),
+    ]
 
 
 def serve_command(args: argparse.Namespace) -> int:
     configure_prefect()
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     server = None
+    announced = Path(os.environ["PREFECT_HOME"]) / SERVE_API_FILE
     try:
         if not uses_server():
             print(f"xxgk serve: starting a local Prefect server on 127.0.0.1:{args.port} "
                   f"(PREFECT_HOME={os.environ['PREFECT_HOME']})", flush=True)
             server, api_url = start_local_server(args.port)
             os.environ["PREFECT_API_URL"] = api_url
+            announced.write_text(api_url, encoding="utf-8")  # `xxgk run` reports here
             print(f"xxgk serve: Prefect UI at {api_url.removesuffix('/api')}", flush=True)
         from prefect import serve
 
@@ -116,6 +137,7 @@ def serve_command(args: argparse.Namespace) -> int:
     finally:
         print("xxgk serve: stopping", flush=True)
         if server is not None:
+            announced.unlink(missing_ok=True)
             stop_server(server)
         signal.signal(signal.SIGTERM, previous)
     return 0

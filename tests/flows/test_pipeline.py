@@ -18,6 +18,7 @@ over the size limit reported.
 from __future__ import annotations
 
 import os
+import pickle
 import subprocess
 import sys
 import textwrap
@@ -208,6 +209,67 @@ def test_agency_rerun_replaces_exactly_its_rows(tmp_path: Path) -> None:
         pd.testing.assert_frame_equal(before[name], after[name])
 
 
+def test_the_rerun_deployment_s_agency_means_what_xxgk_run_s_does(tmp_path: Path) -> None:
+    """``rerun`` with an agency chosen reprocesses all its reports, as ``--agency``;
+    with nothing chosen, the failed and partial ones."""
+    from flows.pipeline import rerun
+
+    src, wh = _source(tmp_path), tmp_path / "wh"
+    broken = src / "区某局" / "2021.txt"
+    broken.parent.mkdir()
+    broken.write_text("政府信息公开工作年度报告\n（空）\n", encoding="utf-8")
+    assert _run("--source", str(src), "--warehouse", str(wh)) == 1
+    first = _reports(wh)
+    agency = sorted(p.name for p in src.iterdir() if p.is_dir())[1]
+    assert rerun(source=str(src), warehouse=str(wh), agencies=[agency],
+                 return_state=True).is_completed()
+    second = _reports(wh)
+    mine = second["agency"] == agency
+    assert mine.sum() == 4 and (second.loc[mine, "run_id"] != first.loc[mine, "run_id"]).all()
+    assert (second.loc[~mine, "run_id"] == first.loc[~mine, "run_id"]).all()
+    assert rerun(source=str(src), warehouse=str(wh), return_state=True).is_failed()
+    third = _reports(wh)
+    again = third["run_id"] != second["run_id"]
+    assert list(third.index[again]) == ["区某局/2021.txt"]  # the failed report only
+
+
+def test_a_deployed_run_waits_for_the_warehouse_another_run_writes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from flows.pipeline import nightly
+
+    src, wh = _source(tmp_path, n_agencies=1, years=range(2020, 2022)), tmp_path / "wh"
+    monkeypatch.setattr(flows.pipeline, "LOCK_POLL_SECONDS", 0.1)
+
+    def other_run(taken: threading.Event, release: threading.Event) -> None:
+        with Warehouse(wh).locked():
+            taken.set()
+            release.wait(30)
+
+    def holding() -> tuple[threading.Thread, threading.Event]:
+        taken, release = threading.Event(), threading.Event()
+        holder = threading.Thread(target=other_run, args=(taken, release))
+        holder.start()
+        assert taken.wait(10)
+        return holder, release
+
+    holder, release = holding()
+    threading.Timer(2.0, release.set).start()
+    started = time.monotonic()
+    state = nightly(source=str(src), warehouse=str(wh), return_state=True)
+    holder.join()
+    assert state.is_completed() and time.monotonic() - started >= 2.0
+    assert set(_reports(wh)["status"]) == {"ok"}
+    # Past its wait, a run says the warehouse is busy, in one line.
+    monkeypatch.setattr(flows.pipeline, "LOCK_WAIT_SECONDS", 0.3)
+    holder, release = holding()
+    state = nightly(source=str(src), warehouse=str(wh), registry="", return_state=True)
+    release.set()
+    holder.join()
+    assert state.is_failed() and "is busy" in (state.message or "")
+
+
 def test_a_second_run_on_a_locked_warehouse_is_refused(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     src, wh = _source(tmp_path, n_agencies=1, years=range(2020, 2021)), tmp_path / "wh"
@@ -250,7 +312,7 @@ def test_the_flow_fails_with_its_summary_and_publishes_an_artifact(tmp_path: Pat
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
-    from flows.pipeline import run_pipeline
+    from flows.pipeline import RunFailed, run_pipeline
     from load.batch.summary import RunSummary
 
     src, wh = _source(tmp_path, n_agencies=1, years=range(2020, 2022)), tmp_path / "wh"
@@ -259,8 +321,11 @@ def test_the_flow_fails_with_its_summary_and_publishes_an_artifact(tmp_path: Pat
                                            encoding="utf-8")
     started = time.time()
     state = run_pipeline(source=str(src), warehouse=str(wh), quiet=True, return_state=True)
-    summary = state.result(raise_on_failure=False)
-    assert state.is_failed() and isinstance(summary, RunSummary)
+    failure = state.result(raise_on_failure=False)  # an exception, as Prefect requires
+    assert state.is_failed() and isinstance(failure, RunFailed)
+    summary = failure.summary
+    assert isinstance(summary, RunSummary) and str(failure) == summary.headline()
+    assert pickle.loads(pickle.dumps(failure)).summary == summary  # results are persisted
     assert summary.counts["failed"] == 1 and summary.counts["ok"] == 2
     assert summary.exit_code == 1 and "1 failed" in (state.message or "")
     with get_client(sync_client=True) as client:

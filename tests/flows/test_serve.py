@@ -16,35 +16,75 @@ import socket
 import subprocess
 import sys
 import time
+import tomllib
+import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
 import yaml
 
 from flows.serve import server_healthy
+from synth.corpus import write_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _flow_parameters() -> set[str]:
-    from flows.pipeline import run_pipeline
+def _flow_parameters(name: str) -> set[str]:
+    import flows.pipeline
 
-    return set(inspect.signature(run_pipeline.fn).parameters)
+    return set(inspect.signature(getattr(flows.pipeline, name).fn).parameters)
 
 
 def test_prefect_yaml_declares_the_nightly_and_rerun_deployments() -> None:
     config = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
     deployments = {d["name"]: d for d in config["deployments"]}
     assert set(deployments) == {"nightly", "rerun"}
-    for deployment in deployments.values():
-        path, name = deployment["entrypoint"].split(":")
-        assert (ROOT / path).is_file() and name == "run_pipeline"
-        assert set(deployment["parameters"]) <= _flow_parameters()
-        assert {"source", "warehouse"} <= set(deployment["parameters"])
+    for name, deployment in deployments.items():
+        path, flow_name = deployment["entrypoint"].split(":")
+        assert (ROOT / path).is_file() and flow_name == name
+        assert set(deployment["parameters"]) <= _flow_parameters(flow_name)
+        assert deployment["parameters"] == {"source": "{{ $XXGK_SOURCE }}",
+                                            "warehouse": "{{ $XXGK_WAREHOUSE }}",
+                                            "registry": "{{ $XXGK_REGISTRY }}"}
+        assert deployment["concurrency_limit"] == {"limit": 1,
+                                                   "collision_strategy": "ENQUEUE"}
     (schedule,) = deployments["nightly"]["schedules"]
     assert schedule["cron"] == "0 2 * * *" and schedule["timezone"] == "Asia/Shanghai"
     assert not deployments["rerun"].get("schedules")
-    assert deployments["rerun"]["parameters"]["failed"] is True
+
+
+def test_the_nightly_form_holds_no_internal_knobs() -> None:
+    """What the UI's form of each deployment asks: operators' choices, each described."""
+    from prefect.utilities.callables import parameter_schema
+
+    import flows.pipeline
+
+    assert _flow_parameters("nightly") == {"source", "warehouse", "registry"}
+    assert _flow_parameters("rerun") == {"source", "warehouse", "agencies", "years",
+                                         "failed", "full", "registry"}
+    for name in ("nightly", "rerun"):
+        schema = parameter_schema(getattr(flows.pipeline, name).fn)
+        assert all(p.get("description") for p in schema.properties.values()), name
+
+
+def test_prefect_yaml_names_a_prefect_the_project_accepts() -> None:
+    from packaging.requirements import Requirement
+
+    config = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    (prefect,) = [Requirement(r) for r in project["project"]["dependencies"]
+                  if Requirement(r).name == "prefect"]
+    assert prefect.specifier.contains(config["prefect-version"])
+
+
+def test_serve_needs_a_source_and_a_warehouse(capsys: pytest.CaptureFixture[str]) -> None:
+    from flows.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["serve", "--source", "raw"])
+    assert exit_.value.code == 2
+    assert "--warehouse" in capsys.readouterr().err
 
 
 def _free_port() -> int:
@@ -74,12 +114,60 @@ def _wait_for_deployments(api: str, process: subprocess.Popen[str],
     raise AssertionError("the deployments were not served in time")
 
 
+def _run_deployment(api: str, deployment_id: str, process: subprocess.Popen[str],
+                    timeout: float = 240) -> dict[str, object]:
+    """Start a run of a served deployment, as the UI's "Run" button does; its final
+    state."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            flow_run = _post(f"{api}/deployments/{deployment_id}/create_flow_run", {})
+            break
+        except urllib.error.HTTPError as err:  # a server still busy starting: 503
+            assert err.code == 503 and time.monotonic() < deadline, err
+            time.sleep(1)
+    assert isinstance(flow_run, dict)
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "xxgk serve exited during the run"
+        with urllib.request.urlopen(f"{api}/flow_runs/{flow_run['id']}", timeout=10) as r:
+            state = json.load(r)["state"]
+        if state and state["type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED"):
+            return state
+        time.sleep(1)
+    raise AssertionError("the deployment's run did not end in time")
+
+
+def _flow_run_processes(parent: int) -> list[int]:
+    """The processes ``parent`` started to run flows (not its Prefect server)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text(encoding="utf-8")
+            command = (entry / "cmdline").read_bytes()
+        except (OSError, UnicodeDecodeError):
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[1]) == parent and fields[0] != "Z" and (
+                b"multiprocessing" in command or b"prefect.engine" in command):
+            found.append(int(entry.name))
+    return found
+
+
+def _wait_for_flow_run_processes(parent: int, timeout: float = 120) -> None:
+    """Until the flow run's process has ended (its last log lines are then printed)."""
+    deadline = time.monotonic() + timeout
+    while _flow_run_processes(parent):
+        assert time.monotonic() < deadline, "the flow run's process never ended"
+        time.sleep(0.5)
+
+
 def test_serve_starts_a_local_server_serves_both_deployments_and_stops(
         tmp_path: Path) -> None:
     port = _free_port()
     api = f"http://127.0.0.1:{port}/api"
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    env["PREFECT_RUNNER_POLL_FREQUENCY"] = "1"  # pick the run up at once
     process = subprocess.Popen(
         [sys.executable, "-m", "flows.cli", "serve", "--source", str(ROOT / "data/demo"),
          "--warehouse", str(tmp_path / "wh"), "--port", str(port), "--cron", "15 3 * * *"],
@@ -92,12 +180,43 @@ def test_serve_starts_a_local_server_serves_both_deployments_and_stops(
         assert schedule["schedule"]["cron"] == "15 3 * * *"
         assert schedule["schedule"]["timezone"] == "Asia/Shanghai"
         assert not by_name["rerun"]["schedules"]
-        assert by_name["rerun"]["parameters"]["failed"] is True  # type: ignore[index]
+        assert "failed" not in by_name["rerun"]["parameters"]  # type: ignore[operator]
+        for deployment in found:  # one run at a time; another is queued
+            limit = deployment["global_concurrency_limit"]
+            assert isinstance(limit, dict) and limit["limit"] == 1, deployment
+            options = deployment["concurrency_options"]
+            assert isinstance(options, dict) and options["collision_strategy"] == "ENQUEUE"
         assert by_name["nightly"]["parameters"]["warehouse"] == str(tmp_path / "wh")  # type: ignore[index]
         assert (tmp_path / "prefect-home" / "server.db").exists()
+        state = _run_deployment(api, str(by_name["nightly"]["id"]), process)
+        _wait_for_flow_run_processes(process.pid)
+        # A manual run meanwhile is recorded on the same server, beside the nightly one.
+        manual_source = tmp_path / "manual"
+        write_corpus(manual_source, n_agencies=1, years=range(2020, 2021), seed=3)
+        manual = subprocess.run(
+            [sys.executable, "-m", "flows.cli", "run", "--source", str(manual_source),
+             "--warehouse", str(tmp_path / "manual-wh"), "--quiet"],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        assert manual.returncode == 0, manual.stderr
+        runs = _post(f"{api}/flow_runs/filter", {})
+        assert isinstance(runs, list)
+        assert str(manual_source) in {r["parameters"].get("source") for r in runs}
     finally:
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=60)
     assert process.returncode == 0, output
     assert "stopping" in output
+    # The demo holds broken reports: the run ends Failed with its headline, cleanly.
+    assert state["type"] == "FAILED", state
+    assert "failed" in state["message"] and "reports" in state["message"], state
+    assert "Traceback" not in output and "Unexpected result" not in output, output
     assert not server_healthy(api)
+    assert not (tmp_path / "prefect-home" / "serve-api-url").exists()  # runs go elsewhere
+
+
+@pytest.mark.parametrize("value", [None, "", "  ", "{{ $XXGK_REGISTRY }}"])
+def test_a_deployment_without_a_registry_uses_the_bundled_one(value: str | None) -> None:
+    from flows.pipeline import _registry
+
+    assert _registry(value) is None
+    assert _registry("/etc/xxgk/agencies.csv") == "/etc/xxgk/agencies.csv"
