@@ -87,12 +87,17 @@ def _to_fact(row: Row, col: Column, tok: Token, unit: str, template: str,
 
 
 def resolve_deferred(result: TableResult, template: str) -> None:
-    """表二 rows printed without a header take the template's columns for that row."""
+    """表二 rows printed without a header (or under one read in part, already warned
+    about) take the template's columns for that row."""
+    partly_read = {w.message.split(":", 1)[0] for w in result.warnings
+                   if w.code == "header_partly_read"}
     for row in result.rows:
         if row.columns is not None:
             continue
         row.columns = [Column(c.col_key, "") for c in key_catalog().cells_for(template)
                        if c.table == row.table and c.row_key == row.key]
+        if f"{row.table}/{row.key}" in partly_read:
+            continue
         result.warnings.append(Warning_(
             "header_not_found", f"{row.table}/{row.key}: no column header; read in the "
             f"{template} template's column order", row.line))

@@ -54,6 +54,9 @@ class Row:
     # A misprinted label's nearest row, until the template's row order confirms it.
     fuzzy: LabelHit | None = None
     overflow: list[Token] = field(default_factory=list)  # values past the last column
+    # Where in the label's text a misprinted label is looked for (after a group
+    # heading's alias that precedes it).
+    fuzzy_from: int = 0
 
 
 @dataclass(slots=True)

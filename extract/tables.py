@@ -43,6 +43,7 @@ from transform.keys import (
     OTHER,
     OTHER_OTHER,
     RL,
+    TEMPLATES,
     TOTAL,
     derived_rows,
     key_catalog,
@@ -59,6 +60,8 @@ from transform.labels import (
 # fragments, its 表三 header 16; text beyond this many is prose, not a label.
 MAX_FRAGMENTS = 80
 MAX_FUZZY_TEXT = 60  # the end of an unmatched label that is compared with the aliases
+# Label text after a row's alias long enough to be another row's misprinted label.
+MIN_MISPRINTED_TAIL = 8
 
 
 def _end_of_cells(tokens: list[Token], i: int, line: int) -> int:
@@ -102,6 +105,7 @@ class TableEngine:
         self.fuzzy_rows = False
         self.full_row: Row | None = None  # a 表三 row just filled, until text follows
         self.damaged_headers: set[str] = set()  # tables whose header holds U+FFFD
+        self.partly_read_warned: set[str] = set()  # 表二 rows whose header was short
         self.result = TableResult([], {}, [], [])
         self.headers = HeaderReader(self.result)
         self.reviews = ReviewsReader(self.result)
@@ -307,15 +311,38 @@ class TableEngine:
         table = self.mode or AD
         text = joined_labels(self.frags)
         hit = self._resolve_row(table, text)
+        fuzzy_from = 0
+        if hit is not None and self._misprinted_label_after(table, hit, text):
+            # Read as the misprinted label after the alias, where the row order confirms it.
+            hit, fuzzy_from = None, hit.end
         if hit is None:
             # Warned about when the row ends, unless the next line completes the label.
             label = " ".join([t.raw.strip() for t in self.frags])[-60:]
-            return Row(table, None, label, None, 1 << 30, first.line, frags=list(self.frags))
+            return Row(table, None, label, None, 1 << 30, first.line, frags=list(self.frags),
+                       fuzzy_from=fuzzy_from)
         self.headers.mark(table, "row", hit)
-        columns = self._columns_for(table, text[: hit.start])
+        columns = self._unless_partly_read(table, hit.key,
+                                           self._columns_for(table, text[: hit.start]))
         label = self._raw_label(hit)
         width = len(columns) if columns else self._default_width(table, hit.key)
         return Row(table, hit.key, label, columns, width, first.line)
+
+    def _unless_partly_read(self, table: str, row_key: str,
+                            columns: list[Column] | None) -> list[Column] | None:
+        """表二 columns of a header that names fewer columns than the row has in every
+        template: a column label misprinted or damaged out of recognition
+        (采购项目怰量), and the row's values read against the columns left would land
+        one column over. The row then takes the template's columns, as a row printed
+        without a header does."""
+        if table != AD or not columns or len(columns) >= self._width_with(row_key, columns):
+            return columns
+        if row_key not in self.partly_read_warned:
+            self.partly_read_warned.add(row_key)
+            self.headers.warn("header_partly_read", f"active_disclosure/{row_key}: column "
+                              f"header names only {', '.join(c.key for c in columns)}; "
+                              "reading the template's columns", self.frags[-1].line
+                              if self.frags else None)
+        return None
 
     def _completes_label(self, tok: Token) -> bool:
         """A PDF row whose values sit on the first line of a wrapped label
@@ -408,11 +435,19 @@ class TableEngine:
         if table == APP:
             return len(self.keys.col_order[APP])
         # A 表二 row without a header: its width is known once the template is.
-        widths = {
-            sum(1 for c in self.keys.cells_for(t) if c.table == table and c.row_key == row_key)
-            for t in ("2019", "2021")
-        }
+        widths = {len(self._ad_columns_of(t, row_key)) for t in TEMPLATES}
         return max(widths - {0}, default=1)
+
+    def _width_with(self, row_key: str, columns: list[Column]) -> int:
+        """The fewest columns a 表二 row has in a template that prints every one of
+        ``columns`` for it (0 when none does: the header is another row's)."""
+        named = {c.key for c in columns}
+        return min((len(keys) for t in TEMPLATES
+                    if named <= (keys := self._ad_columns_of(t, row_key))), default=0)
+
+    def _ad_columns_of(self, template: str, row_key: str) -> set[str]:
+        return {c.col_key for c in self.keys.cells_for(template)
+                if c.table == AD and c.row_key == row_key}
 
     def _close_row(self) -> None:
         row, self.row = self.row, None
@@ -449,13 +484,24 @@ class TableEngine:
         text = joined_labels(self.frags)
         return self.row_matchers[table].closest(text[-MAX_FUZZY_TEXT:]) is not None
 
+    def _misprinted_label_after(self, table: str, hit: LabelHit, text: str) -> bool:
+        """Whether a row's label text goes on after the alias it names with another row's
+        alias, a character or two misprinted (``(六)其他处理 1、申请人无正当理由逾最不补正…``
+        in a crawler's text): the values then belong to that row, not to the group
+        heading the alias names."""
+        tail = text[hit.end:]
+        if len(tail) < MIN_MISPRINTED_TAIL:
+            return False
+        near = self.row_matchers[table].closest(tail[-MAX_FUZZY_TEXT:])
+        return near is not None and near.key != hit.key
+
     def _nearest_row(self, row: Row) -> bool:
         """Whether an unnamed row's label is a row's alias with a character or two
         wrong (kept in ``row.fuzzy`` until :meth:`_settle_fuzzy`)."""
         if not row.frags or row.table not in self.sequence:
             return False
         text = joined_labels(row.frags)
-        tail = max(0, len(text) - MAX_FUZZY_TEXT)
+        tail = max(row.fuzzy_from, len(text) - MAX_FUZZY_TEXT)
         hit = self.row_matchers[row.table].closest(text[tail:])
         if hit is None:
             return False

@@ -182,11 +182,28 @@ def unit_multiplier(suffix: str) -> tuple[Decimal, str]:
 
 
 def find_unit_suffix(text: str) -> str:
-    """The money unit a header announces, e.g. ``（单位：万元）`` -> ``万元``; else empty."""
+    """The money unit a header announces, e.g. ``（单位：万元）`` -> ``万元``; else empty.
+
+    A unit whose word follows another ideograph (``单位：䀇元``, a misprinted or damaged
+    ``万元``) announces no unit it can be trusted for: the template's is assumed then,
+    with a warning, rather than 元 read for 万元. 人民币, 单位 or 金额 may precede a
+    unit."""
     for suffix in _money_suffixes_longest_first():
-        if suffix in text:
-            return suffix
+        at = text.find(suffix)
+        if at < 0:
+            continue
+        before = text[at - 1] if at else ""
+        if _is_ideograph(before) and before not in _UNIT_PREFIXES:
+            return ""
+        return suffix
     return ""
+
+
+_UNIT_PREFIXES = frozenset("币位额")  # 人民币万元, 单位万元, 金额万元
+
+
+def _is_ideograph(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"
 
 
 @cache

@@ -62,11 +62,50 @@ def test_a_misprinted_column_of_table_two_is_read_with_a_warning() -> None:
 
 
 def test_a_misprint_never_takes_a_column_the_header_names() -> None:
-    # 本年制发件数 and a misprinted copy of it: the copy is not a second column.
-    report, _truth = _misprinted(3, "spaces", "2021", {"本年废止件数": "本年制发件薮"})
+    # 本年制发件数 and a misprinted copy of it: the copy is not a second column; the
+    # header names two of the rows' three columns, so the template's three are read.
+    report, truth = _misprinted(3, "spaces", "2021", {"本年废止件数": "本年制发件薮"})
     assert not any("本年制发件薮" in m for m in _fuzzy(report))
-    assert ("active_disclosure", "rules", "repealed") not in {
-        (f.table, f.row_key, f.col_key) for f in report.facts}
+    assert cell_differences([f.as_dict() for f in report.facts], truth) == []
+    assert {w.code for w in report.warnings} == {"header_partly_read"}
+
+
+@pytest.mark.parametrize("misprint", [
+    {"采购项目数量": "采购项目怰量"},  # a column label no longer read: the row's values
+    {"上一年项目数量": "上一年项目敉量"},  # must not move one column over
+])
+@pytest.mark.parametrize("seed", range(3))
+def test_a_header_read_in_part_moves_no_value(misprint: dict[str, str], seed: int) -> None:
+    rep = generate_report(seed, layout="glued", template="2019", encoding="utf-8",
+                          variations=False)
+    right, wrong = next(iter(misprint.items()))
+    text = rep.text.replace(right, wrong)
+    report = extract_bytes(text.encode(), name="report" + rep.extension)
+    assert cell_differences([f.as_dict() for f in report.facts], rep.facts) == []
+    assert "header_partly_read" in {w.code for w in report.warnings}
+
+
+def test_a_misprinted_unit_is_not_read_as_another() -> None:
+    # 万元 damaged into 䀇元: not 元 (a value 10,000 times too small), the template's.
+    rep = generate_report(2, layout="glued", template="2021", encoding="utf-8",
+                          variations=False)
+    assert "单位：万元" in rep.text
+    report = extract_bytes(rep.text.replace("单位：万元", "单位：䀇元").encode(),
+                           name="report" + rep.extension)
+    assert cell_differences([f.as_dict() for f in report.facts], rep.facts) == []
+    assert "unit_assumed" in {w.code for w in report.warnings}
+
+
+def test_a_misprinted_sub_row_label_after_its_group_heading_is_read_as_its_row() -> None:
+    # (六)其他处理 1、申请人无正当理由逾最不补正…: the values are the sub-row's, not a
+    # 2019 其他处理 row's.
+    rep = generate_report(0, layout="glued", template="2021", encoding="utf-8",
+                          variations=False)
+    assert "逾期不补正" in rep.text
+    report = extract_bytes(rep.text.replace("逾期不补正", "逾最不补正", 1).encode(),
+                           name="report" + rep.extension)
+    assert cell_differences([f.as_dict() for f in report.facts], rep.facts) == []
+    assert any("read as '逾期不补正'" in m for m in _fuzzy(report))
 
 
 @pytest.mark.parametrize("layout", ["tab", "markdown", "pipe", "lines"])
