@@ -363,7 +363,11 @@ def _delimited_tokens(norm: str, raw: str, kind: str, sep: str, lineno: int,
             # (Where the line reads as printed, a word is its own raw text.)
             printed = word if same and not markdown else _printed(raw, s, part, word)
             out.append(_word_token(word, printed, lineno, cell))
-        if _not_one_value(out, before, valued):
+        if _numbered_label(out, before):
+            printed = _printed(raw, s, part, word)
+            out[before:] = [Token(TEXT, word, printed, lineno, None, False, False,
+                                  normalise_label(word), cell)]
+        elif _not_one_value(out, before, valued):
             out[before:] = [Token(VALUE, word, _printed(raw, s, part, word), lineno,
                                   UNREADABLE_VALUE, False, False, "", cell)]
             valued = True
@@ -385,6 +389,16 @@ def _printed(raw: str, start: int, part: str, word: str) -> str:
     cell ``part`` starts at ``start``."""
     ws = start + part.index(word[0])
     return raw[ws : ws + len(word)]
+
+
+def _numbered_label(out: list[Token], start: int) -> bool:
+    """Whether the tokens ``out[start:]`` of one delimited cell are a label opened by a
+    number (``1 申请人无正当理由…``, where 1、 was printed 1 and a space): a value, then
+    text beyond ASCII and no value after it. The cell is that label, not a value."""
+    if len(out) - start < 2 or out[start].kind != VALUE:
+        return False
+    rest = out[start + 1:]
+    return all(t.kind == TEXT for t in rest) and not all(t.text.isascii() for t in rest)
 
 
 def _not_one_value(out: list[Token], start: int, valued: bool) -> bool:

@@ -119,3 +119,15 @@ def test_a_misprinted_label_after_merged_cells_keeps_its_cells_columns(
     report = extract_bytes(text.encode(), name="report" + rep.extension)
     assert cell_differences([f.as_dict() for f in report.facts], rep.facts) == []
     assert len(_fuzzy(report)) == 2
+
+
+@pytest.mark.parametrize("layout", ["pipe", "tab", "markdown"])
+def test_a_cell_of_a_number_and_a_label_is_a_label(layout: str) -> None:
+    # 1、申请人… printed 1　申请人… (an ideographic space): numbering, not a value the
+    # row's other cells would follow one column over.
+    rep = generate_report(0, layout=layout, template="2021", encoding="utf-8",
+                          variations=False)
+    assert "1.申请人无正当理由" in rep.text
+    report = extract_bytes(rep.text.replace("1.申请人无正当理由", "1\u3000申请人无正当理由")
+                           .encode(), name="report" + rep.extension)
+    assert cell_differences([f.as_dict() for f in report.facts], rep.facts) == []
