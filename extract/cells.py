@@ -363,14 +363,11 @@ def _delimited_tokens(norm: str, raw: str, kind: str, sep: str, lineno: int,
             # (Where the line reads as printed, a word is its own raw text.)
             printed = word if same and not markdown else _printed(raw, s, part, word)
             out.append(_word_token(word, printed, lineno, cell))
-        if _numbered_label(out, before):
-            printed = _printed(raw, s, part, word)
-            out[before:] = [Token(TEXT, word, printed, lineno, None, False, False,
-                                  normalise_label(word), cell)]
-        elif _not_one_value(out, before, valued):
-            out[before:] = [Token(VALUE, word, _printed(raw, s, part, word), lineno,
-                                  UNREADABLE_VALUE, False, False, "", cell)]
-            valued = True
+        label = _numbered_label(out, before)
+        if label or _not_one_value(out, before, valued):
+            out[before:] = [_whole_cell(word, _printed(raw, s, part, word), lineno, cell,
+                                        label)]
+            valued = valued or not label
         elif not valued:
             valued = any(t.kind == VALUE for t in out[before:])
             if not valued and labelled and len(out) - before == 1 and word.isascii():
@@ -389,6 +386,15 @@ def _printed(raw: str, start: int, part: str, word: str) -> str:
     cell ``part`` starts at ``start``."""
     ws = start + part.index(word[0])
     return raw[ws : ws + len(word)]
+
+
+def _whole_cell(word: str, printed: str, lineno: int, cell: int, label: bool) -> Token:
+    """One token for a delimited cell's words: its label, or a cell that reads as no
+    value."""
+    if label:
+        return Token(TEXT, word, printed, lineno, None, False, False, normalise_label(word),
+                     cell)
+    return Token(VALUE, word, printed, lineno, UNREADABLE_VALUE, False, False, "", cell)
 
 
 def _numbered_label(out: list[Token], start: int) -> bool:
