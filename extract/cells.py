@@ -466,12 +466,31 @@ def tokenise_line(norm: str, raw: str, lineno: int, markdown: bool = False,
     elif kind == "spaces":
         for m in _SPACE_CELL.finditer(norm):
             _cell_tokens(norm, raw, m.start(), m.end(), lineno, tokens)
+        _numbering_into_label(tokens)
     elif " " in stripped:
         _words_tokens(norm, raw, 0, len(norm), lineno, tokens)
+        _numbering_into_label(tokens)
     else:
         return kind, _single_word(norm, raw, stripped, lineno)
     _mark_line(tokens)
     return kind, tokens
+
+
+_NUMBER_ALONE = re.compile(r"\d{1,2}")
+
+
+def _numbering_into_label(tokens: list[Token]) -> None:
+    """A line opening with a number of one or two digits, then a label (``2 申请人逾期…``,
+    where 2、 was printed 2 and a space): the number is the label's numbering, not a
+    cell the row before would take."""
+    if len(tokens) < 2:
+        return
+    first, second = tokens[0], tokens[1]
+    if (first.kind == VALUE and _NUMBER_ALONE.fullmatch(first.text)
+            and second.kind == TEXT and not second.text.isascii()):
+        text = f"{first.text} {second.text}"
+        tokens[0:2] = [Token(TEXT, text, f"{first.raw} {second.raw}", first.line, None,
+                             False, False, normalise_label(text), second.cell)]
 
 
 def after_damage_dropped(tokens: list[Token]) -> list[Token]:

@@ -61,7 +61,7 @@ from transform.labels import (
 MAX_FRAGMENTS = 80
 MAX_FUZZY_TEXT = 60  # the end of an unmatched label that is compared with the aliases
 # Label text after a row's alias long enough to be another row's misprinted label.
-MIN_MISPRINTED_TAIL = 8
+MIN_MISPRINTED_TAIL = 4
 
 
 def _end_of_cells(tokens: list[Token], i: int, line: int) -> int:
