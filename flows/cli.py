@@ -135,6 +135,9 @@ ephemeral mode unless PREFECT_API_URL points at a Prefect server.
 STATUS_EPILOG = """examples:
   xxgk status --warehouse wh            # failures first, with their reasons
   xxgk status --warehouse wh --json | jq 'select(.status != "ok")'
+
+Exit status 2, with one line on stderr, for a path that is no warehouse: missing, a
+file, or a folder without the .snapshots every xxgk run makes.
 """
 
 SERVE_EPILOG = """examples:
@@ -210,7 +213,7 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source", required=True, help="folder of report files "
                         "(SOURCE/<agency>/<year>.<ext>), crawled recursively")
     parser.add_argument("--warehouse", required=True, help="warehouse folder (created if "
-                        "missing)")
+                        "missing, in a folder that exists)")
     parser.add_argument("--agency", action="append", default=[], metavar="NAME",
                         help="only this agency (any registered spelling); repeatable")
     parser.add_argument("--year", action="append", type=int, default=[], metavar="N",

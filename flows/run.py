@@ -131,9 +131,13 @@ def _import_flow() -> None:
 
 def status_command(args: argparse.Namespace) -> int:
     store = Warehouse(args.warehouse)
-    ledger = store.ledger()
+    try:
+        store.check_is_warehouse()
+        ledger = store.ledger()
+    except (WarehouseError, OSError) as err:
+        return _fail(printable(" ".join(str(err).split())))
     if ledger.empty:
-        print(f"xxgk status: no reports in {args.warehouse} yet")
+        print(f"xxgk status: no reports in {printable(args.warehouse)} yet")
         return 0
     order = {"failed": 0, "partial": 1, "ok": 2}
     ledger = ledger.assign(_order=ledger["status"].map(order).fillna(3))

@@ -202,10 +202,36 @@ def test_status_lists_failures_first(tmp_path: Path,
     assert docs[1]["error"] is None and docs[1]["n_facts"] > 100
 
 
-def test_status_of_an_empty_warehouse(tmp_path: Path,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_status_of_a_warehouse_with_nothing_published(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "src").mkdir()
+    assert main(["run", "--source", str(tmp_path / "src"), "--warehouse",
+                 str(tmp_path / "wh"), "--quiet"]) == 0
     assert main(["status", "--warehouse", str(tmp_path / "wh")]) == 0
-    assert "no reports" in capsys.readouterr().out
+    assert capsys.readouterr().out == f"xxgk status: no reports in {tmp_path / 'wh'} yet\n"
+
+
+def test_status_refuses_a_path_that_is_no_warehouse(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def refusal(path: Path) -> str:
+        assert main(["status", "--warehouse", str(path)]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == "" and captured.err.count("\n") == 1
+        return captured.err
+
+    assert refusal(tmp_path / "nope") == f"xxgk: warehouse {tmp_path / 'nope'} does not exist\n"
+    assert not (tmp_path / "nope").exists()
+    (tmp_path / "empty").mkdir()
+    assert refusal(tmp_path / "empty") == (
+        f"xxgk: {tmp_path / 'empty'} is an empty folder without a warehouse's .snapshots: "
+        "not a warehouse (xxgk run --warehouse makes one)\n")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "notes.txt").write_text("notes\n", encoding="utf-8")
+    assert refusal(tmp_path / "src") == (
+        f"xxgk: {tmp_path / 'src'} is a folder without a warehouse's .snapshots: "
+        "not a warehouse (xxgk run --warehouse makes one)\n")
+    assert refusal(tmp_path / "src" / "notes.txt") == (
+        f"xxgk: warehouse {tmp_path / 'src' / 'notes.txt'} is a file, not a directory\n")
 
 
 def test_schema_prints_the_shipped_data_dictionary(capsys: pytest.CaptureFixture[str]) -> None:
