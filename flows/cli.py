@@ -128,7 +128,8 @@ RUN_EPILOG = """examples:
 
 Exit status: 0 when every processed report is ok, 1 when any is failed or partial
 (all the others are still written), 2 for a usage or configuration error (a missing
-source, a broken registry, a warehouse another run is writing). Runs in Prefect's
+source, a broken registry, an --agency or --year that matches no report nor registered
+name, a warehouse another run is writing). Runs in Prefect's
 ephemeral mode unless PREFECT_API_URL points at a Prefect server.
 """
 

@@ -186,6 +186,70 @@ def test_run_with_nothing_to_do(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert capsys.readouterr().out == ""
 
 
+@pytest.fixture
+def no_flow(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """``xxgk run`` stopped where it would start Prefect: the plans it got there."""
+    import flows.run
+
+    plans: list[object] = []
+    monkeypatch.setattr(flows.run, "_run_flow",
+                        lambda args, store, plan: plans.append(plan) or 0)
+    return plans
+
+
+def test_run_refuses_an_agency_that_names_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], no_flow: list[object]) -> None:
+    src, wh = _loaded_warehouse(tmp_path)  # 区住房和城乡建设局, 区城市管理局
+    assert main(["run", "--source", str(src), "--warehouse", str(wh),
+                 "--agency", "区应急管理"]) == 2
+    assert capsys.readouterr() == ("", "xxgk: agency 区应急管理 is neither in the registry "
+                                   "nor a folder of the source (did you mean 区应急管理局 or "
+                                   "区应急局?)\n")
+    (src / "区新设局").mkdir()  # a folder the registry lacks: a typo of it is close to it
+    (src / "区新设局" / "2021.txt").write_text(REPORT, encoding="utf-8")
+    assert main(["run", "--source", str(src), "--warehouse", str(wh),
+                 "--agency", "区新设", "--agency", "区城市管理局"]) == 2
+    assert capsys.readouterr().err.endswith("(did you mean 区新设局?)\n")
+    assert no_flow == []  # refused before Prefect
+
+
+def test_run_takes_an_unregistered_agency_named_by_its_folder(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], no_flow: list[object]) -> None:
+    src, wh = _loaded_warehouse(tmp_path)
+    (src / "区新设局").mkdir()
+    (src / "区新设局" / "2021.txt").write_text(REPORT, encoding="utf-8")
+    assert main(["run", "--source", str(src), "--warehouse", str(wh),
+                 "--agency", "区新设局"]) == 0
+    assert "'区新设局' is not in the registry" in capsys.readouterr().err
+    assert [f.path for f in no_flow[0].todo] == ["区新设局/2021.txt"]  # type: ignore[attr-defined]
+
+
+def test_run_refuses_a_year_of_no_report(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], no_flow: list[object]) -> None:
+    src, wh = _loaded_warehouse(tmp_path)  # 2020 and 2021
+    assert main(["run", "--source", str(src), "--warehouse", str(wh),
+                 "--year", "2021", "--year", "2012"]) == 2
+    assert capsys.readouterr() == ("", "xxgk: no report of 2012 in the source nor the "
+                                   "warehouse (years there: 2020, 2021)\n")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["run", "--source", str(empty), "--warehouse", str(tmp_path / "new"),
+                 "--year", "2020"]) == 2
+    assert capsys.readouterr().err == ("xxgk: no report of 2020 in the source nor the "
+                                       "warehouse (no reports there)\n")
+    assert no_flow == []
+
+
+def test_run_takes_a_year_the_ledger_holds(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], no_flow: list[object]) -> None:
+    src, wh = _loaded_warehouse(tmp_path)
+    for gone in src.glob("*/2020.*"):
+        gone.unlink()
+    assert main(["run", "--source", str(src), "--warehouse", str(wh), "--year", "2020"]) == 0
+    assert capsys.readouterr().out == "xxgk run: nothing to do (no files)\n"
+    assert no_flow == []
+
+
 def test_status_lists_failures_first(tmp_path: Path,
                                      capsys: pytest.CaptureFixture[str]) -> None:
     _, wh = _loaded_warehouse(tmp_path, broken=True)
