@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pool_jobs
@@ -66,7 +67,46 @@ def test_folder_extracts_every_file_and_reports_failures(
     assert main(["extract", str(report_file.parent), "--json"]) == 1
     captured = capsys.readouterr()
     assert len(captured.out.strip().splitlines()) == 1
-    assert "junk.txt: binary data" in captured.err
+    assert captured.err == (f"xxgk: {report_file.parent / 'junk.txt'}: not a report: no "
+                            "政府信息公开 words and figures in it\n")
+
+
+def test_extract_says_not_a_report_as_a_run_does(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The reason of each file that is no report is the one a run gives it: skipped
+    (outside the layout, no report's words) or failed (in the layout, no numbers)."""
+    from extract.source import open_source
+    from load.batch.process import process_batch
+
+    (tmp_path / "notes.txt").write_text("会议纪要：下周二开会，地点另行通知。\n", encoding="utf-8")
+    (tmp_path / "区统计局").mkdir()
+    (tmp_path / "区统计局" / "2020.txt").write_text("政府信息公开工作年度报告（无表）\n",
+                                                  encoding="utf-8")
+    rows = process_batch(str(tmp_path), list(open_source(tmp_path).files()), None, "r",
+                         datetime.now(UTC))
+    by_run = {o.source: o.error for o in rows.outcomes}
+    assert by_run == {"notes.txt": "not a report: no 政府信息公开 words and figures in it",
+                      "区统计局/2020.txt": "not a report: no numbers in the text"}
+    assert main(["extract", str(tmp_path), "--json"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines() == [f"xxgk: {tmp_path / path}: {reason}"
+                                         for path, reason in sorted(by_run.items())]
+
+
+def test_extract_json_lines_name_their_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = Path(os.fsdecode(os.fsencode(tmp_path) + b"/\xff\\"))
+    folder.mkdir()
+    for name in ("2019.txt", "2020.txt"):
+        (folder / name).write_text(REPORT, encoding="utf-8")
+    assert main(["extract", str(folder), "--json"]) == 0
+    docs = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [d["file"] for d in docs] == [f"{tmp_path}/\\xff\\\\/{name}"
+                                         for name in ("2019.txt", "2020.txt")]
+    assert [d["year"] for d in docs] == [2019, 2020]
+    assert main(["extract", str(folder / "2020.txt"), "--json"]) == 0  # one file: keyed too
+    assert json.loads(capsys.readouterr().out)["file"] == f"{tmp_path}/\\xff\\\\/2020.txt"
 
 
 def test_console_script_is_installed(report_file: Path) -> None:
