@@ -39,6 +39,12 @@ class ReportError(ValueError):
     """The file cannot be read as a report; the message is one line for a human."""
 
 
+def not_a_report(why: str) -> str:
+    """The one wording of every reason that says a file is no report, whichever step
+    found it (``xxgk run``'s crawl and extraction, ``xxgk extract``)."""
+    return f"not a report: {why}"
+
+
 @dataclass(frozen=True, slots=True)
 class Text:
     lines: list[str]  # as labels are matched (Big5 in simplified characters)

@@ -30,7 +30,7 @@ from extract.glued import recover_glued
 from extract.identity import find_identity, identity_conflicts, looks_like_agency
 from extract.linebreaks import restore_line_breaks
 from extract.model import ExtractedReport, Fact, Warning_
-from extract.reading import ReportError, read_file, read_text
+from extract.reading import ReportError, not_a_report, read_file, read_text
 from extract.tables import TableEngine
 from transform.checks import report_checks
 from transform.labels import table_start_pattern
@@ -101,7 +101,7 @@ def extract_bytes(data: bytes, *, name: str = "", agency: str | None = None,
         norm_text = "\n".join(norm_lines)
     tokenised = _tokenise_text(text.format, norm_text, norm_lines, raw_lines)
     if not any(t.kind == VALUE for t in tokenised.tokens):
-        raise ReportError("no numbers in the text: not a report with statistical tables")
+        raise ReportError(not_a_report("no numbers in the text"))
     result = TableEngine(tokenised.blank_lines_are_cells).run(tokenised.tokens)
     year = year if year is not None else identity.year
     template, reason = detect_template(result.markers, year)

@@ -46,13 +46,15 @@ from pathlib import Path
 from typing import Protocol
 
 from extract.names import escape_name, printable, unescape_name
-from extract.reading import MAX_PDF_BYTES, MAX_TEXT_BYTES, ReportError
+from extract.reading import MAX_PDF_BYTES, MAX_TEXT_BYTES, ReportError, not_a_report
 from extract.report import identity_from_path
 
 REPORT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".html", ".htm", ".pdf"})
 # How much of a file's start is searched for the report's words: a report's title
 # and first paragraphs come well within it.
 SNIFF_BYTES = 256 * 1024
+# Why the crawl skips a file outside the layout (the run counts it, never parses it).
+NO_REPORT_WORDS = not_a_report("no 政府信息公开 words and figures in it")
 # Words every 政府信息公开 annual report prints, in the encodings reports come in.
 # A byte search avoids decoding a file twice; a chance match in the wrong encoding
 # only lets a non-report through to the extractor, which then fails it with a reason.
@@ -276,7 +278,7 @@ class LocalSource:
             # failure to report, not a file to skip quietly.
             return SourceFile(rel, size, digest, True, "", mtime)
         sniffed = looks_like_report(head, path.suffix.lower())
-        reason = "" if sniffed else "not a report: no 政府信息公开 words and figures in it"
+        reason = "" if sniffed else NO_REPORT_WORDS
         return SourceFile(rel, size, digest, sniffed, reason, mtime)
 
     def read(self, path: str, limit: int | None = None) -> bytes:
@@ -334,6 +336,22 @@ def in_report_layout(rel: str) -> bool:
     return agency is not None and year is not None
 
 
+def why_skipped(path: str | Path) -> str | None:
+    """Why a run skips this file unparsed, or None when a run parses it: a file outside
+    the ``<agency>/<year>.<ext>`` layout whose first bytes hold no report's words and
+    figures is :data:`NO_REPORT_WORDS` (an empty file is parsed, to fail as empty)."""
+    path = Path(path)
+    if in_report_layout(escape_name(str(path))):
+        return None
+    try:
+        head = _head(path)
+    except OSError:
+        return None
+    if not head or looks_like_report(head, path.suffix.lower()):
+        return None
+    return NO_REPORT_WORDS
+
+
 def _head(path: Path) -> bytes:
     """The first bytes of a file, where a report prints its title and opening."""
     with open(path, "rb") as fh:
@@ -365,6 +383,6 @@ def open_source(location: str | Path, follow_links: bool = False) -> Source:
     return LocalSource(text.removeprefix("file://"), follow_links)
 
 
-__all__ = ["LINK_OUT", "UNREADABLE_FOLDER", "LocalSource", "Source", "SourceError",
-           "SourceFile", "SourceNotice", "TransientReadError", "looks_like_report",
-           "open_source", "read_limit", "too_large"]
+__all__ = ["LINK_OUT", "NO_REPORT_WORDS", "UNREADABLE_FOLDER", "LocalSource", "Source",
+           "SourceError", "SourceFile", "SourceNotice", "TransientReadError",
+           "looks_like_report", "open_source", "read_limit", "too_large", "why_skipped"]

@@ -23,11 +23,14 @@ EXTRACT_EPILOG = """examples:
   xxgk extract report.html            # a readable summary instead of JSON
   xxgk extract data/demo              # every report below a folder, one summary each
 
-With several files, --json prints one JSON object per line. Each file is parsed in a
-worker process within the per-file limits (XXGK_FILE_CPU_SECONDS, default 20 s of
-processor time; XXGK_FILE_MEMORY_MB, default 1024): a file past one fails with
-"resource limit: time" or "resource limit: memory". Exit status 1 when any file could
-not be read as a report (the reason is on stderr), 2 for a bad limit setting, else 0.
+--json prints one JSON object per file and line, its "file" key the path as given
+(escaped as the warehouse stores names: \\\\ for a backslash, \\xHH for a byte that is
+not UTF-8). Each file is parsed in a worker process within the per-file limits
+(XXGK_FILE_CPU_SECONDS, default 20 s of processor time; XXGK_FILE_MEMORY_MB, default
+1024): a file past one fails with "resource limit: time" or "resource limit: memory".
+A file that is no report fails with the reason `xxgk run` gives it ("not a report:
+..."). Exit status 1 when any file could not be read as a report (the reason is on
+stderr), 2 for a bad limit setting, else 0.
 """
 
 
@@ -68,6 +71,7 @@ def _expand(paths: Sequence[str]) -> list[Path]:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     from extract.report import ReportError, identity_from_path
+    from extract.source import why_skipped
     from load.batch.limits import LimitsError, ended_reason
     from load.batch.pool import WorkerCrashed
     from load.batch.single import extract_within_limits, extracting_pool
@@ -94,7 +98,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 report = pool.run(extract_within_limits, str(path),
                                   args.agency or folder_agency, args.year)
             except ReportError as err:
-                print(f"xxgk: {_shown(path)}: {err}", file=sys.stderr)
+                # A file a run would skip unparsed gets the reason the run gives.
+                print(f"xxgk: {_shown(path)}: {why_skipped(path) or err}", file=sys.stderr)
                 failures += 1
                 continue
             except WorkerCrashed as err:  # past a limit: the next file gets a new worker
@@ -109,8 +114,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 continue
             if args.json:
                 # One write a report (json.dump writes each token).
-                sys.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False,
-                                            allow_nan=False) + "\n")
+                doc = {"file": escape_name(str(path)), **report.as_dict()}
+                sys.stdout.write(json.dumps(doc, ensure_ascii=False, allow_nan=False) + "\n")
                 sys.stdout.flush()
             else:
                 if len(files) > 1:
@@ -128,13 +133,17 @@ RUN_EPILOG = """examples:
 
 Exit status: 0 when every processed report is ok, 1 when any is failed or partial
 (all the others are still written), 2 for a usage or configuration error (a missing
-source, a broken registry, a warehouse another run is writing). Runs in Prefect's
+source, a broken registry, an --agency or --year that matches no report nor registered
+name, a warehouse another run is writing). Runs in Prefect's
 ephemeral mode unless PREFECT_API_URL points at a Prefect server.
 """
 
 STATUS_EPILOG = """examples:
   xxgk status --warehouse wh            # failures first, with their reasons
   xxgk status --warehouse wh --json | jq 'select(.status != "ok")'
+
+Exit status 2, with one line on stderr, for a path that is no warehouse: missing, a
+file, or a folder without the .snapshots every xxgk run makes.
 """
 
 SERVE_EPILOG = """examples:
@@ -211,7 +220,7 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source", required=True, help="folder of report files "
                         "(SOURCE/<agency>/<year>.<ext>), crawled recursively")
     parser.add_argument("--warehouse", required=True, help="warehouse folder (created if "
-                        "missing)")
+                        "missing, in a folder that exists)")
     parser.add_argument("--agency", action="append", default=[], metavar="NAME",
                         help="only this agency (any registered spelling); repeatable")
     parser.add_argument("--year", action="append", type=int, default=[], metavar="N",
@@ -305,7 +314,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXTRACT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     ext.add_argument("file", nargs="+", help="report file(s) or folder(s)")
-    ext.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    ext.add_argument("--json", action="store_true",
+                     help="print each report as one JSON object (a line per file)")
     ext.add_argument("--agency", help="agency name; overrides the path and the report's text")
     ext.add_argument("--year", type=int,
                      help="statistics year; overrides the path and the report's text")

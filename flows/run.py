@@ -66,15 +66,19 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         source = open_source(args.source, follow_links=args.follow_links)
         registry = load_registry(args.registry)
-        for name in args.agency:
-            if not registry.resolve(name).known:
-                print(f"xxgk: warning: agency {name!r} is not in the registry; matching "
-                      "it by name", file=sys.stderr)
         if args.workers < 1 or (args.dask_workers is not None and args.dask_workers < 1):
             return _fail("--workers and --dask-workers must be at least 1")
         store = Warehouse(args.warehouse)
         with store.locked():  # held until the flow has published: no run writes between
-            plan = plan_source(source, store.ledger(), _selection(args), registry)
+            selection = _selection(args)
+            plan = plan_source(source, store.ledger(), selection, registry)
+            mistake = plan.unmatched(selection, registry)
+            if mistake:  # a typo: refused before Prefect starts
+                return _fail(printable(mistake))
+            for name in args.agency:
+                if not registry.resolve(name).known:
+                    print(f"xxgk: warning: agency {name!r} is not in the registry; "
+                          "matching it by name", file=sys.stderr)
             if plan.empty:
                 summary = RunSummary(run_id="-", warehouse=args.warehouse,
                                      planned=plan.describe(),
@@ -133,9 +137,13 @@ def _import_flow() -> None:
 
 def status_command(args: argparse.Namespace) -> int:
     store = Warehouse(args.warehouse)
-    ledger = store.ledger()
+    try:
+        store.check_is_warehouse()
+        ledger = store.ledger()
+    except (WarehouseError, OSError) as err:
+        return _fail(printable(" ".join(str(err).split())))
     if ledger.empty:
-        print(f"xxgk status: no reports in {args.warehouse} yet")
+        print(f"xxgk status: no reports in {printable(args.warehouse)} yet")
         return 0
     order = {"failed": 0, "partial": 1, "ok": 2}
     ledger = ledger.assign(_order=ledger["status"].map(order).fillna(3))

@@ -217,10 +217,30 @@ class Warehouse:
                 self._lock_depth = 0
 
     def _make_root(self) -> None:
+        """Make the warehouse's folder if it is missing, never a folder above it: a
+        mistyped path is refused rather than created."""
         if self.root.exists() and not self.root.is_dir():
             raise WarehouseError(f"warehouse {self.root} is a file, not a directory")
+        parent = self.root.absolute().parent
+        if not self.root.exists() and not parent.is_dir():
+            raise WarehouseError(f"warehouse {self.root} cannot be made: its folder "
+                                 f"{parent} does not exist")
         with writing(self.root):
-            self.root.mkdir(parents=True, exist_ok=True)
+            self.root.mkdir(exist_ok=True)
+
+    def check_is_warehouse(self) -> None:
+        """Raise a one-line :class:`WarehouseError` unless the path is a warehouse: a
+        folder holding ``.snapshots`` (every run makes it, a publish or not) or
+        ``.current``. A missing path, a file, an empty folder or one holding other
+        files is none; reading it as an empty warehouse would hide a mistyped path."""
+        if not os.path.lexists(self.root):
+            raise WarehouseError(f"warehouse {self.root} does not exist")
+        if not self.root.is_dir():
+            raise WarehouseError(f"warehouse {self.root} is a file, not a directory")
+        if not (self.snapshots_dir.is_dir() or os.path.lexists(self.root / CURRENT)):
+            what = "an empty folder" if not any(self.root.iterdir()) else "a folder"
+            raise WarehouseError(f"{self.root} is {what} without a warehouse's {SNAPSHOTS}: "
+                                 "not a warehouse (xxgk run --warehouse makes one)")
 
     def _check_writable(self) -> None:
         """Refuse at once a warehouse whose snapshots cannot be written (before a run

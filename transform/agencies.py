@@ -12,10 +12,11 @@ id derived from the name, with a warning that tells the operator what to add.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -54,6 +55,7 @@ class AgencyRegistry:
                                key=len, reverse=True)  # 江州市云溪区 before 江州市
         self._names: dict[str, str] = {}  # agency_id -> canonical name
         self._spellings: dict[str, tuple[str, str]] = {}  # match key -> (agency_id, relation)
+        self._written: list[str] = []  # every name and alias as the file writes it
         for line, row in numbered:
             self._add(row, line)
         ids_without_name = {i for i, _ in self._spellings.values()} - set(self._names)
@@ -90,6 +92,7 @@ class AgencyRegistry:
                 raise MapError(f"{self.where}, line {number}: {agency_id} has two names "
                                f"({self._names[agency_id]}, {name}); make one an alias")
             self._names[agency_id] = name
+        self._written.append(name)
         self._add_spelling(_clean(name), agency_id, relation, number)
 
     def _add_spelling(self, spelling: str, agency_id: str, relation: str, number: int) -> None:
@@ -108,6 +111,13 @@ class AgencyRegistry:
             if name.startswith(region) and len(name) > len(region) + 1:
                 return name[len(region):]
         return name
+
+    def spellings(self, agency_ids: Collection[str] | None = None) -> list[str]:
+        """Every name, alias and former name the registry writes (of these agencies
+        only, when given), in the file's order: what a mistyped name is compared with."""
+        if agency_ids is None:
+            return list(self._written)
+        return [name for name in self._written if self.resolve(name).agency_id in agency_ids]
 
     def resolve(self, name: str) -> Agency:
         """The agency a printed name stands for; unknown names get a derived id."""
@@ -138,9 +148,18 @@ def _bundled_registry() -> AgencyRegistry:
     return AgencyRegistry(read_map_file(path, "agencies"), where="transform/maps/agencies.csv")
 
 
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """`` (did you mean A or B?)`` naming the candidates closest to a name that matched
+    nothing (at most three, by ``difflib``), or an empty string when none is close."""
+    close = difflib.get_close_matches(name.strip(), list(dict.fromkeys(candidates)), n=3)
+    if not close:
+        return ""
+    return f" (did you mean {' or '.join(close)}?)"
+
+
 def load_registry(path: str | None) -> AgencyRegistry:
     """The operator's registry file, else the bundled one."""
     return AgencyRegistry.from_file(path) if path else AgencyRegistry.bundled()
 
 
-__all__ = ["Agency", "AgencyRegistry", "load_registry", "unknown_agency_id"]
+__all__ = ["Agency", "AgencyRegistry", "did_you_mean", "load_registry", "unknown_agency_id"]

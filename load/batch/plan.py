@@ -40,7 +40,7 @@ import pandas as pd
 
 from extract.report import identity_from_path
 from extract.source import LINK_OUT, UNREADABLE_FOLDER, Known, Source, SourceFile, SourceNotice
-from transform.agencies import AgencyRegistry
+from transform.agencies import AgencyRegistry, did_you_mean
 
 # Reports per task: a full batch is about a second of parsing, against the few
 # milliseconds (and server CPU) Prefect spends on a task.
@@ -79,6 +79,10 @@ class Plan:
     known: dict[AgencyYear, list[SourceFile]] = field(default_factory=dict)
     agency_years: dict[str, AgencyYear] = field(default_factory=dict)  # path -> known one
     notices: list[SourceNotice] = field(default_factory=list)  # what the crawl passed over
+    # Every agency (agency_id -> a name it goes by there) and every year of the crawl's
+    # reports and the ledger, selected or not: what a selection can match.
+    found_agencies: dict[str, str] = field(default_factory=dict)
+    found_years: set[int] = field(default_factory=set)
 
     @property
     def empty(self) -> bool:
@@ -94,6 +98,27 @@ class Plan:
         """One line naming each link not followed and each folder not read (stored
         names: print them through ``extract.names.printable``)."""
         return [_warning(notice) for notice in self.notices]
+
+    def unmatched(self, selection: Selection, registry: AgencyRegistry) -> str | None:
+        """One line naming the first agency or year of ``selection`` that no report can
+        match, with the names or years that exist; None when each may match.
+
+        An agency matches when the registry knows its spelling or a report of the
+        source or the ledger goes by it (a folder named so, an unregistered name); a
+        year when a report of the source or the ledger is of that year."""
+        for name in selection.agencies:
+            agency = registry.resolve(name)
+            if agency.known or agency.agency_id in self.found_agencies:
+                continue
+            names = [*registry.spellings(), *sorted(self.found_agencies.values())]
+            return (f"agency {name} is neither in the registry nor a folder of the source"
+                    + did_you_mean(name, names))
+        for year in selection.years:
+            if year not in self.found_years:
+                held = ", ".join(map(str, sorted(self.found_years)))
+                return (f"no report of {year} in the source nor the warehouse"
+                        + (f" (years there: {held})" if held else " (no reports there)"))
+        return None
 
     def describe(self) -> str:
         parts = [f"{n} {why}" for why, n in sorted(self.reasons.items())]
@@ -113,7 +138,7 @@ def _warning(notice: SourceNotice) -> str:
 def _ledger_index(ledger: pd.DataFrame) -> dict[str, dict[str, object]]:
     if ledger.empty:
         return {}
-    columns = ["source", "source_sha256", "bytes", "status", "agency_id", "year"]
+    columns = ["source", "source_sha256", "bytes", "status", "agency_id", "agency", "year"]
     return {str(row["source"]): row for row in ledger[columns].to_dict("records")}
 
 
@@ -189,6 +214,11 @@ def plan_run(files: Iterable[SourceFile], ledger: pd.DataFrame, selection: Selec
             continue
         last = index.get(file.path)
         agency_id, year = _file_identity(file, last, registry)
+        folder = identity_from_path(Path(file.path))[0]
+        if agency_id is not None and folder:
+            plan.found_agencies.setdefault(agency_id, folder)
+        if year is not None:
+            plan.found_years.add(year)
         if agency_id is not None and year is not None:
             plan.agency_years[file.path] = (agency_id, year)
             plan.known.setdefault((agency_id, year), []).append(file)
@@ -202,7 +232,18 @@ def plan_run(files: Iterable[SourceFile], ledger: pd.DataFrame, selection: Selec
             continue
         _add(plan, file, agency_id)
     _add_siblings(plan, left)
+    _found_in_ledger(plan, index.values())
     return plan
+
+
+def _found_in_ledger(plan: Plan, rows: Iterable[Mapping[str, object]]) -> None:
+    """The agencies and years of the ledger's reports, for :meth:`Plan.unmatched`."""
+    for row in rows:
+        agency_id, year = _str_or_none(row["agency_id"]), _int_or_none(row["year"])
+        if agency_id is not None:
+            plan.found_agencies.setdefault(agency_id, _str_or_none(row["agency"]) or agency_id)
+        if year is not None:
+            plan.found_years.add(year)
 
 
 def _add(plan: Plan, file: SourceFile, agency_id: str | None) -> None:

@@ -29,9 +29,9 @@ Design choices:
   other template).
 """
 
-from load.compare.data import OUTCOMES, SPECIFIC, District, load_district
+from load.compare.data import OUTCOMES, SPECIFIC, District, UnknownAgency, load_district
 from load.compare.html import esc
 from load.compare.page import build_report, compare_command, write_report
 
-__all__ = ["OUTCOMES", "SPECIFIC", "District", "build_report", "compare_command", "esc",
-           "load_district", "write_report"]
+__all__ = ["OUTCOMES", "SPECIFIC", "District", "UnknownAgency", "build_report",
+           "compare_command", "esc", "load_district", "write_report"]

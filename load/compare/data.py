@@ -20,6 +20,7 @@ import pandas as pd
 from load.analysis import agency_ids, current_snapshot
 from load.views import connect, reading
 from load.warehouse import READ_ATTEMPTS, Snapshot, SnapshotGone
+from transform.agencies import did_you_mean, load_registry
 from transform.keys import AD, APP, NEW_RECEIVED, OTHER, REVIEW, RL, TOTAL, derived_rows
 
 TREND_FROM = 2019  # the 2019 regulation's tables: the first comparable year
@@ -50,6 +51,11 @@ SPECIFIC = (
 )
 
 
+
+
+class UnknownAgency(ValueError):
+    """An agency asked for that names none of the warehouse's (one line, with the
+    closest names it holds)."""
 
 
 @dataclass
@@ -170,26 +176,45 @@ def load_district(warehouse: str | Path | Snapshot, *, years: Iterable[int] | No
                   registry: str | Path | None = None) -> District:
     """Read what the report needs, for the given years (default: all, from 2019 on for
     the comparisons) and agencies (any registered spelling, or ids), from one snapshot:
-    the warehouse's current one, or the :class:`Snapshot` given."""
+    the warehouse's current one, or the :class:`Snapshot` given. An agency that is
+    none of the snapshot's raises :class:`UnknownAgency`."""
     chosen = sorted({int(y) for y in years}) if years is not None else None
-    ids = agency_ids(list(agencies), registry) if agencies is not None else None
+    names = list(agencies) if agencies is not None else None
     if isinstance(warehouse, Snapshot):
-        return _read_district(warehouse, chosen, ids)
+        return _read_district(warehouse, chosen, names, registry)
     attempt = 1
     while True:
         try:
-            return _read_district(current_snapshot(warehouse), chosen, ids)
+            return _read_district(current_snapshot(warehouse), chosen, names, registry)
         except SnapshotGone:
             if attempt == READ_ATTEMPTS:
                 raise
             attempt += 1
 
 
+def _chosen_agencies(con: duckdb.DuckDBPyConnection, names: list[str],
+                     registry: str | Path | None) -> list[str]:
+    """The agency ids of ``names`` (any registered spelling, a name the warehouse
+    holds, or an id); :class:`UnknownAgency` for the first name that is none of the
+    warehouse's agencies, with the closest of their names and registered spellings."""
+    held = con.execute("SELECT DISTINCT agency_id, agency FROM reports "
+                       "WHERE agency_id IS NOT NULL").df()
+    held_ids = set(held["agency_id"])
+    for name in names:
+        if not held_ids.intersection(agency_ids([name], registry) or ()):
+            reg = load_registry(str(registry) if registry else None)
+            known = [*sorted(set(held["agency"].dropna())), *reg.spellings(held_ids)]
+            raise UnknownAgency(f"no agency {name} in the warehouse"
+                                + did_you_mean(name, known))
+    return agency_ids(names, registry) or []
+
+
 def _read_district(snapshot: Snapshot, chosen: list[int] | None,
-                   ids: list[str] | None) -> District:
+                   names: list[str] | None, registry: str | Path | None) -> District:
     con = connect(snapshot)
     try:
         with reading(snapshot):
+            ids = _chosen_agencies(con, names, registry) if names is not None else None
             where = _where(chosen, ids)
             summary = _summary(con, where)
             if chosen is None:  # default: the comparable era only

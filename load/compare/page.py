@@ -10,7 +10,8 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from load.compare.data import load_district
+from extract.names import printable
+from load.compare.data import UnknownAgency, load_district
 from load.compare.html import esc
 from load.compare.sections import (
     Reasons,
@@ -115,9 +116,11 @@ def build_report(warehouse: str | Path | Snapshot, *, years: Iterable[int] | Non
 
 
 def write_report(warehouse: str | Path | Snapshot, out: str | Path, **options) -> Path:
-    """Write :func:`build_report` to ``out`` (written beside it, then renamed)."""
+    """Write :func:`build_report` to ``out`` (written beside it, then renamed); its
+    folder must exist (``FileNotFoundError`` otherwise: no folder is made)."""
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    if not out.parent.is_dir():
+        raise FileNotFoundError(f"cannot write {out}: its folder {out.parent} does not exist")
     text = build_report(warehouse, **options)
     tmp = out.with_name(f".{out.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
@@ -128,14 +131,15 @@ def write_report(warehouse: str | Path | Snapshot, out: str | Path, **options) -
 # --------------------------------------------------------------------------- command line
 
 def compare_command(args: argparse.Namespace) -> int:
-    """``xxgk compare``: 0 when written, 2 for a usage error (no warehouse)."""
+    """``xxgk compare``: 0 when written, 2 for a usage error (no warehouse, an agency
+    it does not hold, an --out whose folder does not exist)."""
     started = time.perf_counter()
     try:
         out = write_report(args.warehouse, args.out, years=args.year or None,
                            agencies=args.agency or None, source_root=args.source_root,
                            registry=args.registry, title=args.title)
-    except (FileNotFoundError, WarehouseError) as err:
-        print(f"xxgk: compare: {' '.join(str(err).split())}", file=sys.stderr)
+    except (FileNotFoundError, WarehouseError, UnknownAgency) as err:
+        print(f"xxgk: compare: {printable(' '.join(str(err).split()))}", file=sys.stderr)
         return 2
     print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB) in "
           f"{time.perf_counter() - started:.1f} s")

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pool_jobs
@@ -66,7 +67,46 @@ def test_folder_extracts_every_file_and_reports_failures(
     assert main(["extract", str(report_file.parent), "--json"]) == 1
     captured = capsys.readouterr()
     assert len(captured.out.strip().splitlines()) == 1
-    assert "junk.txt: binary data" in captured.err
+    assert captured.err == (f"xxgk: {report_file.parent / 'junk.txt'}: not a report: no "
+                            "政府信息公开 words and figures in it\n")
+
+
+def test_extract_says_not_a_report_as_a_run_does(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The reason of each file that is no report is the one a run gives it: skipped
+    (outside the layout, no report's words) or failed (in the layout, no numbers)."""
+    from extract.source import open_source
+    from load.batch.process import process_batch
+
+    (tmp_path / "notes.txt").write_text("会议纪要：下周二开会，地点另行通知。\n", encoding="utf-8")
+    (tmp_path / "区统计局").mkdir()
+    (tmp_path / "区统计局" / "2020.txt").write_text("政府信息公开工作年度报告（无表）\n",
+                                                  encoding="utf-8")
+    rows = process_batch(str(tmp_path), list(open_source(tmp_path).files()), None, "r",
+                         datetime.now(UTC))
+    by_run = {o.source: o.error for o in rows.outcomes}
+    assert by_run == {"notes.txt": "not a report: no 政府信息公开 words and figures in it",
+                      "区统计局/2020.txt": "not a report: no numbers in the text"}
+    assert main(["extract", str(tmp_path), "--json"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines() == [f"xxgk: {tmp_path / path}: {reason}"
+                                         for path, reason in sorted(by_run.items())]
+
+
+def test_extract_json_lines_name_their_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = Path(os.fsdecode(os.fsencode(tmp_path) + b"/\xff\\"))
+    folder.mkdir()
+    for name in ("2019.txt", "2020.txt"):
+        (folder / name).write_text(REPORT, encoding="utf-8")
+    assert main(["extract", str(folder), "--json"]) == 0
+    docs = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [d["file"] for d in docs] == [f"{tmp_path}/\\xff\\\\/{name}"
+                                         for name in ("2019.txt", "2020.txt")]
+    assert [d["year"] for d in docs] == [2019, 2020]
+    assert main(["extract", str(folder / "2020.txt"), "--json"]) == 0  # one file: keyed too
+    assert json.loads(capsys.readouterr().out)["file"] == f"{tmp_path}/\\xff\\\\/2020.txt"
 
 
 def test_console_script_is_installed(report_file: Path) -> None:
@@ -186,6 +226,70 @@ def test_run_with_nothing_to_do(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert capsys.readouterr().out == ""
 
 
+@pytest.fixture
+def no_flow(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """``xxgk run`` stopped where it would start Prefect: the plans it got there."""
+    import flows.run
+
+    plans: list[object] = []
+    monkeypatch.setattr(flows.run, "_run_flow",
+                        lambda args, store, plan: plans.append(plan) or 0)
+    return plans
+
+
+def test_run_refuses_an_agency_that_names_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], no_flow: list[object]) -> None:
+    src, wh = _loaded_warehouse(tmp_path)  # 区住房和城乡建设局, 区城市管理局
+    assert main(["run", "--source", str(src), "--warehouse", str(wh),
+                 "--agency", "区应急管理"]) == 2
+    assert capsys.readouterr() == ("", "xxgk: agency 区应急管理 is neither in the registry "
+                                   "nor a folder of the source (did you mean 区应急管理局 or "
+                                   "区应急局?)\n")
+    (src / "区新设局").mkdir()  # a folder the registry lacks: a typo of it is close to it
+    (src / "区新设局" / "2021.txt").write_text(REPORT, encoding="utf-8")
+    assert main(["run", "--source", str(src), "--warehouse", str(wh),
+                 "--agency", "区新设", "--agency", "区城市管理局"]) == 2
+    assert capsys.readouterr().err.endswith("(did you mean 区新设局?)\n")
+    assert no_flow == []  # refused before Prefect
+
+
+def test_run_takes_an_unregistered_agency_named_by_its_folder(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], no_flow: list[object]) -> None:
+    src, wh = _loaded_warehouse(tmp_path)
+    (src / "区新设局").mkdir()
+    (src / "区新设局" / "2021.txt").write_text(REPORT, encoding="utf-8")
+    assert main(["run", "--source", str(src), "--warehouse", str(wh),
+                 "--agency", "区新设局"]) == 0
+    assert "'区新设局' is not in the registry" in capsys.readouterr().err
+    assert [f.path for f in no_flow[0].todo] == ["区新设局/2021.txt"]  # type: ignore[attr-defined]
+
+
+def test_run_refuses_a_year_of_no_report(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], no_flow: list[object]) -> None:
+    src, wh = _loaded_warehouse(tmp_path)  # 2020 and 2021
+    assert main(["run", "--source", str(src), "--warehouse", str(wh),
+                 "--year", "2021", "--year", "2012"]) == 2
+    assert capsys.readouterr() == ("", "xxgk: no report of 2012 in the source nor the "
+                                   "warehouse (years there: 2020, 2021)\n")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["run", "--source", str(empty), "--warehouse", str(tmp_path / "new"),
+                 "--year", "2020"]) == 2
+    assert capsys.readouterr().err == ("xxgk: no report of 2020 in the source nor the "
+                                       "warehouse (no reports there)\n")
+    assert no_flow == []
+
+
+def test_run_takes_a_year_the_ledger_holds(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], no_flow: list[object]) -> None:
+    src, wh = _loaded_warehouse(tmp_path)
+    for gone in src.glob("*/2020.*"):
+        gone.unlink()
+    assert main(["run", "--source", str(src), "--warehouse", str(wh), "--year", "2020"]) == 0
+    assert capsys.readouterr().out == "xxgk run: nothing to do (no files)\n"
+    assert no_flow == []
+
+
 def test_status_lists_failures_first(tmp_path: Path,
                                      capsys: pytest.CaptureFixture[str]) -> None:
     _, wh = _loaded_warehouse(tmp_path, broken=True)
@@ -202,10 +306,36 @@ def test_status_lists_failures_first(tmp_path: Path,
     assert docs[1]["error"] is None and docs[1]["n_facts"] > 100
 
 
-def test_status_of_an_empty_warehouse(tmp_path: Path,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_status_of_a_warehouse_with_nothing_published(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "src").mkdir()
+    assert main(["run", "--source", str(tmp_path / "src"), "--warehouse",
+                 str(tmp_path / "wh"), "--quiet"]) == 0
     assert main(["status", "--warehouse", str(tmp_path / "wh")]) == 0
-    assert "no reports" in capsys.readouterr().out
+    assert capsys.readouterr().out == f"xxgk status: no reports in {tmp_path / 'wh'} yet\n"
+
+
+def test_status_refuses_a_path_that_is_no_warehouse(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def refusal(path: Path) -> str:
+        assert main(["status", "--warehouse", str(path)]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == "" and captured.err.count("\n") == 1
+        return captured.err
+
+    assert refusal(tmp_path / "nope") == f"xxgk: warehouse {tmp_path / 'nope'} does not exist\n"
+    assert not (tmp_path / "nope").exists()
+    (tmp_path / "empty").mkdir()
+    assert refusal(tmp_path / "empty") == (
+        f"xxgk: {tmp_path / 'empty'} is an empty folder without a warehouse's .snapshots: "
+        "not a warehouse (xxgk run --warehouse makes one)\n")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "notes.txt").write_text("notes\n", encoding="utf-8")
+    assert refusal(tmp_path / "src") == (
+        f"xxgk: {tmp_path / 'src'} is a folder without a warehouse's .snapshots: "
+        "not a warehouse (xxgk run --warehouse makes one)\n")
+    assert refusal(tmp_path / "src" / "notes.txt") == (
+        f"xxgk: warehouse {tmp_path / 'src' / 'notes.txt'} is a file, not a directory\n")
 
 
 def test_schema_prints_the_shipped_data_dictionary(capsys: pytest.CaptureFixture[str]) -> None:

@@ -70,3 +70,11 @@ def test_a_lock_file_linked_elsewhere(tmp_path: Path,
     (wh / ".lock").symlink_to(tmp_path / "other")
     assert refusal(tmp_path, wh, capsys).startswith(f"xxgk: {wh / '.lock'} is a symbolic link")
     assert (tmp_path / "other").read_text(encoding="utf-8") == "keep me\n"
+
+
+def test_a_warehouse_whose_folder_does_not_exist(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    wh = tmp_path / "typo" / "wh"
+    assert refusal(tmp_path, wh, capsys) == (f"xxgk: warehouse {wh} cannot be made: its "
+                                             f"folder {tmp_path / 'typo'} does not exist")
+    assert not (tmp_path / "typo").exists()

@@ -221,13 +221,40 @@ def test_default_years_start_in_2019_but_quality_keeps_older_failures(district: 
 
 
 def test_command_line(district: dict, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    out = tmp_path / "out" / "report.html"
+    out = tmp_path / "report.html"
     assert main(["compare", "--warehouse", str(district["wh"]), "--out", str(out),
                  "--year", "2022", "--year", "2023"]) == 0
     assert out.read_text(encoding="utf-8").count("<svg") >= 3
     assert "wrote" in capsys.readouterr().out
     assert main(["compare", "--warehouse", str(tmp_path / "none"), "--out", str(out)]) == 2
     assert "is not a warehouse" in capsys.readouterr().err
+
+
+def test_an_agency_the_warehouse_does_not_hold_is_one_line(
+        district: dict, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    out = tmp_path / "r.html"
+    base = ["compare", "--warehouse", str(district["wh"]), "--out", str(out)]
+    # 区教育局 is loaded: a typo of it is close to its name and its registered spellings.
+    assert main([*base, "--agency", "区教育局", "--agency", "区教育"]) == 2
+    assert capsys.readouterr() == ("", "xxgk: compare: no agency 区教育 in the warehouse "
+                                   "(did you mean 区教育局 or 区教育体育局?)\n")
+    # 区应急管理局 is registered, but the warehouse holds none of its reports.
+    assert main([*base, "--agency", "区应急管理局"]) == 2
+    assert capsys.readouterr().err.startswith("xxgk: compare: no agency 区应急管理局 in the "
+                                              "warehouse")
+    assert not out.exists()
+    # Every spelling that resolves to a loaded agency is taken, and the unregistered one.
+    assert main([*base, "--agency", "区教育体育局", "--agency", ODD_NAME]) == 0
+    assert "wrote" in capsys.readouterr().out
+
+
+def test_an_out_folder_that_does_not_exist_is_one_line(
+        district: dict, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    out = tmp_path / "typo" / "r.html"
+    assert main(["compare", "--warehouse", str(district["wh"]), "--out", str(out)]) == 2
+    assert capsys.readouterr() == ("", f"xxgk: compare: cannot write {out}: its folder "
+                                   f"{tmp_path / 'typo'} does not exist\n")
+    assert not (tmp_path / "typo").exists()
 
 
 def test_write_report_replaces_the_file(district: dict, tmp_path: Path) -> None:

@@ -75,6 +75,7 @@ def test_a_warehouse_path_with_glob_characters_reads_itself_only(
 
 def test_a_warehouse_below_a_hive_style_folder_keeps_each_fact_s_year(tmp_path: Path) -> None:
     root = tmp_path / "year=1999" / "wh"
+    root.parent.mkdir()  # the warehouse makes its own folder, never one above it
     _published(root, "AB", [2020, 2021])
     con = connect(root)
     years = con.execute("SELECT DISTINCT year FROM facts ORDER BY year").fetchall()

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from synth.identity import AGENCIES
-from transform.agencies import Agency, AgencyRegistry, unknown_agency_id
+from transform.agencies import Agency, AgencyRegistry, did_you_mean, unknown_agency_id
 from transform.maps import MapError, parse_map, read_map, read_map_file
 
 HEADER = "agency_id,name,relation,note"
@@ -54,6 +54,20 @@ def bundled() -> AgencyRegistry:
 
 
 # --------------------------------------------------------------------- resolution
+
+def test_spellings_are_the_names_as_written_without_regions() -> None:
+    registry = _registry(*SMALL)
+    assert registry.spellings() == ["区教育局", "区教育体育局", "区应急管理局", "区应急局",
+                                    "区安全生产监督管理局"]
+    assert registry.spellings({"education"}) == ["区教育局", "区教育体育局"]
+
+
+def test_did_you_mean_names_the_closest_spellings() -> None:
+    names = _registry(*SMALL).spellings()
+    assert did_you_mean("区应急管理", names) == " (did you mean 区应急管理局 or 区应急局?)"
+    assert did_you_mean("区教育局局", ["区教育局", "区教育局"]) == " (did you mean 区教育局?)"
+    assert did_you_mean("市场监管", names) == ""
+
 
 
 def test_canonical_name_resolves_to_itself(bundled: AgencyRegistry) -> None:

@@ -634,3 +634,26 @@ def test_a_file_over_its_limit_that_failed_is_not_read_again_when_touched(
     plan = plan_source(LocalSource(tmp_path), ledger, Selection(), REGISTRY)
     assert plan.empty
     assert plan.describe() == "1 unchanged and failed (rerun them with --failed)"
+
+
+def test_a_selection_that_matches_nothing_is_named() -> None:
+    """``Plan.unmatched``: an agency neither registered nor found (a folder, or a name
+    the ledger holds for a file outside the layout), a year of no report."""
+    files = [_file("区应急管理局/2021.txt"), _file("区新设局/2020.txt"), _file("scan.txt")]
+    street = REGISTRY.resolve("某街道办事处")  # unregistered: an id derived from its name
+    ledger = _ledger({**_loaded("scan.txt", agency_id=street.agency_id, year=2019),
+                      "agency": street.name})
+
+    def unmatched(*agencies: str, years: tuple[int, ...] = ()) -> str | None:
+        selection = Selection(agencies, years)
+        return plan_run(files, ledger, selection, REGISTRY).unmatched(selection, REGISTRY)
+
+    assert unmatched("区教育局", "区新设局", "某街道办事处") is None  # registered, folder, ledger
+    assert unmatched("区新设", years=(2020,)) == (
+        "agency 区新设 is neither in the registry nor a folder of the source "
+        "(did you mean 区新设局?)")
+    assert unmatched("某街道办") == ("agency 某街道办 is neither in the registry nor a folder "
+                                    "of the source (did you mean 某街道办事处?)")
+    assert unmatched(years=(2019, 2020, 2021)) is None
+    assert unmatched(years=(2022,)) == ("no report of 2022 in the source nor the warehouse "
+                                        "(years there: 2019, 2020, 2021)")

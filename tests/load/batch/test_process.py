@@ -265,7 +265,7 @@ def test_file_without_tables_fails_with_its_reason(tmp_path: Path) -> None:
         row = _report_row(batch, rel)
         assert (row["status"], row["agency_id"], row["year"], row["n_facts"]) == (
             FAILED, agency_id, 2020, 0)
-        assert row["error"] == "no numbers in the text: not a report with statistical tables"
+        assert row["error"] == "not a report: no numbers in the text"
         assert pd.isna(row["template"])
         assert _outcome(batch, rel).status == FAILED
 
