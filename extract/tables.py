@@ -18,6 +18,7 @@ and warnings with line numbers; it does not decide units or templates.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -60,6 +61,8 @@ from transform.labels import (
 # fragments, its 表三 header 16; text beyond this many is prose, not a label.
 MAX_FRAGMENTS = 80
 MAX_FUZZY_TEXT = 60  # the end of an unmatched label that is compared with the aliases
+# The numbering of a 2021 其他处理 sub-row (3、其他, 3.其他) right before its label.
+_SUB_ROW_NUMBER = re.compile(r"\d\s*[、.．]?\s*$")
 # Label text after a row's alias long enough to be another row's misprinted label.
 MIN_MISPRINTED_TAIL = 4
 
@@ -378,7 +381,11 @@ class TableEngine:
             previous = self.last_row_key.get(APP, "")
             if hit.key == OTHER_OTHER and previous.startswith(NOT_PROCESSED):
                 # A bare （六）其他 right after the 不予处理 rows is the single
-                # 其他处理 row (no template marker), not the third 2021 sub-row.
+                # 其他处理 row (no template marker), not the third 2021 sub-row; a
+                # sub-row's 3、其他 there is the third sub-row, whose first two were not
+                # read.
+                if _SUB_ROW_NUMBER.search(text, 0, hit.start):
+                    return hit
                 return LabelHit(OTHER, hit.axis, hit.start, hit.end, hit.alias,
                                 frozenset(), hit.exact)
             if not previous.startswith(OTHER) and not (

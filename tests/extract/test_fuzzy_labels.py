@@ -131,3 +131,21 @@ def test_a_cell_of_a_number_and_a_label_is_a_label(layout: str) -> None:
     report = extract_bytes(rep.text.replace("1.申请人无正当理由", "1\u3000申请人无正当理由")
                            .encode(), name="report" + rep.extension)
     assert cell_differences([f.as_dict() for f in report.facts], rep.facts) == []
+
+
+@pytest.mark.parametrize("layout", ["pipe", "html", "glued"])
+def test_a_third_sub_row_whose_first_two_are_lost_is_no_other_row(layout: str) -> None:
+    # 3.其他 right after the 不予处理 rows (the first two 其他处理 sub-rows lost to
+    # damage): the third sub-row, not the 2019 template's single 其他处理 row.
+    rep = generate_report(0, layout=layout, template="2021", encoding="utf-8",
+                          variations=False)
+    lines = [line for line in rep.text.split("\n")
+             if "申请人无正当理由" not in line and "申请人逾期未按" not in line]
+    assert len(lines) == rep.text.count("\n") + 1 - 2
+    report = extract_bytes("\n".join(lines).encode(), name="report" + rep.extension)
+    got = {(f.table, f.row_key, f.col_key): f.value for f in report.facts
+           if f.value is not None and f.cell != "derived"}
+    want = {(f["table"], f["row_key"], f["col_key"]): f["value"] for f in rep.facts}
+    assert {k: (v, want.get(k)) for k, v in got.items() if want.get(k) != v} == {}
+    if layout != "glued":  # (there the row's run may be ambiguous without the others)
+        assert ("applications", "other.other", "total") in got
