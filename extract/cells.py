@@ -355,24 +355,25 @@ def _delimited_tokens(norm: str, raw: str, kind: str, sep: str, lineno: int,
             s += len(part) + 1
             continue
         before = len(out)
-        if " " in word:
-            _words_tokens(norm, raw, s, s + len(part), lineno, out)
-            for t in out[before:]:
-                t.cell = cell
-        else:
+        if " " not in word:  # one word, the common case
             # (Where the line reads as printed, a word is its own raw text.)
             printed = word if same and not markdown else _printed(raw, s, part, word)
-            out.append(_word_token(word, printed, lineno, cell))
-        label = _numbered_label(out, before)
-        if label or _not_one_value(out, before, valued):
-            out[before:] = [_whole_cell(word, _printed(raw, s, part, word), lineno, cell,
-                                        label)]
-            valued = valued or not label
-        elif not valued:
-            valued = any(t.kind == VALUE for t in out[before:])
-            if not valued and labelled and len(out) - before == 1 and word.isascii():
-                ascii_cells.append(before)  # (N/A, x: a cell if values follow)
-            labelled = labelled or not word.isascii()
+            tok = _word_token(word, printed, lineno, cell)
+            if tok.kind == TEXT and (valued or is_cell_word(word)):
+                # A word after the line's first value that is none (暂无), or a word of
+                # digits that reads as no value (12-3, 1.2.3): one cell, no value.
+                tok = _whole_cell(word, printed, lineno, cell, False)
+                valued = True
+            elif not valued:
+                valued = tok.kind == VALUE
+                if not valued and labelled and word.isascii():
+                    ascii_cells.append(before)  # (N/A, x: a cell if values follow)
+                labelled = labelled or not word.isascii()
+            out.append(tok)
+            s += len(part) + 1
+            continue
+        valued, labelled = _words_cell(norm, raw, (s, part, word), lineno, cell, out,
+                                       (valued, labelled))
         s += len(part) + 1
     if valued:
         # No label is ASCII: text of ASCII between a row's label and its values is a
@@ -386,6 +387,26 @@ def _printed(raw: str, start: int, part: str, word: str) -> str:
     cell ``part`` starts at ``start``."""
     ws = start + part.index(word[0])
     return raw[ws : ws + len(word)]
+
+
+def _words_cell(norm: str, raw: str, where: tuple[int, str, str], lineno: int, cell: int,
+                out: list[Token], seen: tuple[bool, bool]) -> tuple[bool, bool]:
+    """Append the tokens of a delimited cell of several words (``where``: its offset,
+    its text and its text stripped); whether a value, and a label, were printed in the
+    line up to it (``seen``: before it)."""
+    s, part, word = where
+    valued, labelled = seen
+    before = len(out)
+    _words_tokens(norm, raw, s, s + len(part), lineno, out)
+    for t in out[before:]:
+        t.cell = cell
+    label = _numbered_label(out, before)
+    if label or _not_one_value(out, before, valued):
+        out[before:] = [_whole_cell(word, _printed(raw, s, part, word), lineno, cell, label)]
+        return valued or not label, labelled
+    if not valued:
+        return any(t.kind == VALUE for t in out[before:]), labelled or not word.isascii()
+    return valued, labelled
 
 
 def _whole_cell(word: str, printed: str, lineno: int, cell: int, label: bool) -> Token:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import cache
 
 from extract.cells import (
     BLANK,
@@ -452,9 +453,8 @@ class TableEngine:
         return min((len(keys) for t in TEMPLATES
                     if named <= (keys := self._ad_columns_of(t, row_key))), default=0)
 
-    def _ad_columns_of(self, template: str, row_key: str) -> set[str]:
-        return {c.col_key for c in self.keys.cells_for(template)
-                if c.table == AD and c.row_key == row_key}
+    def _ad_columns_of(self, template: str, row_key: str) -> frozenset[str]:
+        return _ad_columns(template, row_key)
 
     def _close_row(self) -> None:
         row, self.row = self.row, None
@@ -607,6 +607,13 @@ class TableEngine:
 
     # -- 表四 -----------------------------------------------------------------------
 
+
+
+@cache
+def _ad_columns(template: str, row_key: str) -> frozenset[str]:
+    """The columns a 表二 row has in a template (the key list does not change)."""
+    return frozenset(c.col_key for c in key_catalog().cells_for(template)
+                     if c.table == AD and c.row_key == row_key)
 
 
 def _lines_up(cells: list[Token], label_cell: int, first_column: int) -> bool:
