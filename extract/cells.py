@@ -301,7 +301,11 @@ def _cell_tokens(norm: str, raw: str, start: int, end: int, lineno: int,
     cell = norm[start:end]
     word = cell.strip()
     if " " in word:
+        before = len(out)
         _words_tokens(norm, raw, start, end, lineno, out)
+        if _numbered_label(out, before):  # 1 申请人…: the label, numbered
+            ws = start + (len(cell) - len(cell.lstrip()))
+            out[before:] = [_whole_cell(word, raw[ws : ws + len(word)], lineno, -1, True)]
         return
     ws = start + (len(cell) - len(cell.lstrip()))
     tok = _word_token(word, raw[ws : ws + len(word)], lineno)

@@ -121,7 +121,7 @@ def test_a_misprinted_label_after_merged_cells_keeps_its_cells_columns(
     assert len(_fuzzy(report)) == 2
 
 
-@pytest.mark.parametrize("layout", ["pipe", "tab", "markdown"])
+@pytest.mark.parametrize("layout", ["pipe", "tab", "markdown", "spaces"])
 def test_a_cell_of_a_number_and_a_label_is_a_label(layout: str) -> None:
     # 1、申请人… printed 1　申请人… (an ideographic space): numbering, not a value the
     # row's other cells would follow one column over.
