@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import pytest
 from frames import batch, publish
+from warehouses import publish_source
 
 from load.manifest import KEEP_SETTING, MANIFEST_FILE, RetentionError, RunInfo, keep_snapshots
+from load.schema import MANIFEST_FIELDS
 from load.warehouse import Warehouse
+from synth.corpus import write_corpus
 
 YEARS = (2019, 2020)
 
@@ -131,3 +136,68 @@ def test_registry_sha256_is_the_file_s() -> None:
     path = registry_file(None)
     assert file_sha256(path) == hashlib.sha256(path.read_bytes()).hexdigest()
     assert file_sha256(None) is None
+
+
+# ------------------------------------------------------------------ README, as written
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+SECTION = "#### Older snapshots, manifests and retention"
+EXAMPLE_ID = "20250301T020007123456Z-4242"
+
+
+def _blocks(language: str) -> list[str]:
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index(SECTION):]
+    section = section[:section.index("\n### ")]
+    return re.findall(rf"```{language}\n(.*?)```", section, flags=re.S)
+
+
+@pytest.fixture(scope="module")
+def two_publishes(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A warehouse published twice, the second time with one agency more: the id of
+    the first (older) snapshot."""
+    root = tmp_path_factory.mktemp("older")
+    write_corpus(root / "src", n_agencies=2, years=range(2022, 2024), seed=5)
+    publish_source(root / "src", root / "wh", run_id="r1")
+    older = Warehouse(root / "wh").current().id
+    write_corpus(root / "src", n_agencies=3, years=range(2022, 2024), seed=5)
+    publish_source(root / "src", root / "wh", run_id="r2")
+    return root / "wh", older
+
+
+def _as_written(code: str, wh: Path, older: str) -> str:
+    return code.replace(EXAMPLE_ID, older).replace("'wh/", f"'{wh}/").replace('"wh/', f'"{wh}/')
+
+
+def test_the_readme_reads_an_older_snapshot_with_pandas(
+        two_publishes: tuple[Path, str]) -> None:
+    wh, older = two_publishes
+    (code,) = _blocks("python")
+    names: dict = {}
+    exec(compile(_as_written(code, wh, older), "README older snapshot", "exec"), names)
+    old = Warehouse(wh).snapshots()[1]
+    assert old.id == older and Warehouse(wh).snapshots()[0].id != older
+    expected = old.read("facts")
+    assert len(names["facts"]) == (expected["year"] == 2023).sum() > 0
+    assert len(names["reports"]) == len(old.read("reports")) == 4
+    assert len(Warehouse(wh).read("reports")) == 6  # the current snapshot is another
+
+
+def test_the_readme_reads_an_older_snapshot_with_duckdb(
+        two_publishes: tuple[Path, str]) -> None:
+    wh, older = two_publishes
+    (sql,) = _blocks("sql")
+    frame = duckdb.connect().execute(_as_written(sql, wh, older)).df()
+    facts = Warehouse(wh).snapshots()[1].read("facts")
+    assert frame["year"].tolist() == [2022, 2023]
+    assert frame["n_facts"].tolist() == facts["year"].value_counts().sort_index().tolist()
+
+
+def test_the_readme_s_manifest_has_every_key_a_publish_writes(
+        two_publishes: tuple[Path, str]) -> None:
+    wh, _ = two_publishes
+    (example,) = _blocks("json")
+    written = Warehouse(wh).current().manifest()
+    assert list(json.loads(example)) == list(written) == [k for k, _, _ in MANIFEST_FIELDS]
+    assert set(json.loads(example)["rows"]) == set(written["rows"])
+    assert set(json.loads(example)["reports"]) == set(written["reports"])
