@@ -141,6 +141,7 @@ ephemeral mode unless PREFECT_API_URL points at a Prefect server.
 STATUS_EPILOG = """examples:
   xxgk status --warehouse wh            # failures first, with their reasons
   xxgk status --warehouse wh --json | jq 'select(.status != "ok")'
+  xxgk status --warehouse wh --snapshots          # the snapshots kept, newest first
 
 Exit status 2, with one line on stderr, for a path that is no warehouse: missing, a
 file, or a folder without the .snapshots every xxgk run makes.
@@ -164,9 +165,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from flows.run import status_command
+    from flows.run import snapshots_command, status_command
 
-    return status_command(args)
+    return snapshots_command(args) if args.snapshots else status_command(args)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -257,6 +258,8 @@ def _add_pipeline_commands(sub: argparse._SubParsersAction) -> None:
                             epilog=STATUS_EPILOG, formatter_class=fmt)
     status.add_argument("--warehouse", required=True)
     status.add_argument("--json", action="store_true", help="one JSON object per report")
+    status.add_argument("--snapshots", action="store_true",
+                        help="the snapshots kept instead, newest first, from their manifests")
     status.set_defaults(func=cmd_status)
     serve = sub.add_parser("serve", help="serve the nightly schedule from this machine",
                            description="Serve the nightly deployment (cron, Asia/Shanghai) "

@@ -73,8 +73,9 @@ from load.batch.process import (
     stage_result,
 )
 from load.batch.summary import RunSummary, loaded_twice
+from load.manifest import RunInfo, file_sha256
 from load.warehouse import Warehouse, WarehouseBusy, WarehouseError
-from transform.agencies import load_registry
+from transform.agencies import load_registry, registry_file
 from transform.maps import MapError
 
 DEFAULT_WORKERS = 2
@@ -115,9 +116,11 @@ def extract_batch(location: str, files: list[SourceFile], registry: str | None,
 
 @task(name="publish", cache_policy=NO_CACHE)
 def publish_results(warehouse: Warehouse, staged: Sequence[StagedBatch],
-                    replace: Sequence[str]) -> str:
-    """Swap the staged rows into the warehouse in one atomic step."""
-    published = warehouse.publish_staged([b.rows for b in staged], replace_sources=replace)
+                    replace: Sequence[str], info: RunInfo | None = None) -> str:
+    """Swap the staged rows into the warehouse in one atomic step (``info`` goes into
+    the snapshot's manifest)."""
+    published = warehouse.publish_staged([b.rows for b in staged], replace_sources=replace,
+                                         info=info)
     return str(published.snapshot)
 
 
@@ -239,10 +242,17 @@ def _process_and_publish(store: Warehouse, source: str, selection: Selection,
         replace = [f.path for f in plan.todo] + [f.path for f in again.todo]
         # quote: Prefect would otherwise walk every outcome and path of the arguments
         # looking for futures, a cost that grows with the files of the run.
-        summary.snapshot = publish_results(store, quote(staged), quote(replace))
+        info = RunInfo(summary.run_id, _source_root(source),
+                       file_sha256(registry_file(registry)))
+        summary.snapshot = publish_results(store, quote(staged), quote(replace), info)
     summary.notes = summary.several_files() + loaded_twice(store.ledger())
     for note in summary.notes:
         logger.warning("%s", printable(note))
+
+
+def _source_root(source: str) -> str:
+    """The source as a manifest records it: a folder's absolute path, a URL as given."""
+    return source if "://" in source else str(Path(source).absolute())
 
 
 def _process_again(runner: TaskRunner, pool: WorkerPool | None, again: Plan, workers: int,

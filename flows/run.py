@@ -167,6 +167,19 @@ def status_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def snapshots_command(args: argparse.Namespace) -> int:
+    """``xxgk status --snapshots``: the snapshots kept, newest first (``load.history``)."""
+    from load.history import snapshot_listing
+
+    try:
+        entries = snapshot_listing(args.warehouse)
+    except (WarehouseError, OSError) as err:
+        return _fail(printable(" ".join(str(err).split())))
+    for entry in entries:
+        print(_json_line(entry.record()) if args.json else printable(entry.line()))
+    return 0
+
+
 def _status_line(row: Any) -> str:
     """One report of ``xxgk status``: status, year, agency and source, then what
     superseded it and its reason, each shown escaped."""
@@ -200,4 +213,4 @@ def _isna(value: object) -> bool:
     return value is None or bool(pd.isna(value))  # type: ignore[arg-type]
 
 
-__all__ = ["run_command", "status_command"]
+__all__ = ["run_command", "snapshots_command", "status_command"]

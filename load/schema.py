@@ -367,6 +367,42 @@ def as_table(rows: pd.DataFrame | pa.Table, name: str, *, encode: bool = True) -
     return rows.cast(arrow_schema(name))
 
 
+# ---------------------------------------------------------------------- snapshot manifest
+
+# The keys of WAREHOUSE/.snapshots/<id>/manifest.json (load.manifest writes it): name,
+# JSON type, meaning.
+MANIFEST_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("format", "integer", "The manifest's format version (1)."),
+    ("snapshot", "string", "The snapshot's id (its folder's name; ids sort by time)."),
+    ("parent", "string or null", "The id of the snapshot it was built from (null for the "
+     "first)."),
+    ("run_id", "string or null", "The run that published it (the `run_id` of the reports it "
+     "loaded); null when not known."),
+    ("xxgk_version", "string or null", "The xxgk version that wrote it."),
+    ("registry_sha256", "string or null", "sha256 of the agency registry CSV the run used "
+     "(the bundled one unless `--registry`); null when not known."),
+    ("source_root", "string or null", "The source the run read (a folder's absolute path)."),
+    ("created", "string", "When it was written: UTC, ISO 8601 (`2025-03-01T02:00:07Z`)."),
+    ("rows", "object", "Rows per dataset: `{\"facts\": n, \"reports\": n, \"checks\": n}`."),
+    ("reports", "object", "Reports by status: `{\"ok\": n, \"partial\": n, \"failed\": n}`."),
+)
+
+
+def _manifest_section() -> list[str]:
+    lines = [
+        "## Snapshot manifest",
+        "",
+        "Every publish writes `WAREHOUSE/.snapshots/<id>/manifest.json` into the snapshot "
+        "it makes, before the snapshot becomes current (`xxgk status --snapshots` lists "
+        "them). Snapshots written before manifests existed have none.",
+        "",
+        "| key | JSON type | meaning |",
+        "|---|---|---|",
+    ]
+    lines += [f"| `{name}` | {kind} | {_md(text)} |" for name, kind, text in MANIFEST_FIELDS]
+    return [*lines, ""]
+
+
 # --------------------------------------------------------------------------- dictionary
 
 DICTIONARY_HEADER = """\
@@ -455,6 +491,7 @@ def data_dictionary() -> str:
     lines = [DICTIONARY_HEADER]
     for ds in DATASETS.values():
         lines += _dataset_section(ds)
+    lines += _manifest_section()
     lines += _keys_section()
     return "\n".join(lines)
 

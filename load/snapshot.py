@@ -8,8 +8,9 @@ is never modified once it is complete: the next one is built beside it, in
 and newly written files for those that did, then renamed to its final name. Only then
 does the warehouse point ``.current`` at it (``load.warehouse``). A file ``.parent``
 inside each snapshot names the snapshot it was built from, so that garbage collection
-can keep exactly the current snapshot and its predecessor (for readers still in
-flight).
+can keep the current snapshot and its predecessors (for readers still in flight;
+how many: ``load.manifest``), and a file ``manifest.json`` says what made the snapshot
+and what it holds (``load.manifest``), written before the snapshot gets its final name.
 
 Why the ``<id>`` directory: analysts read ``WAREHOUSE/facts``, a link through
 ``.current``, and a reader lists directories and opens files with one system call
@@ -42,6 +43,7 @@ import pyarrow.parquet as pq
 
 from load.durable import fsync_dir, link_or_copy, write_parquet
 from load.errors import SnapshotGone
+from load.manifest import RunInfo, make_manifest, read_manifest, write_manifest
 from load.schema import (
     DATASETS,
     PARTITION_COLUMN,
@@ -112,9 +114,9 @@ class Snapshot:
     deleted (two newer snapshots published), reads raise :class:`SnapshotGone`.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, snapshot_id: str | None = None) -> None:
         self.path = path
-        self.id = path.name
+        self.id = snapshot_id or path.name  # given: a snapshot still being built
         self._partitions: dict[str, dict[Year, Path]] = {}
         self._dirs: dict[str, Path] = {}
 
@@ -127,6 +129,22 @@ class Snapshot:
             return (self.path / PARENT_FILE).read_text("utf-8").strip() or None
         except FileNotFoundError:
             return None
+
+    def manifest(self) -> dict[str, object] | None:
+        """The snapshot's manifest (None for one written before manifests existed)."""
+        return read_manifest(self.path)
+
+    def rows(self, dataset: str) -> int:
+        """How many rows ``dataset`` holds (from the files' footers)."""
+        with self.reading():
+            return sum(pq.read_metadata(f).num_rows
+                       for f in self.partitions(dataset).values())
+
+    def report_statuses(self) -> dict[str, int]:
+        """How many reports have each status."""
+        statuses = self.scan("reports", columns=["status"])["status"]
+        return {c["values"]: c["counts"] for c in pc.value_counts(statuses).to_pylist()
+                if c["values"] is not None}
 
     def exists(self) -> bool:
         """Whether the snapshot is still there (garbage collection deletes it whole)."""
@@ -264,8 +282,9 @@ class SnapshotBuilder:
         if table.num_rows:
             self._filled.add(dataset)
 
-    def commit(self) -> Snapshot:
-        """Finish the snapshot durably and give it its final name."""
+    def commit(self, info: RunInfo | None = None) -> Snapshot:
+        """Finish the snapshot durably, its manifest written (``info``: what made its
+        rows), and give it its final name."""
         for name in DATASETS:
             if name not in self._filled:
                 # An empty dataset keeps one empty file, so readers still see its columns
@@ -273,6 +292,11 @@ class SnapshotBuilder:
                 self.write(name, None, arrow_schema(name).empty_table())
             fsync_dir(self._dataset_dir(name), self.sync)
             fsync_dir(self.tmp / name, self.sync)
+        built = Snapshot(self.tmp, self.id)
+        write_manifest(self.tmp, make_manifest(
+            self.id, self.parent.id if self.parent else None, info,
+            {name: built.rows(name) for name in DATASETS}, built.report_statuses()),
+            self.sync)
         parent = self.parent.id if self.parent else ""
         with open(self.tmp / PARENT_FILE, "x", encoding="utf-8") as fh:
             fh.write(parent + "\n")

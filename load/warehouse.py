@@ -16,9 +16,12 @@ snapshots (``load.snapshot``)::
 :meth:`Warehouse.publish_staged` builds the next snapshot beside the current one (hard links
 for unchanged partitions, one rewritten file for each changed partition), fsyncs it,
 and replaces ``.current`` with ``os.replace`` of a new symlink: all three datasets
-change together or not at all. The previous snapshot is kept for readers in flight;
-older ones, and the leftovers of crashed runs, are deleted under the lock, each renamed
-away first so that a reader of it finds it whole or not at all.
+change together or not at all. The previous snapshot is kept for readers in flight
+(and more predecessors when ``keep`` or ``XXGK_KEEP_SNAPSHOTS`` says so:
+``load.manifest``); older ones, and the leftovers of crashed runs, are deleted under
+the lock, each renamed away first so that a reader of it finds it whole or not at all.
+Each snapshot holds a ``manifest.json`` (``load.manifest``): :meth:`Warehouse.snapshots`
+lists them.
 
 Readers see one snapshot. A read through the analysts' links gets one snapshot's rows
 or fails with "no such file" (``load.snapshot``: why every path names its snapshot);
@@ -62,6 +65,7 @@ from load.durable import remove_tree, replace_symlink
 from load.errors import SnapshotGone, WarehouseError, kind, refused, writing
 from load.incoming import NewRows, StagedFiles, TableRows, distinct
 from load.lock import WarehouseBusy, exclusive_lock
+from load.manifest import RunInfo, keep_snapshots
 from load.schema import DATASETS, arrow_schema, conform, empty_frame
 from load.snapshot import TMP_PREFIX, Snapshot, SnapshotBuilder, Year, frame_of
 from load.staging import StagedRows, stage_folder_name
@@ -182,18 +186,28 @@ class Warehouse:
     Not thread-safe: use one instance per thread. :meth:`locked` is re-entrant within
     one instance, so a caller may hold the lock around :meth:`ledger`, :meth:`staging`
     and :meth:`publish_staged`. ``durable=False`` skips fsync: publishing stays atomic when the
-    process is killed, but not across a power cut (for tests).
+    process is killed, but not across a power cut (for tests). ``keep``: how many
+    snapshots garbage collection keeps, the current one included (default:
+    ``XXGK_KEEP_SNAPSHOTS``, else 2; at least 2), checked when the lock is taken.
     """
 
-    def __init__(self, root: str | Path, *, durable: bool = True) -> None:
+    def __init__(self, root: str | Path, *, durable: bool = True,
+                 keep: int | None = None) -> None:
         self.root = Path(root)
         self.durable = durable
+        self._keep = keep
         self._lock_depth = 0
         self._staging: set[str] = set()  # staging folders in use: not garbage
 
     @property
     def snapshots_dir(self) -> Path:
         return self.root / SNAPSHOTS
+
+    @property
+    def keep(self) -> int:
+        """How many snapshots are kept; :class:`load.manifest.RetentionError` (one
+        line) for a setting that is not a whole number of at least 2."""
+        return keep_snapshots(self._keep)
 
     # --------------------------------------------------------------------- locking
 
@@ -207,6 +221,7 @@ class Warehouse:
             finally:
                 self._lock_depth -= 1
             return
+        keep_snapshots(self._keep)  # a bad retention setting: refused before any work
         self._make_root()
         with exclusive_lock(self.root / LOCK, self.root):
             self._check_writable()
@@ -305,6 +320,14 @@ class Warehouse:
                     raise
                 attempt += 1
 
+    def snapshots(self) -> list[Snapshot]:
+        """The complete snapshots the warehouse holds, newest first (ids sort by time)."""
+        if not self.snapshots_dir.is_dir():
+            return []
+        found = [Snapshot(e) for e in self.snapshots_dir.iterdir()
+                 if not e.name.startswith(".") and e.is_dir() and not e.is_symlink()]
+        return sorted(found, key=lambda snap: snap.id, reverse=True)
+
     def ledger(self) -> pd.DataFrame:
         """The reports dataset: each source file's last hash, status and error."""
         return self.read("reports")
@@ -312,7 +335,8 @@ class Warehouse:
     # ------------------------------------------------------------------- publishing
 
     def publish_staged(self, batches: Sequence[StagedRows], *,
-                       replace_sources: Collection[str] = ()) -> PublishSummary:
+                       replace_sources: Collection[str] = (),
+                       info: RunInfo | None = None) -> PublishSummary:
         """Replace the rows of some sources in all three datasets, in one atomic step,
         with the rows a run's batches staged on disk (see :meth:`staging`), holding
         one partition's rows at a time.
@@ -324,10 +348,13 @@ class Warehouse:
         the removed or the new rows) are deleted and recomputed from the merged facts
         with :func:`load.cross_year.carry_checks`; carry rows staged in ``checks``
         are ignored. Only the partitions that change are rewritten, one file each.
+        ``info`` (the run's id, source root, registry hash) goes into the snapshot's
+        manifest.
         """
-        return self._publish(_staged(batches), replace_sources)
+        return self._publish(_staged(batches), replace_sources, info)
 
-    def _publish(self, new: dict[str, NewRows], replace: Collection[str]) -> PublishSummary:
+    def _publish(self, new: dict[str, NewRows], replace: Collection[str],
+                 info: RunInfo | None = None) -> PublishSummary:
         _check_one_report_per_source(new["reports"])
         dropped = _dropped_sources(new, replace)
         with self.locked(), writing(self.root):
@@ -336,7 +363,7 @@ class Warehouse:
             builder = SnapshotBuilder(self.snapshots_dir, old, sync=self.durable)
             with self._deleted_unless_current(builder):
                 summary = _build(builder, old, new, dropped)
-                self._switch(builder.commit())
+                self._switch(builder.commit(info))
         return summary.freeze()
 
     @contextmanager
@@ -396,10 +423,10 @@ class Warehouse:
         self._collect_garbage()
 
     def _collect_garbage(self) -> None:
-        """Delete every snapshot but the current one and its parent, and crash leftovers."""
+        """Delete every snapshot but the current one and its predecessors (``keep`` in
+        all), and crash leftovers."""
         self._check_layout()
-        current = self.current()
-        keep = {current.id, current.parent()} if current else set()
+        keep = self._kept()
         if self.snapshots_dir.is_dir():
             for entry in self.snapshots_dir.iterdir():
                 if entry.name in self._staging or entry.name in keep:
@@ -411,6 +438,18 @@ class Warehouse:
         for entry in self.root.glob("*.tmp-*"):
             if entry.is_symlink():
                 entry.unlink(missing_ok=True)
+
+    def _kept(self) -> set[str]:
+        """The ids garbage collection keeps: the current snapshot, its parent, the
+        parent's parent… ``keep`` in all (a snapshot built from no kept one, a crash's
+        leftover between its commit and the switch, is not kept)."""
+        kept: set[str] = set()
+        snapshot = self.current()
+        while snapshot is not None and len(kept) < self.keep and snapshot.id not in kept:
+            kept.add(snapshot.id)
+            parent = snapshot.parent()
+            snapshot = Snapshot(self.snapshots_dir / parent) if parent else None
+        return kept
 
     def _retire(self, snapshot: Path) -> None:
         """Delete a snapshot, renamed out of the way first: a reader holding its path

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from extract.source import open_source
 from load.batch.process import BatchResult, process_batch
+from load.manifest import RunInfo
 from load.staging import write_staged
 from load.warehouse import Warehouse
 
@@ -22,5 +23,6 @@ def publish_source(src: Path, wh: Path, run_id: str = "r1") -> BatchResult:
     rows = process_batch(str(src), list(open_source(src).files()), None, run_id,
                          datetime.now(UTC))
     with (store := Warehouse(wh)).staging(run_id) as folder:
-        store.publish_staged([write_staged(folder, rows.tables)])
+        store.publish_staged([write_staged(folder, rows.tables)],
+                             info=RunInfo(run_id, str(src.absolute())))
     return rows

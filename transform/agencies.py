@@ -142,9 +142,12 @@ def unknown_agency_id(key: str) -> str:
     return "new-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]
 
 
+BUNDLED_REGISTRY = Path(__file__).with_name("maps") / "agencies.csv"
+
+
 @cache
 def _bundled_registry() -> AgencyRegistry:
-    path = Path(__file__).with_name("maps") / "agencies.csv"
+    path = BUNDLED_REGISTRY
     return AgencyRegistry(read_map_file(path, "agencies"), where="transform/maps/agencies.csv")
 
 
@@ -162,4 +165,10 @@ def load_registry(path: str | None) -> AgencyRegistry:
     return AgencyRegistry.from_file(path) if path else AgencyRegistry.bundled()
 
 
-__all__ = ["Agency", "AgencyRegistry", "did_you_mean", "load_registry", "unknown_agency_id"]
+def registry_file(path: str | None) -> Path:
+    """The registry file :func:`load_registry` reads for ``path``."""
+    return Path(path) if path else BUNDLED_REGISTRY
+
+
+__all__ = ["Agency", "AgencyRegistry", "did_you_mean", "load_registry", "registry_file",
+           "unknown_agency_id"]

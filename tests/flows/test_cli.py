@@ -471,3 +471,59 @@ def test_extract_json_names_an_agency_from_a_folder_that_is_not_utf8(
     out = capsys.readouterr().out
     out.encode("utf-8")  # no lone surrogate: any stdout can write it
     assert json.loads(out)["agency"] == "\\xff\\xfe局"
+
+
+# ------------------------------------------------------ status --snapshots, retention
+
+def test_status_snapshots_lists_the_kept_snapshots_newest_first(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from warehouses import publish_source
+
+    from load.manifest import MANIFEST_FILE
+    from load.warehouse import Warehouse
+
+    src, wh = _loaded_warehouse(tmp_path, broken=True)
+    first = Warehouse(wh).current().id
+    (wh / ".snapshots" / first / MANIFEST_FILE).unlink()  # as written before manifests
+    publish_source(src, wh, run_id="r2")
+    second = Warehouse(wh).current().id
+    assert main(["status", "--warehouse", str(wh), "--snapshots"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2
+    created = Warehouse(wh).current().manifest()["created"]
+    assert created.startswith("20") and created.endswith("Z")
+    n_facts = len(Warehouse(wh).read("facts"))
+    assert n_facts > 100
+    assert lines[0] == (f"{second}  current  created {created}  run r2  "
+                        f"reports 4 ok, 0 partial, 1 failed  facts {n_facts} rows")
+    assert lines[1] == f"{first}  -        (no manifest)"
+    assert main(["status", "--warehouse", str(wh), "--snapshots", "--json"]) == 0
+    docs = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(d["snapshot"], d["current"]) for d in docs] == [(second, True), (first, False)]
+    assert docs[0]["manifest"]["run_id"] == "r2" and docs[1]["manifest"] is None
+    assert docs[0]["manifest"]["parent"] == first
+    assert docs[0]["manifest"]["reports"] == {"ok": 4, "partial": 0, "failed": 1}
+    assert docs[0]["manifest"]["rows"]["facts"] == n_facts
+
+
+def test_status_snapshots_refuses_a_path_that_is_no_warehouse(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["status", "--warehouse", str(tmp_path / "nope"), "--snapshots"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == f"xxgk: warehouse {tmp_path / 'nope'} does not exist\n"
+
+
+@pytest.mark.parametrize("value", ["1", "zero", "-2"])
+def test_run_refuses_a_retention_setting_that_is_no_whole_number_of_two_or_more(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    src, wh = _loaded_warehouse(tmp_path)
+    before = sorted(os.listdir(wh / ".snapshots"))
+    monkeypatch.setenv("XXGK_KEEP_SNAPSHOTS", value)
+    assert main(["run", "--source", str(src), "--warehouse", str(wh), "--full"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1
+    assert captured.err.startswith("xxgk: XXGK_KEEP_SNAPSHOTS must be a whole number of at "
+                                   "least 2") and repr(value) in captured.err
+    assert sorted(os.listdir(wh / ".snapshots")) == before

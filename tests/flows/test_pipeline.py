@@ -17,6 +17,8 @@ over the size limit reported.
 
 from __future__ import annotations
 
+import importlib.metadata
+import json
 import os
 import pickle
 import subprocess
@@ -91,6 +93,38 @@ def test_first_run_loads_every_report_and_the_next_has_nothing_to_do(
     after = _frames(wh)
     for name in before:
         pd.testing.assert_frame_equal(before[name], after[name])
+
+
+def test_a_run_writes_its_snapshot_s_manifest(tmp_path: Path) -> None:
+    import hashlib
+
+    from transform.agencies import registry_file
+
+    src, wh = _source(tmp_path, n_agencies=2, years=range(2020, 2022)), tmp_path / "wh"
+    registry = tmp_path / "agencies.csv"
+    registry.write_bytes(registry_file(None).read_bytes() + b"\n")
+    assert _run("--source", str(src), "--warehouse", str(wh)) == 0
+    first = Warehouse(wh).current()
+    assert first.manifest()["registry_sha256"] == hashlib.sha256(
+        registry_file(None).read_bytes()).hexdigest()  # the bundled registry's
+    (src / "区某局").mkdir()
+    (src / "区某局" / "2021.txt").write_text("政府信息公开工作年度报告（无表）\n", encoding="utf-8")
+    assert _run("--source", str(src), "--warehouse", str(wh), "--registry",
+                str(registry)) == 1
+    snapshot = Warehouse(wh).current()
+    manifest = json.loads((wh / ".snapshots" / snapshot.id / "manifest.json").read_text())
+    reports = Warehouse(wh).read("reports")
+    assert manifest["snapshot"] == snapshot.id and manifest["parent"] == first.id
+    assert manifest["run_id"] == reports.loc[reports["source"] == "区某局/2021.txt",
+                                             "run_id"].item()
+    assert manifest["source_root"] == str(src.absolute())
+    assert manifest["registry_sha256"] == hashlib.sha256(registry.read_bytes()).hexdigest()
+    assert manifest["xxgk_version"] == importlib.metadata.version("xxgk")
+    assert manifest["created"].endswith("Z") and manifest["created"] >= first.manifest()[
+        "created"]
+    assert manifest["rows"] == {name: len(Warehouse(wh).read(name))
+                                for name in ("facts", "reports", "checks")}
+    assert manifest["reports"] == {"ok": 4, "partial": 0, "failed": 1}
 
 
 def test_a_run_with_nothing_to_do_does_not_start_prefect(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from load.manifest import RunInfo
 from load.schema import as_table, conform, empty_frame
 from load.staging import write_staged
 from load.warehouse import PublishSummary, Warehouse
@@ -108,10 +109,11 @@ def merge(*batches: Batch) -> Batch:
 
 
 def publish(wh: Warehouse, *, facts: pd.DataFrame, reports: pd.DataFrame,
-            checks: pd.DataFrame, replace_sources: Iterable[str] = ()) -> PublishSummary:
+            checks: pd.DataFrame, replace_sources: Iterable[str] = (),
+            info: RunInfo | None = None) -> PublishSummary:
     """Publish rows as a run does: staged on disk by one batch, then published."""
     tables = {"facts": as_table(facts, "facts"), "reports": as_table(reports, "reports"),
               "checks": as_table(checks, "checks")}
     with wh.staging("test") as folder:
         return wh.publish_staged([write_staged(folder, tables)],
-                                 replace_sources=list(replace_sources))
+                                 replace_sources=list(replace_sources), info=info)
