@@ -250,7 +250,8 @@ def _add_status_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--warehouse", required=True)
     parser.add_argument("--status", action="append", default=[],
                         choices=("ok", "partial", "failed", "skipped"),
-                        help="only reports of this status; repeatable")
+                        help="only reports of this status; repeatable (files that are "
+                        "no report are skipped unrecorded: skipped lists none so far)")
     parser.add_argument("--agency", action="append", default=[], metavar="NAME",
                         help="only this agency (any registered spelling); repeatable")
     parser.add_argument("--year", action="append", type=int, default=[], metavar="N",
