@@ -140,7 +140,9 @@ ephemeral mode unless PREFECT_API_URL points at a Prefect server.
 
 STATUS_EPILOG = """examples:
   xxgk status --warehouse wh            # failures first, with their reasons
-  xxgk status --warehouse wh --json | jq 'select(.status != "ok")'
+  xxgk status --warehouse wh --status failed --status partial --year 2023
+  xxgk status --warehouse wh --agency 区应急管理局 --csv reports.csv   # opens in Excel
+  xxgk status --warehouse wh --json | jq 'select(.warnings != [])'
   xxgk status --warehouse wh --snapshots          # the snapshots kept, newest first
 
 Exit status 2, with one line on stderr, for a path that is no warehouse: missing, a
@@ -245,6 +247,25 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
                         "(by default they are skipped and named in a warning)")
 
 
+def _add_status_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--warehouse", required=True)
+    parser.add_argument("--status", action="append", default=[],
+                        choices=("ok", "partial", "failed", "skipped"),
+                        help="only reports of this status; repeatable (files that are "
+                        "no report are skipped unrecorded: skipped lists none so far)")
+    parser.add_argument("--agency", action="append", default=[], metavar="NAME",
+                        help="only this agency (any registered spelling); repeatable")
+    parser.add_argument("--year", action="append", type=int, default=[], metavar="N",
+                        help="only this statistics year; repeatable")
+    parser.add_argument("--registry", metavar="FILE", help="agency registry CSV the "
+                        "--agency names resolve in (default: the bundled one)")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true",
+                        help="one JSON object per report, its warnings included")
+    output.add_argument("--csv", nargs="?", const="-", metavar="FILE",
+                        help="write CSV (UTF-8 with a BOM, for Excel) to FILE, or stdout")
+
+
 def _add_pipeline_commands(sub: argparse._SubParsersAction) -> None:
     fmt = argparse.RawDescriptionHelpFormatter
     run = sub.add_parser("run", help="crawl, extract, check and load into the warehouse",
@@ -256,8 +277,7 @@ def _add_pipeline_commands(sub: argparse._SubParsersAction) -> None:
                             description="The last status of every report in the "
                             "warehouse, failures first, with their reasons.",
                             epilog=STATUS_EPILOG, formatter_class=fmt)
-    status.add_argument("--warehouse", required=True)
-    status.add_argument("--json", action="store_true", help="one JSON object per report")
+    _add_status_options(status)
     status.add_argument("--snapshots", action="store_true",
                         help="the snapshots kept instead, newest first, from their manifests")
     status.set_defaults(func=cmd_status)

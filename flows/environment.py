@@ -19,6 +19,7 @@ interrupted start stops it.
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 import socket
 import subprocess
@@ -53,6 +54,21 @@ def configure_prefect(quiet: bool = False) -> None:
     os.environ.setdefault("PREFECT_HOME", str(project_home()))
     if quiet:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+# Loggers of a Dask run that speak at INFO of every scheduler, nanny and connection
+# event (two screens a run), and prefect-dask's, which names the cluster's dashboard:
+# a link that dies with the run's cluster. Their warnings and errors still show.
+DASK_LOGGERS = ("distributed", "prefect.task_runner.dask")
+
+
+def quiet_dask_logging() -> None:
+    """Dask's loggers at WARNING, in this process and (through Dask's configuration in
+    the environment) in the worker processes it starts. Call it once ``distributed``
+    is imported: its import sets the level of its loggers."""
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
+    for name in DASK_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def uses_server() -> bool:
@@ -104,6 +120,7 @@ def prefect_api(warm_up: Callable[[], object] | None = None) -> Iterator[str | N
         from prefect.settings import (
             PREFECT_API_URL,
             PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+            PREFECT_UI_URL,
             temporary_settings,
         )
     except BaseException:
@@ -115,7 +132,10 @@ def prefect_api(warm_up: Callable[[], object] | None = None) -> Iterator[str | N
         # No flow-run heartbeats: they let a lasting server notice a crashed run, but
         # this server ends with the run, and stopping their thread holds every flow's
         # end for up to a second.
-        settings = {PREFECT_API_URL: api_url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+        # No UI URL: this server has no UI and stops with the run, so the engine's
+        # "View at http://127.0.0.1:…" line would name a page that never answers.
+        settings = {PREFECT_API_URL: api_url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None,
+                    PREFECT_UI_URL: ""}
         with temporary_settings(updates=settings):
             yield api_url
     finally:
@@ -237,5 +257,6 @@ def _flush_api_logs() -> None:
         APILogHandler().flush()
 
 
-__all__ = ["configure_prefect", "dying_with_this_process", "prefect_api", "project_home",
-           "server_healthy", "start_temporary_server", "stop_server", "uses_server"]
+__all__ = ["DASK_LOGGERS", "configure_prefect", "dying_with_this_process", "prefect_api",
+           "project_home", "quiet_dask_logging", "server_healthy", "start_temporary_server",
+           "stop_server", "uses_server"]

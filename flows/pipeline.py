@@ -72,7 +72,7 @@ from load.batch.process import (
     stage_batch,
     stage_result,
 )
-from load.batch.summary import RunSummary, loaded_twice
+from load.batch.summary import RunSummary, grouped_warnings, loaded_twice
 from load.manifest import RunInfo, file_sha256
 from load.warehouse import Warehouse, WarehouseBusy, WarehouseError
 from transform.agencies import load_registry, registry_file
@@ -134,6 +134,9 @@ def choose_runner(n_batches: int, workers: int, dask_address: str | None,
     if _uses_dask(dask_address, dask_workers):
         from prefect_dask import DaskTaskRunner  # only runs on a cluster need it
 
+        from flows.environment import quiet_dask_logging
+
+        quiet_dask_logging()
         if dask_address:
             return DaskTaskRunner(address=dask_address)
         return DaskTaskRunner(cluster_class="distributed.LocalCluster", cluster_kwargs={
@@ -157,14 +160,18 @@ def open_pool(n_batches: int, workers: int, dask_address: str | None,
 
 
 def _log_outcomes(logger: Any, outcomes: Sequence[Outcome], quiet: bool) -> None:
-    """Name the file in every warning and error line (escaped: see extract.names)."""
+    """One error line for every failed file; the warnings one line an agency and code
+    (each of them at DEBUG), naming the files (escaped: see extract.names)."""
     for outcome in outcomes:
         if outcome.status == FAILED:
             logger.error("%s: failed: %s", printable(outcome.source),
                          printable(outcome.error))
-        elif not quiet:
-            for warning in outcome.warnings:
-                logger.warning("%s: %s", printable(outcome.source), printable(warning))
+    if quiet:
+        return
+    for line, each in grouped_warnings(outcomes):
+        logger.warning("%s", printable(line))
+        for detail in each:
+            logger.debug("%s", printable(detail))
 
 
 def _run_batches(runner: TaskRunner, pool: WorkerPool | None, work: list[list[SourceFile]],
@@ -438,7 +445,8 @@ def _run(source: str, warehouse: str, selection: Selection, registry: str | None
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
     handed = _HANDED.pop((source, warehouse), None)
     store = handed.store if handed is not None else Warehouse(warehouse)
-    summary = RunSummary(run_id=run_id, warehouse=warehouse)
+    summary = RunSummary(run_id=run_id, warehouse=warehouse, source=source,
+                         registry=registry)
     try:
         with _holding_lock(store, lock_wait):
             _process_and_publish(store, source, selection, registry, workers, dask,

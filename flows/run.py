@@ -16,7 +16,6 @@ shows the escape instead of obeying it.
 from __future__ import annotations
 
 import argparse
-import json
 import signal
 import sys
 import time
@@ -24,9 +23,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from types import FrameType
-from typing import Any
-
-import pandas as pd
 
 from extract.names import printable
 from extract.source import SourceError, open_source
@@ -136,81 +132,53 @@ def _import_flow() -> None:
 
 
 def status_command(args: argparse.Namespace) -> int:
+    from load import status
+
     store = Warehouse(args.warehouse)
     try:
         store.check_is_warehouse()
         ledger = store.ledger()
-    except (WarehouseError, OSError) as err:
+        registry = load_registry(args.registry) if args.agency else None
+    except (WarehouseError, MapError, OSError) as err:
         return _fail(printable(" ".join(str(err).split())))
     if ledger.empty:
         print(f"xxgk status: no reports in {printable(args.warehouse)} yet")
         return 0
-    order = {"failed": 0, "partial": 1, "ok": 2}
-    ledger = ledger.assign(_order=ledger["status"].map(order).fillna(3))
-    ledger = ledger.sort_values(["_order", "agency", "year", "source"], na_position="last")
-    if args.json:
-        columns = ["status", "source", "agency_id", "agency", "year", "error", "template",
-                   "format", "encoding", "n_facts", "n_checks_failed", "n_warnings",
-                   "superseded_by", "run_id", "processed_at"]
-        for row in ledger[columns].astype(object).to_dict("records"):
-            clean = {k: (None if _isna(v) else v) for k, v in row.items()}
-            print(_json_line(clean))
+    chosen = status.select(ledger, args.status, args.agency, args.year, registry)
+    if args.csv is not None:
+        if args.csv == "-":
+            sys.stdout.flush()
+            status.write_csv(chosen, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+        else:
+            try:
+                with open(args.csv, "wb") as out:
+                    status.write_csv(chosen, out)
+            except OSError as err:
+                return _fail(f"cannot write {printable(args.csv)}: {err.strerror}")
         return 0
-    counts = ledger["status"].value_counts()
-    superseded = int(ledger["superseded_by"].notna().sum())
-    print(f"{len(ledger)} reports in {args.warehouse}: " + ", ".join(
-        f"{counts.get(s, 0)} {s}" for s in ("failed", "partial", "ok"))
-        + (f" ({superseded} superseded by another file of their agency-year)"
-           if superseded else ""))
-    for row in ledger.itertuples(index=False):
-        print(_status_line(row))
+    if args.json:
+        for line in status.json_lines(chosen):
+            print(line)
+        return 0
+    print(status.headline(chosen, len(ledger), args.warehouse))
+    for line in status.text_lines(chosen):
+        print(line)
     return 0
 
 
 def snapshots_command(args: argparse.Namespace) -> int:
     """``xxgk status --snapshots``: the snapshots kept, newest first (``load.history``)."""
     from load.history import snapshot_listing
+    from load.status import json_line
 
     try:
         entries = snapshot_listing(args.warehouse)
     except (WarehouseError, OSError) as err:
         return _fail(printable(" ".join(str(err).split())))
     for entry in entries:
-        print(_json_line(entry.record()) if args.json else printable(entry.line()))
+        print(json_line(entry.record()) if args.json else printable(entry.line()))
     return 0
-
-
-def _status_line(row: Any) -> str:
-    """One report of ``xxgk status``: status, year, agency and source, then what
-    superseded it and its reason, each shown escaped."""
-    year = "" if _isna(row.year) else int(row.year)
-    line = f"{row.status:8} {year!s:5} {printable(row.agency or '?')}  {printable(row.source)}"
-    if not _isna(row.superseded_by):
-        line += f"\n         superseded by {printable(row.superseded_by)}: not loaded"
-    if not _isna(row.error) and row.error:
-        line += f"\n         {printable(row.error)}"
-    return line
-
-
-def _json_line(row: dict[str, Any]) -> str:
-    """One report as a JSON line: the values exactly, every character a terminal would
-    obey written as a JSON escape (JSON itself escapes only those below U+0020)."""
-    text = json.dumps(row, ensure_ascii=False, default=str)
-    if printable(text) == text:
-        return text
-    return "".join(c if printable(c) == c else _json_escape(c) for c in text)
-
-
-def _json_escape(char: str) -> str:
-    code = ord(char)
-    if code <= 0xFFFF:
-        return f"\\u{code:04x}"
-    high, low = divmod(code - 0x10000, 0x400)  # JSON spells these as a surrogate pair
-    return f"\\u{0xD800 + high:04x}\\u{0xDC00 + low:04x}"
-
-
-def _isna(value: object) -> bool:
-    return value is None or bool(pd.isna(value))  # type: ignore[arg-type]
 
 
 __all__ = ["run_command", "snapshots_command", "status_command"]

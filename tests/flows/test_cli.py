@@ -381,6 +381,99 @@ def test_status_shows_which_file_of_an_agency_year_is_loaded(
         ("区应急管理局/2023.txt", "区应急管理局/2023.html", False)]
 
 
+def _mixed_warehouse(tmp_path: Path) -> Path:
+    """Reports of agencies whose names differ in width: a registered one (also written
+    by a former name), an unregistered one (a warning), a failed one."""
+    from warehouses import publish_source
+
+    from synth import generate_report
+
+    src, wh = tmp_path / "src", tmp_path / "wh"
+    for i, (agency, year) in enumerate((("区应急管理局", 2020), ("区应急管理局", 2021),
+                                        ("桥溪街道办事处", 2021), ("区税局", 2021))):
+        path = src / agency / f"{year}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(generate_report(30 + i, layout="pipe", agency=agency,
+                                         year=year).data)
+    (src / "区某局").mkdir()
+    (src / "区某局" / "2021.txt").write_text("政府信息公开工作年度报告（无表）\n",
+                                           encoding="utf-8")
+    publish_source(src, wh)
+    return wh
+
+
+def test_status_filters_by_status_agency_and_year(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    wh = _mixed_warehouse(tmp_path)
+
+    def sources(*args: str) -> list[str]:
+        assert main(["status", "--warehouse", str(wh), "--json", *args]) == 0
+        return [json.loads(line)["source"] for line in capsys.readouterr().out.splitlines()]
+
+    assert len(sources()) == 5
+    assert sources("--status", "failed") == ["区某局/2021.txt"]
+    assert sources("--status", "failed", "--status", "ok", "--year", "2020") == [
+        "区应急管理局/2020.txt"]
+    assert sources("--agency", "区安全生产监督管理局") == [  # a former name resolves
+        "区应急管理局/2020.txt", "区应急管理局/2021.txt"]
+    assert sources("--agency", "桥溪街道办事处", "--agency", "区某局") == [
+        "区某局/2021.txt", "桥溪街道办事处/2021.txt"]
+    assert sources("--year", "2019") == []
+    assert main(["status", "--warehouse", str(wh), "--status", "failed"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        f"1 of 5 reports in {wh}: 1 failed, 0 partial, 0 ok")
+
+
+def test_status_columns_align_by_display_width(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from load.status import width
+
+    wh = _mixed_warehouse(tmp_path)
+    assert main(["status", "--warehouse", str(wh)]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines()[1:]
+            if not line.startswith(" ")]
+    assert len(rows) == 5
+    starts = {width(line[:line.index(line.split()[-1])]) for line in rows}
+    assert len(starts) == 1  # every source starts in the same terminal column
+    assert rows[0].startswith("failed   2021  区某局          区某局/2021.txt")
+
+
+def test_status_json_has_the_warnings(tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    wh = _mixed_warehouse(tmp_path)
+    assert main(["status", "--warehouse", str(wh), "--json", "--agency", "桥溪街道办事处"]) == 0
+    [doc] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert doc["n_warnings"] == len(doc["warnings"]) >= 1
+    assert any(w.startswith("agency_unregistered: ") for w in doc["warnings"])
+
+
+def test_status_csv_is_utf8_with_a_bom(tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    import csv
+
+    wh = _mixed_warehouse(tmp_path)
+    out = tmp_path / "reports.csv"
+    assert main(["status", "--warehouse", str(wh), "--csv", str(out)]) == 0
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfstatus,source,")
+    rows = list(csv.DictReader(data.decode("utf-8-sig").splitlines(keepends=True)))
+    assert [r["source"] for r in rows][:1] == ["区某局/2021.txt"] and len(rows) == 5
+    east = next(r for r in rows if r["agency"] == "桥溪街道办事处")
+    assert "agency_unregistered" in east["warnings"]
+    capsys.readouterr()
+    assert main(["status", "--warehouse", str(wh), "--csv", "--status", "failed"]) == 0
+    printed = capsys.readouterr().out  # the BOM goes to stdout too (bytes)
+    assert "区某局/2021.txt" in printed
+
+
+def test_display_width_counts_wide_characters_twice() -> None:
+    from load.status import pad, width
+
+    assert width("区应急管理局") == 12 and width("ab") == 2 and width("Ａ１") == 4
+    assert width("e\u0301") == 1  # a combining accent takes no cell
+    assert pad("区局", 6) == "区局  " and pad("abc", 2) == "abc"
+
+
 # ------------------------------------------------- names printed escaped, links
 
 ESC_AGENCY = "区\x1b[31m局"  # a folder named with an ANSI escape (red)

@@ -466,6 +466,59 @@ def test_dask_runner_builds_the_same_warehouse(tmp_path: Path) -> None:
         pd.testing.assert_frame_equal(a[name], b[name])
 
 
+def test_a_dask_run_sets_distributeds_loggers_to_warning(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import logging
+
+    monkeypatch.delenv("DASK_LOGGING__DISTRIBUTED", raising=False)
+    runner = flows.pipeline.choose_runner(2, 2, None, 2)  # the cluster starts on entry
+    assert type(runner).__name__ == "DaskTaskRunner"
+    for name in ("distributed", "distributed.scheduler", "distributed.nanny",
+                 "distributed.core", "prefect.task_runner.dask"):
+        assert logging.getLogger(name).getEffectiveLevel() == logging.WARNING, name
+    assert os.environ["DASK_LOGGING__DISTRIBUTED"] == "warning"  # the workers' too
+
+
+def test_a_run_on_its_temporary_server_links_no_ui() -> None:
+    # The run's own server has no UI and stops with the run: no "View at http://…".
+    from prefect.settings import PREFECT_UI_URL
+    from prefect.utilities.urls import url_for
+
+    assert not PREFECT_UI_URL.value()
+    assert url_for("flow-run", obj_id="5a6b") is None
+
+
+def test_the_log_groups_repeated_warnings_by_agency(tmp_path: Path) -> None:
+    import logging
+
+    from load.batch.process import OK, Outcome
+
+    records: list[tuple[int, str]] = []
+
+    class Log:
+        def warning(self, fmt: str, *args: object) -> None:
+            records.append((logging.WARNING, fmt % args))
+
+        def debug(self, fmt: str, *args: object) -> None:
+            records.append((logging.DEBUG, fmt % args))
+
+        def error(self, fmt: str, *args: object) -> None:
+            records.append((logging.ERROR, fmt % args))
+
+    warning = "agency_unregistered: agency '镇' is not in the agency registry"
+    outcomes = [Outcome(f"镇/{y}.txt", OK, "", "镇", y, (warning,)) for y in (2020, 2021)]
+    outcomes.append(Outcome("局/2020.txt", "failed", "the file is empty", "局", 2020))
+    outcomes.append(Outcome("局/2021.txt", "failed", "the file is empty", "局", 2021))
+    flows.pipeline._log_outcomes(Log(), outcomes, quiet=False)
+    assert [text for level, text in records if level == logging.ERROR] == [
+        "局/2020.txt: failed: the file is empty", "局/2021.txt: failed: the file is empty"]
+    warnings = [text for level, text in records if level == logging.WARNING]
+    assert len(warnings) == 1 and warnings[0].startswith(
+        "镇: 2 agency_unregistered warnings in 2 files (镇/2020.txt, 镇/2021.txt)")
+    assert [text for level, text in records if level == logging.DEBUG] == [
+        f"镇/2020.txt: {warning}", f"镇/2021.txt: {warning}"]
+
+
 # The documented columns (docs/data-dictionary.md), in their order; extensions last.
 DOCUMENTED = {
     "facts": {"year": "int16", "agency_id": "string", "agency": "string",
@@ -642,8 +695,10 @@ def test_one_report_in_several_files_loads_one_of_them_run_after_run(
     assert main(["status", "--warehouse", str(wh)]) == 0
     status = capsys.readouterr().out
     assert "(1 superseded by another file of their agency-year)" in status.splitlines()[0]
-    assert ("ok       2023  区应急管理局  区应急管理局/2023.txt\n"
-            "         superseded by 区应急管理局/2023.html: not loaded") in status
+    lines = status.splitlines()  # (the agency column as wide as the widest name)
+    at = next(n for n, line in enumerate(lines) if line.endswith(" 区应急管理局/2023.txt"))
+    assert lines[at].split() == ["ok", "2023", "区应急管理局", "区应急管理局/2023.txt"]
+    assert lines[at + 1] == "         superseded by 区应急管理局/2023.html: not loaded"
 
     # The page is replaced by a broken one: the text is loaded again.
     html.write_text("区应急管理局2023年政府信息公开工作年度报告\n（无表格）\n", encoding="utf-8")

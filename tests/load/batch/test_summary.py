@@ -110,6 +110,10 @@ def test_text() -> None:
         "  FAILED   z/2019.txt: no statistical tables (表二/表三/表四) found",
         "  PARTIAL  区财政局/2020.txt: rows_missing: applications",
         "  PARTIAL  区财政局/2021.txt: table_missing: 表四 not found",
+        "next:",
+        "  xxgk status --warehouse /wh --status failed --status partial  # the reports that "
+        "need attention",
+        "  xxgk compare --warehouse /wh --out report.html                # compare the agencies",
     ])
 
 
@@ -121,7 +125,10 @@ def test_text_nothing_to_do_has_no_plan_line() -> None:
 def test_text_all_ok() -> None:
     summary = _summary(_ok("a/2020.txt"), planned="1 new", seconds=0.25)
     assert summary.text() == ("xxgk run run-1: 1 reports processed: 1 ok (0.2 s)\n"
-                              "  plan: 1 new")
+                              "  plan: 1 new\n"
+                              "next:\n"
+                              "  xxgk compare --warehouse /wh --out report.html  # compare "
+                              "the agencies")
 
 
 def test_markdown() -> None:
@@ -148,13 +155,19 @@ def test_markdown() -> None:
         "| failed | `z/2019.txt` |  | 2019 | no statistical tables (表二/表三/表四) found |",
         "| partial | `区财政局/2020.txt` | 区财政局 | 2020 | rows_missing: applications |",
         "| partial | `区财政局/2021.txt` | 区财政局 | 2021 | table_missing: 表四 not found |",
+        "",
+        "## Next",
+        "",
+        "- `xxgk status --warehouse /wh --status failed --status partial`: the reports that "
+        "need attention",
+        "- `xxgk compare --warehouse /wh --out report.html`: compare the agencies",
     ]) + "\n"
 
 
 def test_markdown_without_problems_has_no_problem_table() -> None:
     md = _summary(_ok("a/2020.txt")).markdown()
     assert "Reports that need attention" not in md
-    assert md.endswith("| skipped | 0 |\n")
+    assert "| skipped | 0 |\n\n## Next\n" in md
     assert "| ok | 1 |" in md
     assert "| failed | 0 |" in md
 
@@ -163,7 +176,7 @@ def test_markdown_escapes_pipes_and_line_breaks() -> None:
     error = "cells_missing: applications | new/natural\nsecond line"
     summary = _summary(Outcome("区|局/2020.txt", PARTIAL, error, "区|局", 2020))
     md = summary.markdown()
-    row = md.splitlines()[-1]
+    row = md.split("\n\n## Next")[0].splitlines()[-1]
     assert row == ("| partial | `区\\|局/2020.txt` | 区\\|局 | 2020 | "
                    "cells_missing: applications \\| new/natural second line |")
     # every table row still has exactly the header's number of unescaped cell separators
@@ -256,6 +269,9 @@ def test_text_prints_names_escaped_and_the_source_warnings() -> None:
         "  WARNING  区\\x1b[2J局 is a link out of the source (to /elsewhere): not followed "
         "(xxgk run --follow-links follows it)",
         "  NOTE     区\\u202e局 2020 is loaded from 2 files",
+        "next:",
+        "  xxgk status --warehouse /wh --status failed --status partial  # the reports that "
+        "need attention",
     ]
     assert "\x1b" not in summary.text()
 
@@ -275,16 +291,114 @@ def test_markdown_prints_names_escaped_and_the_source_warnings() -> None:
     assert "\x1b" not in md and "\r" not in md
     assert ("| failed | `区\\x1b[31m局/2020\\x0d.txt` | 区\\x1b[31m局 | 2020 | "
             "cannot read: \\x1b]0;owned\\x07 |") in md.splitlines()
-    assert md.endswith("\n".join([
+    assert "\n".join([
         "## Source warnings", "",
         f"- {WARNINGS[0]}",
         "- 区\\x1b[2J局 is a link out of the source (to /elsewhere): not followed "
-        "(xxgk run --follow-links follows it)"]) + "\n")
+        "(xxgk run --follow-links follows it)"]) + "\n\n## Next\n" in md
 
 
 def test_markdown_code_is_not_ended_by_a_backtick_in_a_name() -> None:
     summary = _summary(Outcome("a`b/2020.txt", FAILED, "x", None, 2020),
                        Outcome("`c/2020.txt", FAILED, "y", None, 2020))
-    rows = summary.markdown().splitlines()[-2:]
+    rows = summary.markdown().split("\n\n## Next")[0].splitlines()[-2:]
     assert rows == ["| failed | `` `c/2020.txt `` |  | 2020 | y |",
                     "| failed | ``a`b/2020.txt`` |  | 2020 | x |"]
+
+
+# ------------------------------------------------- warnings grouped, next steps
+
+def _unregistered(agency: str, year: int) -> Outcome:
+    return Outcome(f"{agency}/{year}.txt", OK, "", agency, year, (
+        f"agency_unregistered: agency {agency!r} is not in the agency registry; loaded "
+        "under the new id new-0",))
+
+
+UNREGISTERED = [_unregistered(agency, year)
+                for agency in ("桥溪街道办事处", "清新镇人民政府", "河文街道办事处", "平安镇人民政府",
+                               "文金街道办事处", "新溪镇人民政府", "东湖街道办事处")
+                for year in range(2019, 2019 + (3 if agency == "桥溪街道办事处" else 2))]
+
+
+def test_warnings_are_grouped_by_code_with_their_agencies_and_advice() -> None:
+    summary = _summary(*UNREGISTERED, Outcome(
+        "区统计局/2020.txt", OK, "", "区统计局", 2020,
+        ("unit_assumed: a/b/c: no unit printed (line 6)",
+         "unit_assumed: a/b/d: no unit printed (line 7)")))
+    warnings = [line for line in summary.text().splitlines() if "WARNING" in line]
+    assert warnings == [
+        "  WARNING  agency_unregistered in 15 files of 7 agencies: 桥溪街道办事处 (3), "
+        "东湖街道办事处 (2), 平安镇人民政府 (2), 文金街道办事处 (2), 新溪镇人民政府 (2), "
+        "河文街道办事处 (2), … and 1 more; add them to transform/maps/agencies.csv (or the "
+        "--registry file) and rerun them with --agency NAME",
+        "  WARNING  unit_assumed in 区统计局/2020.txt; an amount had no unit; 万元 was assumed "
+        "as the template prints it",
+    ]
+    md = summary.markdown()
+    assert ("| agency_unregistered | 15 | 桥溪街道办事处 (3), 东湖街道办事处 (2), 平安镇人民政府 (2), "
+            "文金街道办事处 (2), 新溪镇人民政府 (2), 河文街道办事处 (2), … and 1 more | add them to "
+            "transform/maps/agencies.csv (or the --registry file) and rerun them with "
+            "--agency NAME |") in md.splitlines()
+    assert "## Warnings" in md
+
+
+def test_the_advice_is_data() -> None:
+    from transform.maps import read_map
+
+    rows = {r["code"]: r for r in read_map("warning_codes")}
+    assert "transform/maps/agencies.csv" in rows["agency_unregistered"]["advice"]
+    import inspect
+
+    import load.batch.summary
+
+    assert "agencies.csv" not in inspect.getsource(load.batch.summary)  # data, not code
+
+
+def test_partial_warnings_stay_with_their_reports_not_in_the_groups() -> None:
+    summary = _summary(Outcome("区财政局/2021.txt", PARTIAL, "table_missing: 表四 not found",
+                               "区财政局", 2021, ("table_missing: 表四 not found",)))
+    assert summary.warning_groups() == []
+    assert "  PARTIAL  区财政局/2021.txt: table_missing: 表四 not found" in summary.text()
+
+
+def test_a_file_processed_again_counts_its_warnings_once() -> None:
+    summary = _summary(UNREGISTERED[0])
+    summary.add([UNREGISTERED[0]])
+    summary.add([_ok(UNREGISTERED[1].source, UNREGISTERED[1].agency or "")])
+    [group] = summary.warning_groups()
+    assert (group.files, group.single) == (1, "桥溪街道办事处/2019.txt")
+
+
+def test_the_log_says_each_agency_and_code_once() -> None:
+    from load.batch.summary import grouped_warnings
+
+    outcomes = [*UNREGISTERED[:3], Outcome("区统计局/2020.txt", OK, "", "区统计局", 2020,
+                                           ("unit_assumed: a/b/c: no unit printed",))]
+    lines = grouped_warnings(outcomes)
+    assert [line for line, _ in lines] == [
+        "桥溪街道办事处: 3 agency_unregistered warnings in 3 files (桥溪街道办事处/2019.txt, "
+        "桥溪街道办事处/2020.txt, …), e.g. agency '桥溪街道办事处' is not in the agency "
+        "registry; loaded under the new id new-0",
+        "区统计局/2020.txt: unit_assumed: a/b/c: no unit printed",
+    ]
+    assert len(lines[0][1]) == 3 and lines[0][1][0].startswith("桥溪街道办事处/2019.txt: ")
+    assert lines[1][1] == []
+
+
+def test_next_steps_name_the_real_paths_and_only_what_applies() -> None:
+    summary = RunSummary("r", "/srv/my wh", source="/data/raw", registry="reg.csv")
+    summary.add([_ok("a/2020.txt"), MIXED[2]])
+    assert summary.next_steps() == [
+        ("xxgk status --warehouse '/srv/my wh' --status failed --status partial",
+         "the reports that need attention"),
+        ("xxgk run --source /data/raw --warehouse '/srv/my wh' --registry reg.csv --failed",
+         "rerun them once fixed"),
+        ("xxgk compare --warehouse '/srv/my wh' --out report.html", "compare the agencies"),
+    ]
+    clean = RunSummary("r", "/wh", source="/src")
+    clean.add([_ok("a/2020.txt")])
+    assert [c for c, _ in clean.next_steps()] == [
+        "xxgk compare --warehouse /wh --out report.html"]  # no --failed: nothing failed
+    assert RunSummary("r", "/wh", source="/src").next_steps() == []  # nothing to do
+    assert "next:" not in RunSummary("r", "/wh").text()
+    assert "http" not in summary.text() + summary.markdown()
