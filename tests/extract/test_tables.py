@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from extract.report import ReportError, extract_bytes
+from synth import cell_differences, generate_report
 
 APP_HEADER_PIPE = """三、收到和处理政府信息公开申请情况
 (本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和) | 申请人情况 | ||||||
@@ -352,3 +353,18 @@ def test_table_four_cut_into_one_table_per_block() -> None:
     assert set(rows["litigation_after_review"].values()) == {"blank"}
     assert len(rows["litigation_after_review"]) == 5
     assert not any(w.code == "short_row" or "表四" in w.message for w in report.warnings)
+
+
+@pytest.mark.parametrize("layout", ["pipe", "lines", "tab", "spaces", "pdf_text", "markdown"])
+@pytest.mark.parametrize("heading", ["（三）不予公开", "（四）无法提供", "（五）不予处理"])
+def test_a_section_number_on_its_own_line_is_no_unmapped_label(layout: str,
+                                                              heading: str) -> None:
+    # （四） printed alone on the line above 无法提供: the group's numbering, no label.
+    rep = generate_report(1, layout=layout, template="2021", encoding="utf-8",
+                          variations=False)
+    assert heading in rep.text
+    number, label = heading[:3], heading[3:]
+    report = extract_bytes(rep.text.replace(heading, f"{number}\n{label}", 1).encode(),
+                           name="report" + rep.extension)
+    assert [w.message for w in report.warnings if w.code == "unmapped_label"] == []
+    assert cell_differences([f.as_dict() for f in report.facts], rep.facts) == []
