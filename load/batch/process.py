@@ -363,6 +363,7 @@ class ReportProcessor:
             "run_id": self.run_id, "processed_at": self.processed_at,
             "n_warnings": len(warnings), "warnings": "\n".join(warnings) or None,
             "superseded_by": None, "source_mtime_ns": file.mtime_ns,
+            "stale": False, "facts_sha256": digest if n_facts else None,
         }
 
 
@@ -429,6 +430,7 @@ def _settle(rows: _Rows, group: list[_Placed]) -> None:
         report["superseded_by"][p.report] = resolution.winner.source
         report["n_facts"][p.report] = 0
         report["n_checks_failed"][p.report] = 0
+        report["facts_sha256"][p.report] = None
         rows.outcomes[p.outcome] = replace(
             rows.outcomes[p.outcome], superseded_by=resolution.winner.source,
             disagreements=resolution.disagreements(loser.source))
