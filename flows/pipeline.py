@@ -72,7 +72,7 @@ from load.batch.process import (
     stage_batch,
     stage_result,
 )
-from load.batch.summary import RunSummary, grouped_warnings, loaded_twice
+from load.batch.summary import RunSummary, grouped_warnings, kept_last_good, loaded_twice
 from load.manifest import RunInfo, file_sha256
 from load.warehouse import Warehouse, WarehouseBusy, WarehouseError
 from transform.agencies import load_registry, registry_file
@@ -252,7 +252,9 @@ def _process_and_publish(store: Warehouse, source: str, selection: Selection,
         info = RunInfo(summary.run_id, _source_root(source),
                        file_sha256(registry_file(registry)))
         summary.snapshot = publish_results(store, quote(staged), quote(replace), info)
-    summary.notes = summary.several_files() + loaded_twice(store.ledger())
+    ledger = store.ledger()
+    summary.notes = (summary.several_files() + loaded_twice(ledger)
+                     + kept_last_good(ledger, summary.run_id))
     for note in summary.notes:
         logger.warning("%s", printable(note))
 

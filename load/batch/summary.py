@@ -304,6 +304,20 @@ def loaded_twice(reports: pd.DataFrame) -> list[str]:
     return notes
 
 
+def kept_last_good(reports: pd.DataFrame, run_id: str) -> list[str]:
+    """Files this run found failing whose last good facts stay published
+    (``reports.stale``): analysts see numbers of earlier bytes until the file is good."""
+    if "stale" not in reports:
+        return []
+    stale = reports[reports["stale"].fillna(False).astype(bool)
+                    & (reports["run_id"] == run_id)]
+    return [f"{source}: its new bytes failed; the facts of its last good bytes "
+            f"(sha256 {str(sha)[:12]}…) stay published, marked stale; rerun with "
+            "--failed once the file is good"
+            for source, sha in sorted(zip(stale["source"], stale["facts_sha256"],
+                                          strict=True))]
+
+
 def _cell(text: str) -> str:
     """Text safe inside a markdown table cell, control characters escaped."""
     return printable(text.replace("\n", " ")).replace("|", "\\|")
@@ -321,4 +335,5 @@ def _code(name: str, in_table: bool = True) -> str:
     return f"{fence}{padding}{shown}{padding}{fence}"
 
 
-__all__ = ["RunSummary", "WarningGroup", "grouped_warnings", "loaded_twice", "warning_groups"]
+__all__ = ["RunSummary", "WarningGroup", "grouped_warnings", "kept_last_good", "loaded_twice",
+           "warning_groups"]

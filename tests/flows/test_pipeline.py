@@ -226,6 +226,35 @@ def test_changed_new_and_broken_files(tmp_path: Path,
             == third_before.drop(index=rel_broken)["run_id"]).all()
 
 
+def test_a_file_truncated_overnight_keeps_its_facts_until_fixed(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src, wh = _source(tmp_path, n_agencies=1, years=range(2020, 2022)), tmp_path / "wh"
+    assert _run("--source", str(src), "--warehouse", str(wh)) == 0
+    first, facts = _reports(wh), _frames(wh)["facts"]
+    file = sorted(p for p in src.rglob("*") if p.is_file() and p.name.startswith("2020"))[0]
+    rel = file.relative_to(src).as_posix()
+    good = file.read_bytes()
+    file.write_bytes(good[:200])  # a crawler's partial download
+    capsys.readouterr()
+    assert main(["run", "--source", str(src), "--warehouse", str(wh)]) == 1
+    assert "stay published, marked stale" in capsys.readouterr().out
+    second = _reports(wh)
+    assert second.loc[rel, "status"] == "failed" and second.loc[rel, "error"]
+    assert second.loc[rel, "stale"]
+    assert second.loc[rel, "facts_sha256"] == first.loc[rel, "source_sha256"]
+    assert second.loc[rel, "source_sha256"] != first.loc[rel, "source_sha256"]
+    assert _frames(wh)["facts"].equals(facts)  # not one number taken away
+    file.write_bytes(good + b"\n")  # downloaded whole again
+    assert _run("--source", str(src), "--warehouse", str(wh), "--failed") == 0
+    third = _reports(wh)
+    assert third.loc[rel, "status"] == "ok" and not third.loc[rel, "stale"]
+    assert third.loc[rel, "facts_sha256"] == third.loc[rel, "source_sha256"]
+    fresh = Warehouse(wh).read("facts", filters=[("source", "=", rel)])
+    assert set(fresh["source_sha256"]) == {third.loc[rel, "source_sha256"]}
+    assert len(fresh) == third.loc[rel, "n_facts"] == first.loc[rel, "n_facts"]
+    assert (third["stale"] == False).all()  # noqa: E712
+
+
 def test_agency_rerun_replaces_exactly_its_rows(tmp_path: Path) -> None:
     src, wh = _source(tmp_path), tmp_path / "wh"
     assert _run("--source", str(src), "--warehouse", str(wh)) == 0
