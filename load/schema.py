@@ -158,7 +158,9 @@ REPORTS = Dataset(
         Column("format", S, "layout the tables were read from: `pipe`, `markdown`, `tab`, "
                "`spaces`, `lines`, `html`, `pdf`, `text`…"),
         Column("title", S, "the report's title as found"),
-        Column("status", S, "`ok`, `partial` or `failed`", nullable=False),
+        Column("status", S, "`ok`, `partial` or `failed`; `removed` when the file is no "
+               "longer in the source (its facts and checks withdrawn, `n_facts` 0; the "
+               "other columns are its last reading's)", nullable=False),
         Column("error", S, "why the report failed or is partial; null when `ok`"),
         Column("n_facts", I32, "number of facts rows of this report"),
         Column("n_checks_failed", I32, "number of its failed checks (its `checks` rows "
