@@ -245,12 +245,16 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--follow-links", action="store_true",
                         help="follow symbolic links whose target is outside the source "
                         "(by default they are skipped and named in a warning)")
+    parser.add_argument("--allow-removals", action="store_true",
+                        help="withdraw the files no longer in the source even when they "
+                        "are more than 20%% of the known ones (by default such a run is "
+                        "refused: an unmounted share, a wrong --source)")
 
 
 def _add_status_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--warehouse", required=True)
     parser.add_argument("--status", action="append", default=[],
-                        choices=("ok", "partial", "failed", "skipped"),
+                        choices=("ok", "partial", "failed", "skipped", "removed"),
                         help="only reports of this status; repeatable (files that are "
                         "no report are skipped unrecorded: skipped lists none so far)")
     parser.add_argument("--agency", action="append", default=[], metavar="NAME",

@@ -68,11 +68,12 @@ from load.batch.process import (
     fail_batch,
     own_pool,
     process_batch,
+    removed_rows,
     run_limited,
     stage_batch,
     stage_result,
 )
-from load.batch.summary import RunSummary, grouped_warnings, loaded_twice
+from load.batch.summary import RunSummary, grouped_warnings, kept_last_good, loaded_twice
 from load.manifest import RunInfo, file_sha256
 from load.warehouse import Warehouse, WarehouseBusy, WarehouseError
 from transform.agencies import load_registry, registry_file
@@ -229,32 +230,52 @@ def _process_and_publish(store: Warehouse, source: str, selection: Selection,
     for warning in summary.warnings:
         logger.warning("%s", printable(warning))
     summary.add(Outcome(f.path, "skipped", f.reason, None, None) for f in plan.skipped)
+    refusal = plan.too_many_removed(selection)
+    if refusal:
+        raise SourceError(refusal)
     work = batches(plan, workers)
     if not quiet:
         logger.info("plan: %s; %d batches", summary.planned, len(work))
-    if not work:
+    if not work and not plan.removed:
         return
     params = {"location": source, "registry": registry, "run_id": summary.run_id,
               "processed_at": datetime.now(UTC)}
     with store.staging(summary.run_id) as staging:
+        staged: list[StagedBatch] = []
+        again = Plan()
         # The pool outlives the runner: the runner's exit waits for the tasks' threads.
         started = handed.pool if handed is not None else None
-        with open_pool(len(work), workers, *dask, started) as pool, \
-                choose_runner(len(work), workers, *dask) as runner:
-            staged = _run_batches(runner, pool, work, params, staging, summary, quiet)
-            again = split_agency_years(plan, [b.agency_years for b in staged])
+        with open_pool(len(work), workers, *dask, started) if work else nullcontext() as pool, \
+                choose_runner(len(work), workers, *dask) if work else nullcontext() as runner:
+            if work:
+                staged = _run_batches(runner, pool, work, params, staging, summary, quiet)
+                again = split_agency_years(plan, [b.agency_years for b in staged])
             if not again.empty:
                 staged = _process_again(runner, pool, again, workers, params, staging,
                                         staged, summary, quiet)
-        replace = [f.path for f in plan.todo] + [f.path for f in again.todo]
+        staged += _staged_removals(store, plan, params, staging, summary)
+        replace = [f.path for f in plan.todo] + [f.path for f in again.todo] + plan.removed
         # quote: Prefect would otherwise walk every outcome and path of the arguments
         # looking for futures, a cost that grows with the files of the run.
         info = RunInfo(summary.run_id, _source_root(source),
                        file_sha256(registry_file(registry)))
         summary.snapshot = publish_results(store, quote(staged), quote(replace), info)
-    summary.notes = summary.several_files() + loaded_twice(store.ledger())
+    ledger = store.ledger()
+    summary.notes = (summary.several_files() + loaded_twice(ledger)
+                     + kept_last_good(ledger, summary.run_id))
     for note in summary.notes:
         logger.warning("%s", printable(note))
+
+
+def _staged_removals(store: Warehouse, plan: Plan, params: dict[str, Any], staging: Path,
+                     summary: RunSummary) -> list[StagedBatch]:
+    """The ``removed`` reports rows of the files no longer in the source, staged."""
+    if not plan.removed:
+        return []
+    result = removed_rows(store.ledger(), plan.removed, params["run_id"],
+                          params["processed_at"])
+    summary.add(result.outcomes)
+    return [stage_result(staging, result)]
 
 
 def _source_root(source: str) -> str:
@@ -349,10 +370,12 @@ def run_pipeline(source: str, warehouse: str, agencies: list[str] | None = None,
                  years: list[int] | None = None, failed: bool = False, full: bool = False,
                  registry: str | None = None, workers: int = DEFAULT_WORKERS,
                  dask_address: str | None = None, dask_workers: int | None = None,
-                 quiet: bool = False, follow_links: bool = False) -> State:
+                 quiet: bool = False, follow_links: bool = False,
+                 allow_removals: bool = False) -> State:
     """Crawl ``source``, process new, changed or selected reports, and publish them
     to ``warehouse`` (the parameters mirror ``xxgk run``)."""
-    selection = Selection(tuple(agencies or ()), tuple(years or ()), failed, full)
+    selection = Selection(tuple(agencies or ()), tuple(years or ()), failed, full,
+                          allow_removals)
     return _run(source, warehouse, selection, registry, workers,
                 (dask_address, dask_workers), quiet, follow_links, lock_wait=0.0)
 
@@ -375,7 +398,7 @@ def nightly(source: str, warehouse: str, registry: str | None = None) -> State:
 @flow(name="xxgk-run", log_prints=False)
 def rerun(source: str, warehouse: str, agencies: list[str] | None = None,
           years: list[int] | None = None, failed: bool | None = None, full: bool = False,
-          registry: str | None = None) -> State:
+          registry: str | None = None, allow_removals: bool = False) -> State:
     """An operator's rerun: the reports that failed, or those of some agencies or years,
     processed again and published to the warehouse.
 
@@ -387,13 +410,17 @@ def rerun(source: str, warehouse: str, agencies: list[str] | None = None,
             as `xxgk run --agency`.
         years: Every report of these statistics years, as `xxgk run --year`.
         failed: Only the reports whose last status is failed or partial. Left empty:
-            yes when no agency, year or full run is chosen, else no.
+            yes when no agency, year, full run or removals are chosen, else no.
         full: Every report of the source, changed or not.
         registry: The agency registry CSV; empty for the bundled one.
+        allow_removals: Withdraw the files no longer in the source even when they are
+            more than 20 % of the known ones (a nightly run refuses that), as
+            `xxgk run --allow-removals`.
     """
     if failed is None:
-        failed = not (agencies or years or full)
-    selection = Selection(tuple(agencies or ()), tuple(years or ()), failed, full)
+        failed = not (agencies or years or full or allow_removals)
+    selection = Selection(tuple(agencies or ()), tuple(years or ()), failed, full,
+                          allow_removals)
     return _run(source, warehouse, selection, _registry(registry), lock_wait=LOCK_WAIT_SECONDS)
 
 

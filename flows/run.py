@@ -39,7 +39,8 @@ def _fail(message: str, code: int = 2) -> int:
 
 
 def _selection(args: argparse.Namespace) -> Selection:
-    return Selection(tuple(args.agency), tuple(args.year), args.failed, args.full)
+    return Selection(tuple(args.agency), tuple(args.year), args.failed, args.full,
+                     args.allow_removals)
 
 
 @contextmanager
@@ -68,7 +69,7 @@ def run_command(args: argparse.Namespace) -> int:
         with store.locked():  # held until the flow has published: no run writes between
             selection = _selection(args)
             plan = plan_source(source, store.ledger(), selection, registry)
-            mistake = plan.unmatched(selection, registry)
+            mistake = plan.unmatched(selection, registry) or plan.too_many_removed(selection)
             if mistake:  # a typo: refused before Prefect starts
                 return _fail(printable(mistake))
             for name in args.agency:
@@ -113,7 +114,8 @@ def _run_flow(args: argparse.Namespace, store: Warehouse, plan: Plan) -> int:
                 failed=args.failed, full=args.full, registry=args.registry,
                 workers=args.workers, dask_address=args.dask_address,
                 dask_workers=args.dask_workers, quiet=args.quiet,
-                follow_links=args.follow_links, return_state=True,
+                follow_links=args.follow_links, allow_removals=args.allow_removals,
+                return_state=True,
             )
     summary = state.result(raise_on_failure=False)
     if isinstance(summary, RunFailed):  # reports failed: the summary says which

@@ -158,7 +158,9 @@ REPORTS = Dataset(
         Column("format", S, "layout the tables were read from: `pipe`, `markdown`, `tab`, "
                "`spaces`, `lines`, `html`, `pdf`, `text`…"),
         Column("title", S, "the report's title as found"),
-        Column("status", S, "`ok`, `partial` or `failed`", nullable=False),
+        Column("status", S, "`ok`, `partial` or `failed`; `removed` when the file is no "
+               "longer in the source (its facts and checks withdrawn, `n_facts` 0; the "
+               "other columns are its last reading's)", nullable=False),
         Column("error", S, "why the report failed or is partial; null when `ok`"),
         Column("n_facts", I32, "number of facts rows of this report"),
         Column("n_checks_failed", I32, "number of its failed checks (its `checks` rows "
@@ -175,6 +177,16 @@ REPORTS = Dataset(
         Column("source_mtime_ns", I64, "the file's modification time when it was read, "
                "in nanoseconds since 1970 (UTC): with `bytes`, how the next run tells an "
                "unchanged file without reading it; null when not known (extension)"),
+        Column("stale", pa.bool_(), "true when the facts and checks published for this "
+               "source come from earlier bytes than `source_sha256`: its new bytes failed "
+               "(`status` `failed`, `error` says why) and the facts of its last `ok` or "
+               "`partial` bytes were kept (`n_facts` and `n_checks_failed` count them); "
+               "false otherwise; null in rows written before the column existed "
+               "(extension)"),
+        Column("facts_sha256", S, "sha256 of the bytes the published facts of this "
+               "source come from: `source_sha256` when not `stale`, the last good bytes' "
+               "when `stale`; null when no facts of this source are published (failed "
+               "without earlier facts, superseded, no facts read) (extension)"),
     ),
 )
 
@@ -328,6 +340,7 @@ _REPEATED = frozenset({
     "agency_id", "agency", "template", "table", "row_key", "col_key", "unit", "cell",
     "raw_row_label", "raw_col_label", "raw_value", "source", "source_sha256", "rule",
     "encoding", "format", "status", "run_id", "superseded_by", "other_source",
+    "facts_sha256",
 })
 
 

@@ -27,7 +27,7 @@ import pandas as pd
 from extract.names import printable
 from transform.agencies import AgencyRegistry
 
-STATUSES = ("failed", "partial", "ok", "skipped")  # the order reports are listed in
+STATUSES = ("failed", "partial", "ok", "skipped", "removed")  # the order reports are listed in
 COLUMNS = ["status", "source", "agency_id", "agency", "year", "error", "template",
            "format", "encoding", "n_facts", "n_checks_failed", "n_warnings", "warnings",
            "superseded_by", "run_id", "processed_at"]
@@ -62,6 +62,7 @@ def headline(chosen: pd.DataFrame, total: int, warehouse: str) -> str:
     shown = f"{len(chosen)} of {total}" if len(chosen) != total else str(total)
     return (f"{shown} reports in {printable(warehouse)}: "
             + ", ".join(f"{counts.get(s, 0)} {s}" for s in STATUSES[:3])
+            + (f", {counts['removed']} removed" if counts.get("removed") else "")
             + (f" ({superseded} superseded by another file of their agency-year)"
                if superseded else ""))
 

@@ -155,6 +155,7 @@ WITH app AS (
          count(*) AS reports, string_agg(DISTINCT status, ',') AS status,
          sum(n_checks_failed) AS checks_failed
   FROM reports WHERE agency_id IS NOT NULL AND superseded_by IS NULL
+    AND status IS DISTINCT FROM 'removed'
   GROUP BY agency_id, year
 ), outcomes AS (
   SELECT *, {outcome_total} AS outcomes FROM app

@@ -64,6 +64,7 @@ from load.cross_year import CARRIED_FORWARD, CARRIED_OVER, CARRY_RULE, carry_che
 from load.durable import remove_tree, replace_symlink
 from load.errors import SnapshotGone, WarehouseError, kind, refused, writing
 from load.incoming import NewRows, StagedFiles, TableRows, distinct
+from load.last_good import StaleReports, last_good
 from load.lock import WarehouseBusy, exclusive_lock
 from load.manifest import RunInfo, keep_snapshots
 from load.schema import DATASETS, arrow_schema, conform, empty_frame
@@ -96,6 +97,9 @@ class PublishSummary:
     rows_written: dict[str, int] = field(default_factory=dict)
     rows_removed: dict[str, int] = field(default_factory=dict)
     partitions_rewritten: dict[str, tuple[Year, ...]] = field(default_factory=dict)
+    # Processed sources whose new bytes failed and whose last good facts and checks
+    # stay published (``load.last_good``).
+    sources_stale: tuple[str, ...] = ()
 
 
 # ------------------------------------------------------------------------ small helpers
@@ -469,13 +473,14 @@ class Warehouse:
 class _Summary:
     snapshot: str
     sources: tuple[str, ...]
+    stale: tuple[str, ...] = ()
     written: dict[str, int] = field(default_factory=dict)
     removed: dict[str, int] = field(default_factory=dict)
     rewritten: dict[str, tuple[Year, ...]] = field(default_factory=dict)
 
     def freeze(self) -> PublishSummary:
         return PublishSummary(self.snapshot, self.sources, self.written, self.removed,
-                              self.rewritten)
+                              self.rewritten, self.stale)
 
 
 def _build(builder: SnapshotBuilder, old: Snapshot | None, new: dict[str, NewRows],
@@ -484,17 +489,22 @@ def _build(builder: SnapshotBuilder, old: Snapshot | None, new: dict[str, NewRow
     the carry checks recomputed for every agency touched."""
     index = {name: _index(old, name) for name in DATASETS}
     agencies = _touched_agencies(index, new, dropped)
-    summary = _Summary(builder.id, tuple(sorted(dropped)))
+    kept = last_good(old, index["facts"], new["reports"], dropped)
+    summary = _Summary(builder.id, tuple(sorted(dropped)), tuple(sorted(kept)))
+    if kept:  # their new reports row replaces the old one, their facts and checks stay
+        new = {**new, "reports": StaleReports(new["reports"], kept)}
+    replaced = set(dropped) - kept.keys()
 
     def build(name: str, parts: list[NewRows]) -> None:
-        _build_dataset(builder, old, name, index[name], parts, dropped, agencies, summary)
+        gone = dropped if name == "reports" else replaced
+        _build_dataset(builder, old, name, index[name], parts, gone, agencies, summary)
 
     # Facts, most of the work, on a second thread while the carry checks, reports and
     # checks are built here (pyarrow's reads, casts, sorts and writes release the GIL):
     # both cores work, the batches being done.
     with ThreadPoolExecutor(max_workers=1) as helper:
         facts = helper.submit(build, "facts", [new["facts"]])
-        carry = _table(_carry(old, new["facts"], dropped, agencies), "checks")
+        carry = _table(_carry(old, new["facts"], replaced, agencies), "checks")
         build("reports", [new["reports"]])
         build("checks", [new["checks"], TableRows("checks", carry)])
         facts.result()

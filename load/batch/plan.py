@@ -47,6 +47,9 @@ from transform.agencies import AgencyRegistry, did_you_mean
 MAX_BATCH = 250
 MIN_BATCH = 10
 NOT_OK = frozenset({"failed", "partial"})
+REMOVED = "removed"
+# A run withdrawing more than this share of the known files is refused unless allowed.
+REMOVALS_LIMIT = 0.2
 SIBLING = "with another file of its agency-year"
 
 AgencyYear = tuple[str, int]  # (agency_id, statistics year)
@@ -64,6 +67,8 @@ class Selection:
     years: tuple[int, ...] = ()
     failed_only: bool = False
     full: bool = False
+    # Withdraw more than REMOVALS_LIMIT of the known files if they left the source.
+    allow_removals: bool = False
 
 
 @dataclass(slots=True)
@@ -83,10 +88,27 @@ class Plan:
     # reports and the ledger, selected or not: what a selection can match.
     found_agencies: dict[str, str] = field(default_factory=dict)
     found_years: set[int] = field(default_factory=set)
+    # Files of the ledger no longer in the source (their rows are withdrawn), and how
+    # many files of the ledger this run could have found removed.
+    removed: list[str] = field(default_factory=list)
+    known_before: int = 0
+    crawled: set[str] = field(default_factory=set)  # every file the crawl found
+    left: dict[str, str] = field(default_factory=dict)  # path -> why it is left alone
 
     @property
     def empty(self) -> bool:
-        return not self.todo
+        return not self.todo and not self.removed
+
+    def too_many_removed(self, selection: Selection) -> str | None:
+        """One line refusing the run when more than :data:`REMOVALS_LIMIT` of the
+        known files left the source (an unmounted share, a wrong ``--source``), unless
+        ``selection.allow_removals``; None otherwise."""
+        if selection.allow_removals or len(self.removed) <= REMOVALS_LIMIT * self.known_before:
+            return None
+        return (f"{len(self.removed)} of the {self.known_before} report files the "
+                f"warehouse knows are no longer in the source (more than "
+                f"{REMOVALS_LIMIT:.0%}): is the source mounted and right? "
+                "--allow-removals withdraws them")
 
     def note(self, notices: Iterable[SourceNotice]) -> None:
         """Count and keep what the crawl passed over."""
@@ -178,9 +200,10 @@ def _why(file: SourceFile, last: dict[str, object] | None,
     its last status; ``--failed`` retries the failed and partial ones (after a fix of
     the code or the registry), changed or not.
     """
-    if last is None:
-        return (False, "new, left for a run without --failed") if selection.failed_only \
-            else (True, "new")
+    if last is None or last["status"] == REMOVED:
+        why = "new" if last is None else "back in the source"
+        return (False, f"{why}, left for a run without --failed") \
+            if selection.failed_only else (True, why)
     changed = _changed(file, last)
     status = str(last["status"])
     if selection.failed_only:
@@ -208,6 +231,7 @@ def plan_run(files: Iterable[SourceFile], ledger: pd.DataFrame, selection: Selec
     plan = Plan()
     left: dict[str, str] = {}  # path -> why a file with a known agency-year is left alone
     for file in files:
+        plan.crawled.add(file.path)
         if not file.is_report:
             plan.skipped.append(file)
             plan.reasons["not reports"] += 1
@@ -232,6 +256,7 @@ def plan_run(files: Iterable[SourceFile], ledger: pd.DataFrame, selection: Selec
             continue
         _add(plan, file, agency_id)
     _add_siblings(plan, left)
+    plan.left = left
     _found_in_ledger(plan, index.values())
     return plan
 
@@ -258,8 +283,15 @@ def _add_siblings(plan: Plan, left: Mapping[str, str]) -> None:
     alone is counted under :data:`SIBLING` instead of its first reason."""
     todo = {f.path for f in plan.todo}
     wanted = {plan.agency_years[p] for p in todo if p in plan.agency_years}
+    _pull_in(plan, left, wanted)
+
+
+def _pull_in(plan: Plan, left: Mapping[str, str], wanted: Iterable[AgencyYear]) -> None:
+    """Process every file of the ``wanted`` agency-years (counted under :data:`SIBLING`
+    instead of the reason it was left alone for)."""
+    todo = {f.path for f in plan.todo}
     for key in sorted(wanted):
-        for file in plan.known[key]:
+        for file in plan.known.get(key, ()):
             if file.path in todo:
                 continue
             why = left.get(file.path)
@@ -364,7 +396,38 @@ def plan_source(source: Source, ledger: pd.DataFrame, selection: Selection,
     known = {} if selection.full else known_files(ledger)
     plan = plan_run(source.files(known), ledger, selection, registry)
     plan.note(source.notices)
+    _removals(plan, ledger, selection, registry)
     return plan
+
+
+def _removals(plan: Plan, ledger: pd.DataFrame, selection: Selection,
+              registry: AgencyRegistry) -> None:
+    """The ledger's files (of the selection) that the crawl no longer found: removed
+    (not below a folder the crawl could not read or a link it did not follow). A run
+    of ``--failed`` withdraws none."""
+    if ledger.empty or selection.failed_only:
+        return
+    wanted_ids = {registry.resolve(name).agency_id for name in selection.agencies}
+    passed_over = tuple(n.path.rstrip("/") + "/" for n in plan.notices)
+    gone: set[AgencyYear] = set()
+    for row in ledger[["source", "status", "agency_id", "year"]].itertuples(index=False):
+        if row.status == REMOVED:
+            continue
+        if (wanted_ids and row.agency_id not in wanted_ids) or (
+                selection.years and (pd.isna(row.year) or int(row.year) not in selection.years)):
+            continue
+        source = str(row.source)
+        plan.known_before += 1
+        if source in plan.crawled or (source + "/").startswith(passed_over):
+            continue
+        plan.removed.append(source)
+        plan.reasons["no longer in the source"] += 1
+        if not pd.isna(row.agency_id) and not pd.isna(row.year):
+            gone.add((str(row.agency_id), int(row.year)))
+    plan.removed.sort()
+    # The files left of a removed file's agency-year are compared again: one of them
+    # is loaded when the removed file was the one loaded.
+    _pull_in(plan, plan.left, gone)
 
 
 __all__ = ["NOTICE_REASONS", "SIBLING", "AgencyYear", "Plan", "Selection", "batch_size", "batches",

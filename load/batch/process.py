@@ -58,7 +58,7 @@ from load.batch.limits import (
 )
 from load.batch.pool import Limits, WorkerCrashed, WorkerPool, limited
 from load.batch.siblings import CROSS_FILE_RULE, CellComparison, Resolution, Sibling, resolve
-from load.schema import DATASETS, SchemaError, arrow_schema, as_table, working_schema
+from load.schema import DATASETS, SchemaError, arrow_schema, as_table, empty_frame, working_schema
 from load.snapshot import frame_of
 from load.staging import StagedRows, restage_without, write_staged
 from transform.agencies import Agency, AgencyRegistry, load_registry
@@ -67,6 +67,8 @@ from transform.warnings import warning_statuses
 log = logging.getLogger(__name__)
 
 OK, PARTIAL, FAILED, SKIPPED = "ok", "partial", "failed", "skipped"
+REMOVED = "removed"  # a file no longer in the source: its facts and checks withdrawn
+GONE = "no longer in the source"
 # The reasons of a file past a limit (its ``reports.error``).
 R = TypeVar("R")
 
@@ -363,6 +365,7 @@ class ReportProcessor:
             "run_id": self.run_id, "processed_at": self.processed_at,
             "n_warnings": len(warnings), "warnings": "\n".join(warnings) or None,
             "superseded_by": None, "source_mtime_ns": file.mtime_ns,
+            "stale": False, "facts_sha256": digest if n_facts else None,
         }
 
 
@@ -429,6 +432,7 @@ def _settle(rows: _Rows, group: list[_Placed]) -> None:
         report["superseded_by"][p.report] = resolution.winner.source
         report["n_facts"][p.report] = 0
         report["n_checks_failed"][p.report] = 0
+        report["facts_sha256"][p.report] = None
         rows.outcomes[p.outcome] = replace(
             rows.outcomes[p.outcome], superseded_by=resolution.winner.source,
             disagreements=resolution.disagreements(loser.source))
@@ -599,6 +603,24 @@ def own_pool() -> WorkerPool:
         return _OWN_POOL[0]
 
 
+def removed_rows(ledger: pd.DataFrame, sources: Collection[str], run_id: str,
+                 processed_at: datetime) -> BatchResult:
+    """The ``reports`` rows of files no longer in the source (``Plan.removed``): their
+    last row, ``removed``, without facts or checks (the publish withdraws those)."""
+    rows = ledger[ledger["source"].isin(list(sources))].copy()
+    rows["status"], rows["error"] = REMOVED, GONE
+    rows["n_facts"], rows["n_checks_failed"] = 0, 0
+    rows["superseded_by"], rows["facts_sha256"] = None, None
+    rows["stale"] = False
+    rows["run_id"], rows["processed_at"] = run_id, processed_at
+    outcomes = [Outcome(str(r.source), REMOVED, GONE,
+                        None if pd.isna(r.agency) else str(r.agency),
+                        None if pd.isna(r.year) else int(r.year))
+                for r in rows.itertuples(index=False)]
+    return BatchResult(empty_frame("facts"), rows.reset_index(drop=True),
+                       empty_frame("checks"), outcomes)
+
+
 def fail_batch(files: Sequence[SourceFile], reason: str, registry_path: str | None,
                run_id: str, processed_at: datetime) -> BatchResult:
     """Failed rows for a whole batch that could not run (see ``fail_all``)."""
@@ -616,8 +638,31 @@ class _NoSource:
         raise OSError(f"{path}: not readable here")
 
 
-__all__ = ["BATCH_TIMEOUT_SECONDS", "FAILED", "MEMORY_LIMIT", "OK", "PARTIAL", "SKIPPED",
-           "TIME_LIMIT", "AgencyYear", "BatchResult", "LimitsError", "Outcome",
-           "ReportProcessor", "StagedBatch", "batch_pool", "combine", "fail_batch",
-           "file_limits", "own_pool", "process_batch", "run_limited", "stage_batch",
-           "stage_result", "status_of"]
+__all__ = [
+    "BATCH_TIMEOUT_SECONDS",
+    "FAILED",
+    "GONE",
+    "MEMORY_LIMIT",
+    "OK",
+    "PARTIAL",
+    "REMOVED",
+    "SKIPPED",
+    "TIME_LIMIT",
+    "AgencyYear",
+    "BatchResult",
+    "LimitsError",
+    "Outcome",
+    "ReportProcessor",
+    "StagedBatch",
+    "batch_pool",
+    "combine",
+    "fail_batch",
+    "file_limits",
+    "own_pool",
+    "process_batch",
+    "removed_rows",
+    "run_limited",
+    "stage_batch",
+    "stage_result",
+    "status_of",
+]

@@ -35,10 +35,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from extract.names import printable
-from load.batch.process import FAILED, OK, PARTIAL, SKIPPED, Outcome
+from load.batch.process import FAILED, OK, PARTIAL, REMOVED, SKIPPED, Outcome
 from transform.warnings import warning_codes
 
-STATUS_ORDER = (FAILED, PARTIAL, OK, SKIPPED)
+STATUS_ORDER = (FAILED, PARTIAL, OK, SKIPPED, REMOVED)
 AGENCIES_NAMED = 6  # a warning group names this many agencies, then "… and N more"
 
 
@@ -207,6 +207,10 @@ class RunSummary:
                          f"files: {winner} is loaded, {others}")
         return sorted(notes)
 
+    def removed(self) -> list[str]:
+        """The files this run found gone from the source (their rows withdrawn)."""
+        return sorted(source for source, status in self._status.items() if status == REMOVED)
+
     @property
     def processed(self) -> int:
         return sum(n for status, n in self.counts.items() if status != SKIPPED)
@@ -233,6 +237,8 @@ class RunSummary:
         for outcome in self.problems:
             lines.append(f"  {outcome.status.upper():8} {printable(outcome.source)}: "
                          f"{printable(outcome.error)}")
+        lines += [f"  REMOVED  {printable(source)}: withdrawn, no longer in the source"
+                  for source in self.removed()]
         lines += [f"  WARNING  {printable(group.line())}" for group in self.warning_groups()]
         lines += [f"  WARNING  {printable(warning)}" for warning in self.warnings]
         lines += [f"  NOTE     {printable(note)}" for note in self.notes]
@@ -249,7 +255,8 @@ class RunSummary:
         lines = [f"# xxgk run {_code(self.run_id)}", "", _cell(self.headline()), "",
                  f"Warehouse: {_code(self.warehouse)}", "", "| status | reports |",
                  "|---|---:|"]
-        lines += [f"| {s} | {self.counts[s]} |" for s in STATUS_ORDER]
+        lines += [f"| {s} | {self.counts[s]} |" for s in STATUS_ORDER
+                  if s != REMOVED or self.counts[s]]
         if self.problems:
             lines += ["", "## Reports that need attention", "",
                       "| status | source | agency | year | reason |", "|---|---|---|---|---|"]
@@ -304,6 +311,20 @@ def loaded_twice(reports: pd.DataFrame) -> list[str]:
     return notes
 
 
+def kept_last_good(reports: pd.DataFrame, run_id: str) -> list[str]:
+    """Files this run found failing whose last good facts stay published
+    (``reports.stale``): analysts see numbers of earlier bytes until the file is good."""
+    if "stale" not in reports:
+        return []
+    stale = reports[reports["stale"].fillna(False).astype(bool)
+                    & (reports["run_id"] == run_id)]
+    return [f"{source}: its new bytes failed; the facts of its last good bytes "
+            f"(sha256 {str(sha)[:12]}…) stay published, marked stale; rerun with "
+            "--failed once the file is good"
+            for source, sha in sorted(zip(stale["source"], stale["facts_sha256"],
+                                          strict=True))]
+
+
 def _cell(text: str) -> str:
     """Text safe inside a markdown table cell, control characters escaped."""
     return printable(text.replace("\n", " ")).replace("|", "\\|")
@@ -321,4 +342,5 @@ def _code(name: str, in_table: bool = True) -> str:
     return f"{fence}{padding}{shown}{padding}{fence}"
 
 
-__all__ = ["RunSummary", "WarningGroup", "grouped_warnings", "loaded_twice", "warning_groups"]
+__all__ = ["RunSummary", "WarningGroup", "grouped_warnings", "kept_last_good", "loaded_twice",
+           "warning_groups"]

@@ -39,6 +39,7 @@ def _status_by_agency_year(district: District) -> dict[tuple[str, int], tuple[st
     reports = district.reports.dropna(subset=["agency_id", "year"])
     if "superseded_by" in reports:
         reports = reports[reports["superseded_by"].isna()]  # (the file loaded decides)
+    reports = reports[reports["status"] != "removed"]  # (no longer in the source)
     out: dict[tuple[str, int], tuple[str, str]] = {}
     for row in reports.itertuples(index=False):
         key = (str(row.agency_id), int(row.year))

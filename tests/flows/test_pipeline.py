@@ -226,6 +226,106 @@ def test_changed_new_and_broken_files(tmp_path: Path,
             == third_before.drop(index=rel_broken)["run_id"]).all()
 
 
+def test_a_file_truncated_overnight_keeps_its_facts_until_fixed(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src, wh = _source(tmp_path, n_agencies=1, years=range(2020, 2022)), tmp_path / "wh"
+    assert _run("--source", str(src), "--warehouse", str(wh)) == 0
+    first, facts = _reports(wh), _frames(wh)["facts"]
+    file = sorted(p for p in src.rglob("*") if p.is_file() and p.name.startswith("2020"))[0]
+    rel = file.relative_to(src).as_posix()
+    good = file.read_bytes()
+    file.write_bytes(good[:200])  # a crawler's partial download
+    capsys.readouterr()
+    assert main(["run", "--source", str(src), "--warehouse", str(wh)]) == 1
+    assert "stay published, marked stale" in capsys.readouterr().out
+    second = _reports(wh)
+    assert second.loc[rel, "status"] == "failed" and second.loc[rel, "error"]
+    assert second.loc[rel, "stale"]
+    assert second.loc[rel, "facts_sha256"] == first.loc[rel, "source_sha256"]
+    assert second.loc[rel, "source_sha256"] != first.loc[rel, "source_sha256"]
+    assert _frames(wh)["facts"].equals(facts)  # not one number taken away
+    file.write_bytes(good + b"\n")  # downloaded whole again
+    assert _run("--source", str(src), "--warehouse", str(wh), "--failed") == 0
+    third = _reports(wh)
+    assert third.loc[rel, "status"] == "ok" and not third.loc[rel, "stale"]
+    assert third.loc[rel, "facts_sha256"] == third.loc[rel, "source_sha256"]
+    fresh = Warehouse(wh).read("facts", filters=[("source", "=", rel)])
+    assert set(fresh["source_sha256"]) == {third.loc[rel, "source_sha256"]}
+    assert len(fresh) == third.loc[rel, "n_facts"] == first.loc[rel, "n_facts"]
+    assert (third["stale"] == False).all()  # noqa: E712
+
+
+def test_files_that_leave_the_source_are_withdrawn(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src, wh = _source(tmp_path), tmp_path / "wh"
+    assert _run("--source", str(src), "--warehouse", str(wh)) == 0
+    first = _reports(wh)
+    agency_dir = sorted(p for p in src.iterdir() if p.is_dir())[0]
+    renamed, deleted = sorted(p for p in agency_dir.iterdir() if p.is_file())[:2]
+    new_name = renamed.with_suffix(".md" if renamed.suffix == ".txt" else ".txt")
+    renamed.rename(new_name)
+    kept = deleted.read_bytes()
+    deleted.unlink()
+    rel = {p: p.relative_to(src).as_posix() for p in (renamed, deleted, new_name)}
+    capsys.readouterr()
+    assert main(["run", "--source", str(src), "--warehouse", str(wh)]) == 0
+    out = capsys.readouterr().out
+    assert f"REMOVED  {rel[renamed]}" in out and f"REMOVED  {rel[deleted]}" in out
+    second = _reports(wh)
+    for path in (renamed, deleted):
+        assert second.loc[rel[path], "status"] == "removed"
+        assert second.loc[rel[path], "n_facts"] == 0
+        assert second.loc[rel[path], "source_sha256"] == first.loc[rel[path], "source_sha256"]
+    assert second.loc[rel[new_name], "status"] == "ok"
+    facts, checks = Warehouse(wh).read("facts"), Warehouse(wh).read("checks")
+    assert not set(facts["source"]) & {rel[renamed], rel[deleted]}
+    assert not set(checks["source"]) & {rel[renamed], rel[deleted]}
+    # The renamed file's agency-year is counted once.
+    per_year = facts[facts["row_key"] == "new_received"].groupby(
+        ["agency_id", "year"])["source"].nunique()
+    assert (per_year == 1).all()
+    # Nothing left to withdraw: the next run has nothing to do.
+    assert _run("--source", str(src), "--warehouse", str(wh)) == 0
+    assert _reports(wh)["run_id"].equals(second["run_id"])
+    # A file back in the source is read again.
+    deleted.write_bytes(kept)
+    assert _run("--source", str(src), "--warehouse", str(wh)) == 0
+    assert _reports(wh).loc[rel[deleted], "status"] == "ok"
+
+
+def test_a_run_that_would_withdraw_many_files_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src, wh = _source(tmp_path), tmp_path / "wh"
+    assert _run("--source", str(src), "--warehouse", str(wh)) == 0
+    before = _frames(wh)
+    agency_dir = sorted(p for p in src.iterdir() if p.is_dir())[0]
+    agency_dir.rename(tmp_path / "elsewhere")  # 4 of 12 files gone: an unmounted folder
+    capsys.readouterr()
+    assert _run("--source", str(src), "--warehouse", str(wh)) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "4 of the 12 report files" in err and "--allow-removals" in err
+    assert all(_frames(wh)[n].equals(before[n]) for n in before)
+    assert _run("--source", str(src), "--warehouse", str(wh), "--allow-removals") == 0
+    reports = _reports(wh)
+    assert (reports["status"] == "removed").sum() == 4
+
+
+def test_the_flow_refuses_many_removals_unless_allowed(tmp_path: Path) -> None:
+    from flows.pipeline import run_pipeline
+
+    src, wh = _source(tmp_path, n_agencies=1, years=range(2020, 2022)), tmp_path / "wh"
+    assert _run("--source", str(src), "--warehouse", str(wh)) == 0
+    sorted(src.rglob("2020.*"))[0].unlink()  # 1 of 2: 50 %
+    state = run_pipeline(source=str(src), warehouse=str(wh), quiet=True, return_state=True)
+    assert state.is_failed() and "--allow-removals" in (state.message or "")
+    assert set(_reports(wh)["status"]) == {"ok"}
+    state = run_pipeline(source=str(src), warehouse=str(wh), quiet=True,
+                         allow_removals=True, return_state=True)
+    assert state.is_completed()
+    assert sorted(_reports(wh)["status"]) == ["ok", "removed"]
+
+
 def test_agency_rerun_replaces_exactly_its_rows(tmp_path: Path) -> None:
     src, wh = _source(tmp_path), tmp_path / "wh"
     assert _run("--source", str(src), "--warehouse", str(wh)) == 0
@@ -900,3 +1000,27 @@ def test_a_limit_that_is_no_number_is_a_configuration_error(
     assert _run("--source", str(src), "--warehouse", str(wh)) == 2
     assert "XXGK_FILE_CPU_SECONDS must be a positive number, not 'ten'" in \
         capsys.readouterr().err
+
+
+def test_the_loaded_file_of_several_removed_loads_the_other(tmp_path: Path) -> None:
+    src, wh = _source(tmp_path, n_agencies=3, years=range(2019, 2023)), tmp_path / "wh"
+    txt, html = src / "区应急管理局" / "2023.txt", src / "区应急管理局" / "2023.html"
+    txt.parent.mkdir()
+    txt.write_bytes(_emergency_2023("pipe"))
+    html.write_bytes(_emergency_2023("html"))
+    assert _run("--source", str(src), "--warehouse", str(wh)) == 0
+    n_cells = len(_loaded_facts(wh))
+    assert set(_loaded_facts(wh)["source"]) == {"区应急管理局/2023.html"}
+    html.unlink()
+    assert _run("--source", str(src), "--warehouse", str(wh)) == 0
+    reports = _reports(wh)
+    assert reports.loc["区应急管理局/2023.html", "status"] == "removed"
+    assert pd.isna(reports.loc["区应急管理局/2023.txt", "superseded_by"])
+    assert set(_loaded_facts(wh)["source"]) == {"区应急管理局/2023.txt"}
+    assert len(_loaded_facts(wh)) == n_cells
+    _whole(wh)
+    from load.views import connect
+    (count,), = connect(wh).execute(
+        "SELECT reports FROM agency_year_summary WHERE agency_id = 'emergency' "
+        "AND year = 2023").fetchall()
+    assert count == 1

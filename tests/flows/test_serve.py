@@ -62,7 +62,7 @@ def test_the_nightly_form_holds_no_internal_knobs() -> None:
 
     assert _flow_parameters("nightly") == {"source", "warehouse", "registry"}
     assert _flow_parameters("rerun") == {"source", "warehouse", "agencies", "years",
-                                         "failed", "full", "registry"}
+                                         "failed", "full", "registry", "allow_removals"}
     for name in ("nightly", "rerun"):
         schema = parameter_schema(getattr(flows.pipeline, name).fn)
         assert all(p.get("description") for p in schema.properties.values()), name

@@ -66,6 +66,8 @@ def report_of(agency: str, year: int | None, variant: int = 0, *, status: str = 
         "processed_at": pd.Timestamp("2026-01-01", tz="UTC") + pd.Timedelta(seconds=variant),
         "n_warnings": 1, "warnings": "line 3: unknown label\nline 9: short row",
         "superseded_by": None, "source_mtime_ns": 1_700_000_000_000_000_000 + variant,
+        "stale": False,
+        "facts_sha256": f"sha-{src}-{variant}" if status != "failed" else None,
     }
     return conform(pd.DataFrame([row]), "reports")
 

@@ -37,7 +37,7 @@ def test_the_dictionarys_column_order() -> None:
         "year", "agency_id", "agency", "template", "source", "source_sha256", "bytes",
         "encoding", "format", "title", "status", "error", "n_facts", "n_checks_failed",
         "run_id", "processed_at", "n_warnings", "warnings", "superseded_by",
-        "source_mtime_ns",
+        "source_mtime_ns", "stale", "facts_sha256",
     ]
     assert CHECKS.names == [
         "year", "agency_id", "source_sha256", "rule", "table", "row_key", "col_key",

@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from extract.source import LocalSource, SourceFile
+from extract.source import LINK_OUT, UNREADABLE_FOLDER, LocalSource, SourceFile, SourceNotice
 from load.batch.plan import (
     MAX_BATCH,
     MIN_BATCH,
@@ -657,3 +657,88 @@ def test_a_selection_that_matches_nothing_is_named() -> None:
     assert unmatched(years=(2019, 2020, 2021)) is None
     assert unmatched(years=(2022,)) == ("no report of 2022 in the source nor the warehouse "
                                         "(years there: 2019, 2020, 2021)")
+
+
+# ------------------------------------------------------------ files that left the source
+
+
+class _Crawl:
+    """A source whose crawl finds ``files`` and passes over ``notices``."""
+
+    location = "crawl"
+
+    def __init__(self, files: list[SourceFile], notices: tuple[SourceNotice, ...] = ()
+                 ) -> None:
+        self._files, self.notices = files, list(notices)
+
+    def files(self, known: object = None) -> list[SourceFile]:
+        return self._files
+
+
+def _five(*statuses: tuple[str, str]) -> pd.DataFrame:
+    extra = dict(statuses)
+    return _ledger(*(_loaded(f"区教育局/{y}.txt", extra.get(f"{y}", "ok"),
+                             agency_id="education", year=y) for y in range(2018, 2023)))
+
+
+def test_files_no_longer_in_the_source_are_removed() -> None:
+    crawl = [_file(f"区教育局/{y}.txt") for y in (2018, 2019, 2020, 2021)]
+    plan = plan_source(_Crawl(crawl), _five(), NIGHTLY, REGISTRY)
+    assert plan.removed == ["区教育局/2022.txt"] and not plan.empty
+    assert plan.describe() == "1 no longer in the source, 4 unchanged"
+    assert plan.too_many_removed(NIGHTLY) is None  # 1 of 5: 20 %, not more
+
+
+def test_removed_files_are_not_removed_again_and_come_back_as_new() -> None:
+    crawl = [_file(f"区教育局/{y}.txt") for y in (2018, 2019, 2020, 2021)]
+    ledger = _five(("2022", "removed"), ("2021", "removed"))
+    plan = plan_source(_Crawl(crawl), ledger, NIGHTLY, REGISTRY)
+    assert plan.removed == [] and plan.known_before == 3
+    assert _todo(plan) == ["区教育局/2021.txt"]
+    assert plan.reasons["back in the source"] == 1
+
+
+def test_more_than_a_fifth_removed_is_refused_unless_allowed() -> None:
+    crawl = [_file(f"区教育局/{y}.txt") for y in (2018, 2019, 2020)]
+    plan = plan_source(_Crawl(crawl), _five(), NIGHTLY, REGISTRY)
+    refusal = plan.too_many_removed(NIGHTLY)
+    assert refusal is not None and "2 of the 5 report files" in refusal
+    assert "--allow-removals" in refusal and "\n" not in refusal
+    assert plan.too_many_removed(Selection(allow_removals=True)) is None
+
+
+def test_files_below_what_the_crawl_passed_over_are_not_removed() -> None:
+    crawl = [_file(f"区教育局/{y}.txt") for y in (2018, 2019, 2020, 2021)]
+    ledger = _ledger(*_five().to_dict("records"),
+                     _loaded("区财政局/2020.txt", agency_id="finance", year=2020))
+    notices = (SourceNotice("区财政局", UNREADABLE_FOLDER, "Permission denied"),
+               SourceNotice("区教育局/2022.txt", LINK_OUT, "/elsewhere"))
+    plan = plan_source(_Crawl(crawl, notices), ledger, NIGHTLY, REGISTRY)
+    assert plan.removed == []
+
+
+def test_failed_and_selected_runs_remove_only_their_own() -> None:
+    crawl = [_file(f"区教育局/{y}.txt") for y in (2018, 2019, 2020, 2021)]
+    assert plan_source(_Crawl(crawl), _five(), Selection(failed_only=True),
+                       REGISTRY).removed == []
+    years = plan_source(_Crawl(crawl), _five(), Selection(years=(2018,)), REGISTRY)
+    assert years.removed == [] and years.known_before == 1
+    agency = plan_source(_Crawl(crawl), _five(), Selection(agencies=("区教育局",)), REGISTRY)
+    assert agency.removed == ["区教育局/2022.txt"]
+
+
+def test_the_files_left_of_a_removed_file_s_agency_year_are_compared_again() -> None:
+    ledger = _ledger(
+        _loaded("区教育局/2020.txt", agency_id="education", year=2020),
+        {**_loaded("区教育局/2020.html", agency_id="education", year=2020),
+         "superseded_by": "区教育局/2020.txt"},
+        _loaded("区教育局/2019.txt", agency_id="education", year=2019),
+        _loaded("区教育局/2018.txt", agency_id="education", year=2018),
+        _loaded("区教育局/2017.txt", agency_id="education", year=2017),
+    )
+    crawl = [_file(p) for p in ("区教育局/2020.html", "区教育局/2019.txt",
+                                "区教育局/2018.txt", "区教育局/2017.txt")]
+    plan = plan_source(_Crawl(crawl), ledger, NIGHTLY, REGISTRY)
+    assert plan.removed == ["区教育局/2020.txt"]
+    assert _todo(plan) == ["区教育局/2020.html"]
+    assert plan.describe() == f"1 no longer in the source, 3 unchanged, 1 {SIBLING}"

@@ -14,7 +14,7 @@ from collections import Counter
 
 import pytest
 
-from load.batch.process import FAILED, OK, PARTIAL, SKIPPED, Outcome
+from load.batch.process import FAILED, OK, PARTIAL, REMOVED, SKIPPED, Outcome
 from load.batch.summary import STATUS_ORDER, RunSummary
 
 
@@ -40,8 +40,8 @@ MIXED = (
 
 
 def test_status_order() -> None:
-    assert STATUS_ORDER == (FAILED, PARTIAL, OK, SKIPPED) == ("failed", "partial", "ok",
-                                                              "skipped")
+    assert STATUS_ORDER == (FAILED, PARTIAL, OK, SKIPPED, REMOVED) == (
+        "failed", "partial", "ok", "skipped", "removed")
 
 
 def test_counts_and_processed() -> None:
