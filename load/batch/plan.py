@@ -164,10 +164,12 @@ def _ledger_index(ledger: pd.DataFrame) -> dict[str, dict[str, object]]:
     return {str(row["source"]): row for row in ledger[columns].to_dict("records")}
 
 
-def _file_identity(file: SourceFile, last: dict[str, object] | None,
+def _file_identity(path_identity: tuple[str | None, int | None],
+                   last: dict[str, object] | None,
                    registry: AgencyRegistry) -> tuple[str | None, int | None]:
-    """agency_id and year of a file from its path layout, else from its last load."""
-    agency, year = identity_from_path(Path(file.path))
+    """agency_id and year of a file from its path layout (``path_identity``: the agency
+    and year it names), else from its last load."""
+    agency, year = path_identity
     agency_id = registry.resolve(agency).agency_id if agency else None
     if last is not None:
         agency_id = agency_id or _str_or_none(last.get("agency_id"))
@@ -237,8 +239,9 @@ def plan_run(files: Iterable[SourceFile], ledger: pd.DataFrame, selection: Selec
             plan.reasons["not reports"] += 1
             continue
         last = index.get(file.path)
-        agency_id, year = _file_identity(file, last, registry)
-        folder = identity_from_path(Path(file.path))[0]
+        path_identity = identity_from_path(Path(file.path))
+        agency_id, year = _file_identity(path_identity, last, registry)
+        folder = path_identity[0]
         if agency_id is not None and folder:
             plan.found_agencies.setdefault(agency_id, folder)
         if year is not None:
