@@ -30,7 +30,7 @@ from transform.agencies import AgencyRegistry
 STATUSES = ("failed", "partial", "ok", "skipped", "removed")  # the order reports are listed in
 COLUMNS = ["status", "source", "agency_id", "agency", "year", "error", "template",
            "format", "encoding", "n_facts", "n_checks_failed", "n_warnings", "warnings",
-           "superseded_by", "run_id", "processed_at"]
+           "superseded_by", "stale", "facts_sha256", "run_id", "processed_at"]
 
 
 def select(ledger: pd.DataFrame, statuses: Sequence[str] = (), agencies: Sequence[str] = (),
@@ -81,7 +81,8 @@ def pad(text: str, cells: int) -> str:
 
 def text_lines(chosen: pd.DataFrame) -> list[str]:
     """One line a report, its columns aligned (status, year, agency, source), then
-    what superseded it and its reason, indented; each name shown escaped."""
+    what superseded it, its reason and whether earlier bytes' facts stay published,
+    indented; each name shown escaped."""
     rows = [(str(row.status), "" if _isna(row.year) else str(int(row.year)),
              printable(row.agency or "?"), printable(row.source), row)
             for row in chosen.itertuples(index=False)]
@@ -95,7 +96,17 @@ def text_lines(chosen: pd.DataFrame) -> list[str]:
             lines.append(f"         superseded by {printable(row.superseded_by)}: not loaded")
         if not _isna(row.error) and row.error:
             lines.append(f"         {printable(row.error)}")
+        if _is_stale(row):
+            lines.append(f"         its facts of earlier bytes stay published "
+                         f"(sha256 {str(row.facts_sha256)[:12]}…)")
     return lines
+
+
+def _is_stale(row: Any) -> bool:
+    """Whether the facts published for the report come from earlier bytes (a column
+    older warehouses lack)."""
+    stale = getattr(row, "stale", None)
+    return not _isna(stale) and bool(stale)
 
 
 def records(chosen: pd.DataFrame) -> Iterator[dict[str, Any]]:

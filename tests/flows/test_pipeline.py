@@ -244,6 +244,14 @@ def test_a_file_truncated_overnight_keeps_its_facts_until_fixed(
     assert second.loc[rel, "facts_sha256"] == first.loc[rel, "source_sha256"]
     assert second.loc[rel, "source_sha256"] != first.loc[rel, "source_sha256"]
     assert _frames(wh)["facts"].equals(facts)  # not one number taken away
+    assert main(["status", "--warehouse", str(wh)]) == 0
+    shown = capsys.readouterr().out
+    assert (f"its facts of earlier bytes stay published (sha256 "
+            f"{first.loc[rel, 'source_sha256'][:12]}…)") in shown
+    assert main(["status", "--warehouse", str(wh), "--json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    (mine,) = [r for r in rows if r["source"] == rel]
+    assert mine["stale"] is True and mine["facts_sha256"] == first.loc[rel, "source_sha256"]
     file.write_bytes(good + b"\n")  # downloaded whole again
     assert _run("--source", str(src), "--warehouse", str(wh), "--failed") == 0
     third = _reports(wh)
