@@ -28,6 +28,9 @@ _SPACES = re.compile(r"\s+")
 _QUOTES = str.maketrans("", "", "“”\"'《》")
 
 
+MAX_RESOLVED = 4096  # names remembered by a registry (a district has a few hundred)
+
+
 @dataclass(frozen=True, slots=True)
 class Agency:
     """An agency as the warehouse stores it; ``known`` is False for a name the
@@ -56,6 +59,7 @@ class AgencyRegistry:
         self._names: dict[str, str] = {}  # agency_id -> canonical name
         self._spellings: dict[str, tuple[str, str]] = {}  # match key -> (agency_id, relation)
         self._written: list[str] = []  # every name and alias as the file writes it
+        self._resolved: dict[str, Agency] = {}  # printed name -> its agency, remembered
         for line, row in numbered:
             self._add(row, line)
         ids_without_name = {i for i, _ in self._spellings.values()} - set(self._names)
@@ -121,6 +125,14 @@ class AgencyRegistry:
 
     def resolve(self, name: str) -> Agency:
         """The agency a printed name stands for; unknown names get a derived id."""
+        agency = self._resolved.get(name)
+        if agency is None:  # (a run asks for the same few names once a file)
+            if len(self._resolved) >= MAX_RESOLVED:
+                self._resolved.clear()
+            agency = self._resolved[name] = self._resolve(name)
+        return agency
+
+    def _resolve(self, name: str) -> Agency:
         cleaned = _clean(name)
         for key in (cleaned, self._strip_region(cleaned)):
             found = self._spellings.get(key)
