@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+from processes import running
 
 import flows.environment as environment
 from flows.environment import dying_with_this_process, start_temporary_server
@@ -25,19 +26,11 @@ ROOT = Path(__file__).resolve().parents[2]
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
 
 
-def _running(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # an orphan may stay a zombie
-
-
 def _gone_within(pid: int, seconds: float = 10) -> bool:
     deadline = time.monotonic() + seconds
-    while _running(pid) and time.monotonic() < deadline:
+    while running(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
-    return not _running(pid)
+    return not running(pid)
 
 
 def test_a_process_started_to_die_with_this_one_dies_when_it_is_killed() -> None:
@@ -56,7 +49,7 @@ def test_a_process_started_to_die_with_this_one_dies_when_it_is_killed() -> None
         assert owner.stdout is not None
         server = int(owner.stdout.readline())
         time.sleep(0.5)
-        assert _running(server)  # it runs the module it was given
+        assert running(server)  # it runs the module it was given
     finally:
         owner.kill()  # SIGKILL: no handler of the owner's runs
         owner.wait()

@@ -14,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+from processes import children, running
+
 from load.warehouse import Warehouse
 from synth import generate_report, hostile
 from synth.corpus import write_corpus
@@ -27,35 +29,11 @@ def _source(tmp_path: Path) -> Path:
     return src
 
 
-def _children(pid: int) -> dict[int, str]:
-    """The processes whose parent is ``pid``, with their command lines."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text(encoding="utf-8")
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except (OSError, UnicodeDecodeError):
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            found[int(entry.name)] = command
-    return found
-
-
-def _running(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # an orphan may stay a zombie
-
-
 def _still_running(pids: list[int], seconds: float = 15) -> list[int]:
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and any(_running(p) for p in pids):
+    while time.monotonic() < deadline and any(running(p) for p in pids):
         time.sleep(0.1)
-    return [p for p in pids if _running(p)]
+    return [p for p in pids if running(p)]
 
 
 def _run_in_batches(tmp_path: Path) -> tuple[subprocess.Popen[bytes], Path, dict[int, str]]:
@@ -74,10 +52,10 @@ def _run_in_batches(tmp_path: Path) -> tuple[subprocess.Popen[bytes], Path, dict
     while not list((wh / ".snapshots").glob(".tmp-stage-*")):
         assert run.poll() is None and time.monotonic() < deadline, "the run never staged"
         time.sleep(0.05)
-    children = _children(run.pid)
-    assert sum("uvicorn" in c for c in children.values()) == 1, children
-    assert sum("load.batch.pool" in c for c in children.values()) == 2, children
-    return run, wh, children
+    spawned = children(run.pid)
+    assert sum("uvicorn" in c for c in spawned.values()) == 1, spawned
+    assert sum("load.batch.pool" in c for c in spawned.values()) == 2, spawned
+    return run, wh, spawned
 
 
 def test_sigterm_stops_a_run_as_ctrl_c_does(tmp_path: Path) -> None:

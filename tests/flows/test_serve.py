@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from processes import children
 
 from flows.serve import server_healthy
 from synth.corpus import write_corpus
@@ -139,18 +140,8 @@ def _run_deployment(api: str, deployment_id: str, process: subprocess.Popen[str]
 
 def _flow_run_processes(parent: int) -> list[int]:
     """The processes ``parent`` started to run flows (not its Prefect server)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            stat = (entry / "stat").read_text(encoding="utf-8")
-            command = (entry / "cmdline").read_bytes()
-        except (OSError, UnicodeDecodeError):
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        if int(fields[1]) == parent and fields[0] != "Z" and (
-                b"multiprocessing" in command or b"prefect.engine" in command):
-            found.append(int(entry.name))
-    return found
+    return [pid for pid, command in children(parent).items()
+            if "multiprocessing" in command or "prefect.engine" in command]
 
 
 def _wait_for_flow_run_processes(parent: int, timeout: float = 120) -> None:
