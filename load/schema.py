@@ -103,6 +103,11 @@ UTC_US = pa.timestamp("us", tz="UTC")
 _YEAR = "report year: the statistics year, not the publication year"
 _AGENCY_ID = "stable id from the agency registry"
 _AGENCY = "canonical agency name"
+_AGENCY_KIND = ("the agency's kind (区政府, 区政府部门, 乡镇街道…: the group it is compared "
+                "within), from the agency registry's `kind` column, else by the end of its "
+                "name (`transform/maps/agency_kinds.csv`); null when neither gives one. "
+                "Stamped when the report is processed: after changing kinds in the registry, "
+                "`xxgk run --full` stamps them on loaded reports (extension)")
 _TEMPLATE = "`2019` or `2021`: which official table template the report follows"
 _TABLE = ("`active_disclosure` (表二), `applications` (表三), "
           "`reviews_litigation` (表四)")
@@ -133,6 +138,7 @@ FACTS = Dataset(
         Column("source_sha256", S, _SHA, nullable=False),
         Column("line", I32, "1-based line of the decoded text where the value was read "
                "(null for derived cells)"),
+        Column("agency_kind", S, _AGENCY_KIND),
     ),
 )
 
@@ -187,6 +193,7 @@ REPORTS = Dataset(
                "source come from: `source_sha256` when not `stale`, the last good bytes' "
                "when `stale`; null when no facts of this source are published (failed "
                "without earlier facts, superseded, no facts read) (extension)"),
+        Column("agency_kind", S, _AGENCY_KIND),
     ),
 )
 
@@ -222,6 +229,8 @@ CHECKS = Dataset(
         Column("other_source", S, "for `cross_file`: the path of the other file of the "
                "agency-year, whose value is `actual`; null for every other rule "
                "(extension)"),
+        Column("agency", S, _AGENCY + " (extension: checks name their agency)"),
+        Column("agency_kind", S, _AGENCY_KIND),
     ),
 )
 
@@ -337,7 +346,8 @@ def conform(df: pd.DataFrame, name: str, *, columns: Sequence[str] | None = None
 # decoded only where a partition is written (load.warehouse). This working schema is
 # derived from the datasets' own, here, so that both stay one source.
 _REPEATED = frozenset({
-    "agency_id", "agency", "template", "table", "row_key", "col_key", "unit", "cell",
+    "agency_id", "agency", "agency_kind", "template", "table", "row_key", "col_key", "unit",
+    "cell",
     "raw_row_label", "raw_col_label", "raw_value", "source", "source_sha256", "rule",
     "encoding", "format", "status", "run_id", "superseded_by", "other_source",
     "facts_sha256",

@@ -31,17 +31,17 @@ def test_the_dictionarys_column_order() -> None:
     assert FACTS.names == [
         "year", "agency_id", "agency", "template", "table", "row_key", "col_key", "value",
         "unit", "cell", "raw_row_label", "raw_col_label", "raw_value", "source",
-        "source_sha256", "line",
+        "source_sha256", "line", "agency_kind",
     ]
     assert REPORTS.names == [
         "year", "agency_id", "agency", "template", "source", "source_sha256", "bytes",
         "encoding", "format", "title", "status", "error", "n_facts", "n_checks_failed",
         "run_id", "processed_at", "n_warnings", "warnings", "superseded_by",
-        "source_mtime_ns", "stale", "facts_sha256",
+        "source_mtime_ns", "stale", "facts_sha256", "agency_kind",
     ]
     assert CHECKS.names == [
         "year", "agency_id", "source_sha256", "rule", "table", "row_key", "col_key",
-        "expected", "actual", "passed", "source", "other_source",
+        "expected", "actual", "passed", "source", "other_source", "agency", "agency_kind",
     ]
     assert set(DATASETS) == {"facts", "reports", "checks"}
 
@@ -71,7 +71,8 @@ def test_empty_frame_has_schema_dtypes(name: str) -> None:
 def test_conform_orders_and_types() -> None:
     df = pd.DataFrame({
         "passed": [True, False], "source": ["a.txt", "b.txt"], "year": [2020, 2021],
-        "agency_id": ["x", None], "source_sha256": ["1", "2"], "rule": ["r", "r"],
+        "agency_id": ["x", None], "agency": ["区x局", None], "agency_kind": ["区政府部门", None],
+        "source_sha256": ["1", "2"], "rule": ["r", "r"],
         "table": ["applications", None], "row_key": [None, "total"],
         "col_key": [np.nan, "total"], "expected": [1, 2], "actual": [1.0, None],
         "other_source": [None, "c.html"],
