@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -23,8 +21,6 @@ from load.schema import (
     file_schema,
 )
 from transform.maps import read_map
-
-DICTIONARY = Path(__file__).resolve().parents[2] / "docs" / "data-dictionary.md"
 
 
 def test_the_dictionarys_column_order() -> None:
@@ -132,10 +128,3 @@ def test_data_dictionary_lists_every_column_and_key() -> None:
     assert "| active_disclosure | `licensing` | 行政许可 | `decisions` |" in text
     assert "| 2019 2021 | count | yes |" in text
     assert "| 2019 | count | no |" in text
-
-
-def test_data_dictionary_file_is_current() -> None:
-    assert DICTIONARY.read_text("utf-8") == data_dictionary(), (
-        "docs/data-dictionary.md is stale: run "
-        "`.venv/bin/python -m load.schema > docs/data-dictionary.md`"
-    )
