@@ -23,7 +23,8 @@ def _carry_rows(facts: pd.DataFrame, row_key: str) -> pd.DataFrame:
     mask = (
         (facts["table"] == APP) & (facts["row_key"] == row_key) & facts["agency_id"].notna()
     )
-    cols = ["agency_id", "year", "col_key", "value", "source", "source_sha256"]
+    cols = ["agency_id", "agency", "agency_kind", "year", "col_key", "value", "source",
+            "source_sha256"]
     rows = facts.loc[mask.fillna(False).astype(bool), cols].copy()
     rows["year"] = rows["year"].astype("int64")
     return rows
@@ -76,6 +77,8 @@ def carry_checks(facts: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({
         "year": pairs["year"],
         "agency_id": pairs["agency_id"],
+        "agency": pairs["agency"],
+        "agency_kind": pairs["agency_kind"],
         "source_sha256": pairs["source_sha256"],
         "rule": CARRY_RULE,
         "table": APP,

@@ -530,8 +530,8 @@ def _touched_agencies(index: dict[str, pa.Table], new: dict[str, NewRows],
     return agencies
 
 
-_CARRY_FACTS = ["year", "agency_id", "table", "row_key", "col_key", "value", "source",
-                "source_sha256"]
+_CARRY_FACTS = ["year", "agency_id", "agency", "agency_kind", "table", "row_key", "col_key",
+                "value", "source", "source_sha256"]
 
 
 def _carry(old: Snapshot | None, new_facts: NewRows, dropped: Collection[str],

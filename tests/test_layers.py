@@ -26,6 +26,8 @@ LAYERS = (
     ("load", 2, "warehouse"),
     ("load.analysis", 3, "read side"),
     ("load.views", 3, "read side"),
+    ("load.dictionary", 3, "read side"),
+    ("load.export", 3, "read side"),
     ("load.compare", 3, "read side"),
     ("load.batch", 3, "batch step"),
     ("flows", 4, "orchestration"),

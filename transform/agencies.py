@@ -8,6 +8,12 @@ must land on one stable id. The registry is a declarative CSV that operators edi
 spelling, with its relation (``name``, ``alias``, ``former``) or a ``region`` prefix
 that may precede any name. A name the registry does not know still loads, under an
 id derived from the name, with a warning that tells the operator what to add.
+
+Every agency also has a *kind* (区政府, 区政府部门, 乡镇街道…: what the registry's
+owner calls its groups), so that analysts compare like with like. The registry's
+``kind`` column gives it on an agency's ``name`` row; an agency without one (or a name
+the registry lacks) gets the kind of the first rule of ``maps/agency_kinds.csv`` its
+name ends with, else none.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from transform.maps import MapError, read_map_file
+from transform.maps import MapError, read_map, read_map_file
 
 RELATIONS = ("name", "alias", "former", "region")
 _SPACES = re.compile(r"\s+")
@@ -40,6 +46,7 @@ class Agency:
     name: str
     known: bool = True
     matched_as: str = "name"
+    kind: str | None = None
 
 
 class AgencyRegistry:
@@ -57,6 +64,7 @@ class AgencyRegistry:
                                 if row.get("relation") == "region" and row.get("name")),
                                key=len, reverse=True)  # 江州市云溪区 before 江州市
         self._names: dict[str, str] = {}  # agency_id -> canonical name
+        self._kinds: dict[str, str] = {}  # agency_id -> kind, where the file gives one
         self._spellings: dict[str, tuple[str, str]] = {}  # match key -> (agency_id, relation)
         self._written: list[str] = []  # every name and alias as the file writes it
         self._resolved: dict[str, Agency] = {}  # printed name -> its agency, remembered
@@ -96,6 +104,11 @@ class AgencyRegistry:
                 raise MapError(f"{self.where}, line {number}: {agency_id} has two names "
                                f"({self._names[agency_id]}, {name}); make one an alias")
             self._names[agency_id] = name
+            if row.get("kind"):
+                self._kinds[agency_id] = row["kind"]
+        elif row.get("kind"):
+            raise MapError(f"{self.where}, line {number}: a kind belongs on the agency's "
+                           f"'name' row, not on its {relation} {name}")
         self._written.append(name)
         self._add_spelling(_clean(name), agency_id, relation, number)
 
@@ -138,14 +151,35 @@ class AgencyRegistry:
             found = self._spellings.get(key)
             if found:
                 agency_id, relation = found
-                return Agency(agency_id, self._names[agency_id], True, relation)
+                canonical = self._names[agency_id]
+                return Agency(agency_id, canonical, True, relation,
+                              self._kinds.get(agency_id) or self.kind_of(canonical))
         return Agency(unknown_agency_id(self._strip_region(cleaned)), name.strip(), False,
-                      "unknown")
+                      "unknown", self.kind_of(name))
+
+    def kind_of(self, name: str) -> str | None:
+        """The kind the rules give a name (ignoring the registry's own kinds)."""
+        return kind_by_rules(self._strip_region(_clean(name)))
+
+    def kinds(self) -> dict[str, str | None]:
+        """agency_id → kind of every registered agency."""
+        return {i: self._kinds.get(i) or self.kind_of(n) for i, n in self._names.items()}
 
 
 def _clean(name: str) -> str:
     """Compare names without width, spaces or quotes: 区 应急 管理局 = 区应急管理局."""
     return _SPACES.sub("", unicodedata.normalize("NFKC", name)).translate(_QUOTES)
+
+
+@cache
+def _kind_rules() -> tuple[tuple[str, str], ...]:
+    return tuple((row["suffix"], row["kind"]) for row in read_map("agency_kinds"))
+
+
+def kind_by_rules(name: str) -> str | None:
+    """The kind of the first rule of ``maps/agency_kinds.csv`` whose suffix ends
+    ``name``; None when none does."""
+    return next((kind for suffix, kind in _kind_rules() if name.endswith(suffix)), None)
 
 
 def unknown_agency_id(key: str) -> str:
@@ -182,5 +216,5 @@ def registry_file(path: str | None) -> Path:
     return Path(path) if path else BUNDLED_REGISTRY
 
 
-__all__ = ["Agency", "AgencyRegistry", "did_you_mean", "load_registry", "registry_file",
-           "unknown_agency_id"]
+__all__ = ["Agency", "AgencyRegistry", "did_you_mean", "kind_by_rules", "load_registry",
+           "registry_file", "unknown_agency_id"]

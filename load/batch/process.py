@@ -336,9 +336,10 @@ class ReportProcessor:
         texts = tuple(describe_warning(w) for w in warnings)
         error = "; ".join(describe_warning(w) for w in warnings
                           if warning_statuses().get(w.code, PARTIAL) == PARTIAL)
-        base = {"year": report.year, "agency_id": resolved.agency_id, "source": path,
+        base = {"year": report.year, "agency_id": resolved.agency_id,
+                "agency": resolved.name, "agency_kind": resolved.kind, "source": path,
                 "source_sha256": digest}
-        rows.facts.extend(_fact_rows(report, base, resolved))
+        rows.facts.extend(_fact_rows(report, base))
         checks = _check_rows(report, base)
         rows.checks.extend(checks)
         rows.reports.append(self._report_row(
@@ -356,6 +357,7 @@ class ReportProcessor:
         return {
             "year": year, "agency_id": agency.agency_id if agency else None,
             "agency": agency.name if agency else None,
+            "agency_kind": agency.kind if agency else None,
             "template": report.template if report else None, "source": file.path,
             "source_sha256": digest, "bytes": size,
             "encoding": report.encoding if report else None,
@@ -375,11 +377,10 @@ def _reason(err: Exception) -> str:
     return str(err)
 
 
-def _fact_rows(report: ExtractedReport, base: dict[str, Any],
-               agency: Agency) -> Iterator[dict[str, Any]]:
-    extra = {"agency": agency.name, "template": report.template}
+def _fact_rows(report: ExtractedReport, base: dict[str, Any]) -> Iterator[dict[str, Any]]:
     for f in report.facts:
-        yield {**base, **extra, "table": f.table, "row_key": f.row_key, "col_key": f.col_key,
+        yield {**base, "template": report.template, "table": f.table,
+               "row_key": f.row_key, "col_key": f.col_key,
                "value": f.value, "unit": f.unit, "cell": f.cell,
                "raw_row_label": f.raw_row_label, "raw_col_label": f.raw_col_label,
                "raw_value": f.raw_value, "line": f.line}
@@ -437,6 +438,8 @@ def _settle(rows: _Rows, group: list[_Placed]) -> None:
             rows.outcomes[p.outcome], superseded_by=resolution.winner.source,
             disagreements=resolution.disagreements(loser.source))
     base = {"year": winner.agency_year[1], "agency_id": winner.agency_year[0],
+            "agency": report["agency"][winner.report],
+            "agency_kind": report["agency_kind"][winner.report],
             "source": resolution.winner.source,
             "source_sha256": report["source_sha256"][winner.report]}
     rows.checks.extend(_cross_file_rows(resolution, base))

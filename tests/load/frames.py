@@ -43,7 +43,8 @@ def facts_of(agency: str, year: int, variant: int = 0) -> pd.DataFrame:
         for c, col in enumerate(COLS):
             value = None if (r + c + variant) % 5 == 4 else float(year % 10 + r + c + variant)
             rows.append({
-                "year": year, "agency_id": agency, "agency": f"区{agency}局", "template": "2021",
+                "year": year, "agency_id": agency, "agency": f"区{agency}局", "agency_kind": "区政府部门",
+                "template": "2021",
                 "table": "applications", "row_key": row, "col_key": col, "value": value,
                 "unit": "count", "cell": "blank" if value is None else "number",
                 "raw_row_label": f"行{r}", "raw_col_label": f"列{c}",
@@ -58,7 +59,8 @@ def report_of(agency: str, year: int | None, variant: int = 0, *, status: str = 
     src = source_of(agency, year)
     row = {
         "year": year, "agency_id": agency if year is not None else None,
-        "agency": f"区{agency}局", "template": "2021" if year else None, "source": src,
+        "agency": f"区{agency}局", "agency_kind": "区政府部门",
+        "template": "2021" if year else None, "source": src,
         "source_sha256": f"sha-{src}-{variant}", "bytes": 1000 + variant, "encoding": "utf-8",
         "format": "pipe", "title": f"{year}年度报告", "status": status,
         "error": None if status == "ok" else "no year found", "n_facts": 12,
@@ -75,7 +77,8 @@ def report_of(agency: str, year: int | None, variant: int = 0, *, status: str = 
 def checks_of(agency: str, year: int, variant: int = 0) -> pd.DataFrame:
     src = source_of(agency, year)
     rows = [{
-        "year": year, "agency_id": agency, "source_sha256": f"sha-{src}-{variant}",
+        "year": year, "agency_id": agency, "agency": f"区{agency}局",
+        "agency_kind": "区政府部门", "source_sha256": f"sha-{src}-{variant}",
         "rule": "applications.row_sum", "table": "applications", "row_key": row,
         "col_key": "total", "expected": float(variant), "actual": float(variant + i % 2),
         "passed": i % 2 == 0, "source": src, "other_source": None,

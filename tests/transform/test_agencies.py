@@ -71,25 +71,25 @@ def test_did_you_mean_names_the_closest_spellings() -> None:
 
 
 def test_canonical_name_resolves_to_itself(bundled: AgencyRegistry) -> None:
-    assert bundled.resolve("区应急管理局") == Agency("emergency", "区应急管理局", True, "name")
+    assert bundled.resolve("区应急管理局") == Agency("emergency", "区应急管理局", True, "name", "区政府部门")
     assert bundled.resolve("东湖街道办事处") == Agency(
-        "donghu_subdistrict", "东湖街道办事处", True, "name")
+        "donghu_subdistrict", "东湖街道办事处", True, "name", "乡镇街道")
 
 
 def test_alias_resolves_to_canonical_name(bundled: AgencyRegistry) -> None:
-    assert bundled.resolve("区应急局") == Agency("emergency", "区应急管理局", True, "alias")
-    assert bundled.resolve("区政府办") == Agency("gov_office", "区人民政府办公室", True, "alias")
+    assert bundled.resolve("区应急局") == Agency("emergency", "区应急管理局", True, "alias", "区政府部门")
+    assert bundled.resolve("区政府办") == Agency("gov_office", "区人民政府办公室", True, "alias", "区政府")
     assert bundled.resolve("东湖街道") == Agency(
-        "donghu_subdistrict", "东湖街道办事处", True, "alias")
+        "donghu_subdistrict", "东湖街道办事处", True, "alias", "乡镇街道")
 
 
 def test_former_name_keeps_agency_id(bundled: AgencyRegistry) -> None:
     old = bundled.resolve("区安全生产监督管理局")
     new = bundled.resolve("区应急管理局")
-    assert old == Agency("emergency", "区应急管理局", True, "former")
+    assert old == Agency("emergency", "区应急管理局", True, "former", "区政府部门")
     assert old.agency_id == new.agency_id == "emergency"
     assert bundled.resolve("区安监局").agency_id == "emergency"
-    assert bundled.resolve("区卫生和计划生育局") == Agency("health", "区卫生健康局", True, "former")
+    assert bundled.resolve("区卫生和计划生育局") == Agency("health", "区卫生健康局", True, "former", "区政府部门")
     assert bundled.resolve("区工商行政管理局").agency_id == "market_regulation"
 
 
@@ -100,9 +100,9 @@ def test_region_prefixes_are_ignored(bundled: AgencyRegistry, printed: str) -> N
 
 
 def test_region_prefix_on_alias_and_former_name(bundled: AgencyRegistry) -> None:
-    assert bundled.resolve("江州市云溪区应急局") == Agency("emergency", "区应急管理局", True, "alias")
+    assert bundled.resolve("江州市云溪区应急局") == Agency("emergency", "区应急管理局", True, "alias", "区政府部门")
     assert bundled.resolve("江州市云溪区安全生产监督管理局") == Agency(
-        "emergency", "区应急管理局", True, "former")
+        "emergency", "区应急管理局", True, "former", "区政府部门")
 
 
 @pytest.mark.parametrize("printed", [
@@ -116,12 +116,12 @@ def test_region_prefix_on_alias_and_former_name(bundled: AgencyRegistry) -> None
     "江州市 云溪区 应急管理局",
 ])
 def test_spaces_widths_and_quotes_are_ignored(bundled: AgencyRegistry, printed: str) -> None:
-    assert bundled.resolve(printed) == Agency("emergency", "区应急管理局", True, "name")
+    assert bundled.resolve(printed) == Agency("emergency", "区应急管理局", True, "name", "区政府部门")
 
 
 def test_full_width_characters_match_half_width() -> None:
     reg = _registry(("", "区", "region"), ("it", "区ABC(信息)中心", "name"))
-    assert reg.resolve("区ＡＢＣ（信息）中心") == Agency("it", "区ABC(信息)中心", True, "name")
+    assert reg.resolve("区ＡＢＣ（信息）中心") == Agency("it", "区ABC(信息)中心", True, "name", "区政府部门")
     assert reg.resolve("ABC(信息)中心").agency_id == "it"
 
 
@@ -129,7 +129,7 @@ def test_unknown_agency_is_loaded_with_derived_id(bundled: AgencyRegistry) -> No
     agency = bundled.resolve(" 区气象局 ")
     key = "气象局"  # region stripped, as the registry compares names
     expected_id = "new-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]
-    assert agency == Agency(expected_id, "区气象局", False, "unknown")
+    assert agency == Agency(expected_id, "区气象局", False, "unknown", "区政府部门")
     assert unknown_agency_id(key) == expected_id
 
 
@@ -161,7 +161,7 @@ def test_unknown_ids_differ_for_different_names(bundled: AgencyRegistry) -> None
 def test_small_registry_resolution() -> None:
     reg = _registry(*SMALL)
     assert len(reg) == 2
-    assert reg.resolve("江州市云溪区教育体育局") == Agency("education", "区教育局", True, "former")
+    assert reg.resolve("江州市云溪区教育体育局") == Agency("education", "区教育局", True, "former", "区政府部门")
     assert reg.resolve("区安全生产监督管理局").agency_id == "emergency"
     assert reg.resolve("区应急局").matched_as == "alias"
     assert reg.resolve("区财政局").known is False
@@ -300,9 +300,9 @@ def test_from_file_with_bom_and_comments(tmp_path: Path) -> None:
     reg = AgencyRegistry.from_file(path)
     assert len(reg) == 1
     assert reg.where == str(path)
-    assert reg.resolve("区气象局") == Agency("weather", "区气象局", True, "name")
-    assert reg.resolve("气象台") == Agency("weather", "区气象局", True, "alias")
-    assert reg.resolve("区气象站") == Agency("weather", "区气象局", True, "former")
+    assert reg.resolve("区气象局") == Agency("weather", "区气象局", True, "name", "区政府部门")
+    assert reg.resolve("气象台") == Agency("weather", "区气象局", True, "alias", "区政府部门")
+    assert reg.resolve("区气象站") == Agency("weather", "区气象局", True, "former", "区政府部门")
     assert reg.resolve("区应急管理局").known is False  # the bundled registry is not merged in
 
 
@@ -342,3 +342,47 @@ def test_region_rows_after_names_still_apply() -> None:
                     ("", "区", "region"))
     assert reg.resolve("江州市云溪区教育局").agency_id == "education"
     assert reg.resolve("教育局").agency_id == "education"
+
+
+# ------------------------------------------------------------------------- agency kinds
+
+
+def test_registry_kind_is_given_on_the_name_row_and_reaches_every_spelling() -> None:
+    reg = AgencyRegistry([{**_row("edu", "区教育局", "name"), "kind": "教育口"},
+                          {**_row("edu", "区教体局", "former"), "kind": ""},
+                          _row("", "区", "region")])
+    assert {reg.resolve(n).kind for n in ("区教育局", "区教体局", "区 教育局")} == {"教育口"}
+    assert reg.kinds() == {"edu": "教育口"}
+
+
+def test_kind_on_an_alias_row_is_an_error_naming_the_line() -> None:
+    rows = [_row("edu", "区教育局", "name"), {**_row("edu", "区教体局", "alias"), "kind": "x"}]
+    with pytest.raises(MapError, match="line 3: a kind belongs on the agency's 'name' row"):
+        AgencyRegistry(rows)
+
+
+@pytest.mark.parametrize(("name", "kind"), [
+    ("平安镇人民政府", "乡镇街道"),
+    ("江州市云溪区新溪乡人民政府", "乡镇街道"),
+    ("桥溪街道办事处", "乡镇街道"),
+    ("云溪区人民政府", "区政府"),
+    ("区人民政府办公室", "区政府"),
+    ("区大数据中心", "区政府部门"),
+    ("区档案馆", None),  # no rule ends it: no kind rather than a guess
+])
+def test_kind_of_names_the_registry_lacks_follows_the_suffix_rules(
+        bundled: AgencyRegistry, name: str, kind: str | None) -> None:
+    agency = bundled.resolve(name)
+    assert agency.kind == kind
+    assert agency.known is (name == "区人民政府办公室")
+
+
+def test_registered_agency_without_a_kind_gets_the_rules_kind() -> None:
+    reg = _registry(("town", "平安镇人民政府", "name"))
+    assert reg.resolve("平安镇人民政府").kind == "乡镇街道"
+
+
+def test_every_bundled_agency_has_a_kind(bundled: AgencyRegistry) -> None:
+    kinds = bundled.kinds()
+    assert len(kinds) == len(bundled)
+    assert set(kinds.values()) == {"区政府", "区政府部门", "乡镇街道"}

@@ -25,7 +25,9 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "agency_suffixes": ("suffix",),
     "derived": ("table", "row_key", "parts"),
     "agencies": ("agency_id", "name", "relation"),
+    "agency_kinds": ("suffix", "kind"),
     "warning_codes": ("code", "status", "meaning", "advice"),
+    "views": ("view", "column", "label", "meaning"),
 }
 
 

@@ -221,8 +221,19 @@ def test_checks_rows(source: Path, result: BatchResult) -> None:
     assert row["status"] == OK  # a failed check never fails the report
     assert set(checks.loc[~checks["passed"], "rule"]) == set(BROKEN.broken_rules)
     assert set(checks["year"]) == {2021} and set(checks["agency_id"]) == {"justice"}
+    assert set(checks["agency"]) == {"区司法局"}
     for rel_ok in CLEAN:
         assert bool(result.checks[result.checks["source"] == rel_ok]["passed"].all())
+
+
+def test_every_row_carries_the_agencys_kind(result: BatchResult) -> None:
+    kinds = AgencyRegistry.bundled().kinds()
+    for name in ("facts", "reports", "checks"):
+        frame = getattr(result, name).dropna(subset=["agency_id"])
+        assert len(frame), name
+        want = frame["agency_id"].map(kinds.get)
+        assert list(frame["agency_kind"]) == list(want), name
+        assert frame["agency_kind"].notna().all(), name
 
 
 def test_same_input_gives_the_same_rows(source: Path, result: BatchResult) -> None:
