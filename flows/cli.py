@@ -183,10 +183,13 @@ SQL_EPILOG = """examples:
                               WHERE year = 2023 ORDER BY received DESC"
   xxgk sql --warehouse wh -c "SELECT * FROM applications_wide" --format csv > t3.csv
   xxgk sql --warehouse wh          # a prompt: end each statement with ';'
+  xxgk sql --warehouse wh --tables                 # the views and what each holds
+  xxgk sql --warehouse wh --columns district_year_summary
 
-Views: facts, reports, checks (the three datasets), applications_wide (表三 as printed),
-agency_year_summary (requests, outcome mix and shares, reviews and lawsuits per agency
-and year), key_comparability (which cells compare across the 2019/2021 templates).
+Views: facts, reports, checks (the three datasets), agencies, agency_year_summary,
+district_year_summary, applications_wide, outcomes_wide, reviews_litigation_wide,
+active_disclosure_wide, data_quality, failed_checks, key_comparability,
+warehouse_snapshot; docs/data-dictionary.md describes every column.
 """
 
 
@@ -213,7 +216,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from load.schema import data_dictionary
+    from load.dictionary import data_dictionary
 
     sys.stdout.write(data_dictionary())
     return 0
@@ -306,6 +309,9 @@ def _add_pipeline_commands(sub: argparse._SubParsersAction) -> None:
     sql.add_argument("-c", "--command", dest="query", help="run this SQL and exit")
     sql.add_argument("--format", choices=("table", "csv", "json"), default="table",
                      help="how results are printed (default: table)")
+    sql.add_argument("--tables", action="store_true", help="list the views and exit")
+    sql.add_argument("--columns", metavar="VIEW",
+                     help="list the columns of one view (type, 中文 header, meaning) and exit")
     sql.set_defaults(func=cmd_sql)
     compare = sub.add_parser("compare", help="one HTML report comparing a district's agencies",
                              description="A self-contained HTML report: agencies ranked, "
@@ -323,7 +329,7 @@ def _add_pipeline_commands(sub: argparse._SubParsersAction) -> None:
     compare.add_argument("--title", help="the report's title")
     compare.set_defaults(func=cmd_compare)
     schema = sub.add_parser("schema", help="print the data dictionary (markdown)",
-                            description="The warehouse's datasets, columns and canonical "
+                            description="The warehouse's datasets, views, columns and canonical "
                             "keys, generated from the one schema source.")
     schema.set_defaults(func=cmd_schema)
 

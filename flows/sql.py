@@ -3,7 +3,8 @@
 The views are defined by :mod:`load.views`; this module only reads SQL (from ``-c``,
 from a pipe, or typed at a prompt, statements ending with ``;``) and prints results
 as a table, CSV or JSON lines. An SQL error is one line on stderr, and the prompt
-goes on.
+goes on. ``--tables`` lists the views and what each holds, ``--columns VIEW`` the
+columns of one (type, Chinese header, meaning), in the same formats.
 
 The views read one snapshot of the warehouse. Before each input (the ``-c`` text, or a
 statement of the prompt or the pipe) they are pointed at the current snapshot if a
@@ -22,8 +23,9 @@ import duckdb
 import pandas as pd
 
 from load.analysis import current_snapshot
-from load.views import bind, bound_snapshot, connect, reading
+from load.views import VIEWS, bind, bound_snapshot, connect, reading, views
 from load.warehouse import Snapshot, WarehouseError
+from transform.agencies import did_you_mean
 
 
 def statements(stream: TextIO, prompt: bool) -> Iterator[str]:
@@ -76,12 +78,50 @@ def _run(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, text: str, fmt: str
     return True
 
 
+def _first_sentence(text: str) -> str:
+    head, dot, _ = text.partition(". ")
+    return head + ("." if dot else "")
+
+
+def tables_frame(con: duckdb.DuckDBPyConnection, full: bool) -> pd.DataFrame:
+    """One row per view: its name, number of columns and description (its first
+    sentence unless ``full``)."""
+    return pd.DataFrame([
+        {"view": v.name, "columns": len(v.columns),
+         "description": v.description if full else _first_sentence(v.description)}
+        for v in views(con)])
+
+
+def columns_frame(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame | None:
+    """The columns of view ``name`` (None when there is no such view)."""
+    view = next((v for v in views(con) if v.name == name), None)
+    if view is None:
+        return None
+    return pd.DataFrame([{"column": c.name, "type": c.type, "label": c.label,
+                          "meaning": c.meaning} for c in view.columns])
+
+
+def _describe(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    if args.columns is None:
+        show(tables_frame(con, full=args.format != "table"), args.format, sys.stdout)
+        return 0
+    frame = columns_frame(con, args.columns)
+    if frame is None:
+        print(f"xxgk: sql: no view {args.columns}" + did_you_mean(args.columns, VIEWS),
+              file=sys.stderr)
+        return 2
+    show(frame, args.format, sys.stdout)
+    return 0
+
+
 def sql_command(args: argparse.Namespace) -> int:
     try:
         con = connect(args.warehouse)
     except (FileNotFoundError, WarehouseError) as err:
         print(f"xxgk: {err}", file=sys.stderr)
         return 2
+    if args.tables or args.columns is not None:
+        return _describe(con, args)
     texts = [args.query] if args.query else statements(sys.stdin, prompt=sys.stdin.isatty())
     ok = True
     for text in texts:
@@ -94,4 +134,4 @@ def sql_command(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
-__all__ = ["sql_command", "statements"]
+__all__ = ["columns_frame", "sql_command", "statements", "tables_frame"]

@@ -7,6 +7,7 @@ import io
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from frames import batch, publish
 from warehouses import publish_source
@@ -14,7 +15,7 @@ from warehouses import publish_source
 from flows.cli import main
 from flows.sql import _run, statements
 from load.analysis import current_snapshot
-from load.views import connect
+from load.views import VIEWS, connect
 from load.warehouse import Warehouse
 from synth.corpus import write_corpus
 
@@ -103,3 +104,38 @@ def test_a_statement_on_a_deleted_snapshot_fails_in_one_line(
     assert err.count("\n") == 1
     assert err.startswith(f"xxgk: sql: snapshot {snapshot.id} of warehouse {root} was deleted")
     assert err.rstrip().endswith("read again")
+
+
+# ------------------------------------------------------------ the views, described
+
+def test_tables_lists_every_view_with_what_it_holds(
+        warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sql", "--warehouse", str(warehouse), "--tables", "--format", "json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["view"] for r in rows] == list(VIEWS)
+    con = connect(warehouse)
+    for row in rows:  # every listed view answers a query with the columns it says
+        described = con.execute(f"DESCRIBE {row['view']}").fetchall()
+        assert row["columns"] == len(described) and row["description"]
+    assert main(["sql", "--warehouse", str(warehouse), "--tables"]) == 0
+    out = capsys.readouterr().out
+    assert "district_year_summary" in out and "failed_checks" in out
+
+
+def test_columns_of_a_view_with_chinese_headers(
+        warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sql", "--warehouse", str(warehouse), "--columns", "agency_year_summary",
+                 "--format", "csv"]) == 0
+    frame = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert list(frame.columns) == ["column", "type", "label", "meaning"]
+    row = frame.set_index("column").loc["granted_share"]
+    assert (row["type"], row["label"]) == ("DOUBLE", "予以公开比例")
+    assert frame["meaning"].notna().all()
+
+
+def test_columns_of_an_unknown_view_names_the_close_ones(
+        warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sql", "--warehouse", str(warehouse), "--columns", "agency_summary"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("xxgk: sql: no view agency_summary (did you mean ")
+    assert "agency_year_summary" in err and err.count("\n") == 1
