@@ -2,21 +2,26 @@
 
 This is what benchmarks and end-to-end tests feed to the pipeline: several
 agencies over several years, mixed layouts and encodings, each report seeded from
-(seed, agency, year) so a corpus is reproducible file by file.  The optional truth
-file has one JSON line per report.  ``python -m synth`` is the command line.
+(seed, agency, year) so a corpus is reproducible file by file.  A few reports can be
+asked to break the consistency rules, as real ones do (``rule_breakers``).  The
+optional truth file has one JSON line per report.  ``python -m synth`` is the command
+line.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import zlib
 from collections.abc import Iterable, Sequence
+from itertools import chain, zip_longest
 from pathlib import Path
 
 from .encoding import ENCODINGS
 from .generator import EXTENSIONS, GeneratedReport, generate_report
-from .identity import AGENCIES, agency_pool, stable_rng
+from .identity import AGENCIES, agency_pool, stable_rng, template_for_year
+from .numbers import CARRY_KEEPING_KINDS, DEFAULT_BREAK_KINDS
 from .render import DRAWN_LAYOUTS, LAYOUTS
 
 REPORT_EXTENSIONS = (".txt", ".md", ".html", ".htm", ".pdf")
@@ -41,8 +46,11 @@ def corpus_report(
     year: int,
     layouts: Sequence[str] | None = None,
     encodings: Sequence[str] | None = None,
+    break_kinds: Sequence[str] | None = None,
 ) -> GeneratedReport:
-    """The report a corpus of ``seed`` holds for ``agency`` and ``year``."""
+    """The report a corpus of ``seed`` holds for ``agency`` and ``year``; with
+    ``break_kinds``, the same report with one or two rules broken in those ways (every
+    other stream of the seed, layout and encoding included, stays as it was)."""
     rng = stable_rng("corpus", seed, agency, year)
     layout = rng.choice(tuple(layouts or DRAWN_LAYOUTS))
     encoding = rng.choice(tuple(encodings or ENCODINGS))
@@ -54,7 +62,51 @@ def corpus_report(
         agency=agency,
         year=year,
         single_other_row=single,
+        break_rules=break_kinds is not None,
+        break_kinds=break_kinds,
     )
+
+
+# The default kinds that change 结转下年度: given only to a report no later one carries from.
+_CARRY_CHANGING_KINDS = tuple(k for k in DEFAULT_BREAK_KINDS if k not in CARRY_KEEPING_KINDS)
+
+
+def _years_in_turn(years: Sequence[int], rng: random.Random) -> list[int]:
+    """``years`` shuffled within each template, then taken from each template in
+    turn: the first picks cover both templates whenever the corpus has both."""
+    groups: dict[str, list[int]] = {}
+    for year in sorted(set(years)):
+        groups.setdefault(template_for_year(year), []).append(year)
+    for group in groups.values():
+        rng.shuffle(group)
+    return [y for y in chain.from_iterable(zip_longest(*groups.values())) if y is not None]
+
+
+def rule_breakers(
+    agencies: Sequence[str], years: Sequence[int], n: int, seed: int
+) -> dict[tuple[str, int], tuple[str, ...]]:
+    """The ``n`` reports of a corpus that break rules on purpose, drawn from ``seed``:
+    ``{(agency, year): break kinds}``, each of a different agency, their years taken
+    from each template's years in turn (so both templates have some when ``n`` ≥ 2 and
+    the corpus spans both).
+
+    A report whose next year is in the corpus breaks only in ways that leave its
+    结转下年度 alone (``CARRY_KEEPING_KINDS``): the next report's 上年结转 still agrees
+    with it, so the failed checks of a corpus are those of its rule breakers only. A
+    report without a next year breaks in the other ways (a 结转 that does not balance,
+    a row whose 总计 is not the sum of its columns), so that every rule can show.
+    """
+    if not 0 <= n <= len(agencies):
+        raise ValueError(f"rule breakers: between 0 and {len(agencies)} (one an agency), "
+                         f"not {n}")
+    if n and not years:
+        raise ValueError("rule breakers need at least one year")
+    rng = stable_rng("rule_breakers", seed)
+    chosen = rng.sample(list(agencies), n)
+    order = _years_in_turn(years, rng)
+    picks = [(agency, order[i % len(order)]) for i, agency in enumerate(chosen)]
+    return {(agency, year): CARRY_KEEPING_KINDS if year + 1 in years else _CARRY_CHANGING_KINDS
+            for agency, year in picks}
 
 
 def _replace(folder: Path, year: int, report: GeneratedReport) -> Path:
@@ -77,15 +129,24 @@ def write_corpus(
     layouts: Sequence[str] | None = None,
     encodings: Sequence[str] | None = None,
     truth: Path | None = None,
+    n_rule_breakers: int = 0,
 ) -> list[Path]:
-    """Write ``dest/<agency>/<year><ext>`` for every agency and year; return the paths."""
+    """Write ``dest/<agency>/<year><ext>`` for every agency and year; return the paths.
+
+    ``n_rule_breakers`` of the reports (see :func:`rule_breakers`) break one or two
+    consistency rules, as real reports do; the truth's ``broken_rules`` names them.
+    The other reports are those of a corpus without rule breakers, byte for byte.
+    """
     dest = Path(dest)
     years = list(years)
+    agencies = corpus_agencies(n_agencies, seed)
+    breakers = rule_breakers(agencies, years, n_rule_breakers, seed)
     paths: list[Path] = []
     records: list[str] = []
-    for agency in corpus_agencies(n_agencies, seed):
+    for agency in agencies:
         for year in years:
-            report = corpus_report(seed, agency, year, layouts, encodings)
+            kinds = breakers.get((agency, year))
+            report = corpus_report(seed, agency, year, layouts, encodings, kinds)
             path = _replace(dest / agency, year, report)
             paths.append(path)
             record = {"path": path.relative_to(dest).as_posix(), **report.truth()}
@@ -148,7 +209,8 @@ def _names(text: str | None, allowed: tuple[str, ...], what: str) -> list[str] |
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m synth --out DIR --agencies N --years 2019-2025 --seed S [--truth FILE]``."""
+    """``python -m synth --out DIR --agencies N --years 2019-2025 --seed S [--truth FILE]
+    [--rule-breakers N] [--broken]``."""
     parser = argparse.ArgumentParser(prog="python -m synth", description=__doc__)
     parser.add_argument("--out", type=Path, required=True, help="folder to write reports into")
     parser.add_argument("--agencies", type=int, default=8, help="number of agencies")
@@ -157,6 +219,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--truth", type=Path, default=None, help="write the truth JSONL here")
     parser.add_argument("--layouts", default=None, help=f"comma list of {','.join(LAYOUTS)}")
     parser.add_argument("--encodings", default=None, help=f"comma list of {','.join(ENCODINGS)}")
+    parser.add_argument("--rule-breakers", type=int, default=0, metavar="N",
+                        help="make N reports (of different agencies, in both templates' "
+                        "years, drawn from --seed) break one or two consistency rules; "
+                        "--truth names the rules each breaks")
     parser.add_argument("--broken", action="store_true",
                         help="also write five files that must not load cleanly (see "
                         "write_broken); needs at least 4 agencies")
@@ -167,6 +233,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         years = parse_years(args.years)
     except (argparse.ArgumentTypeError, ValueError) as exc:
         parser.error(str(exc))
+    if not 0 <= args.rule_breakers <= args.agencies:
+        parser.error(f"--rule-breakers takes 0 to {args.agencies} (one report an agency)")
     paths = write_corpus(
         args.out,
         n_agencies=args.agencies,
@@ -175,8 +243,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         layouts=layouts,
         encodings=encodings,
         truth=args.truth,
+        n_rule_breakers=args.rule_breakers,
     )
-    print(f"wrote {len(paths)} reports to {args.out}")
+    breaking = f" ({args.rule_breakers} breaking consistency rules)" if args.rule_breakers else ""
+    print(f"wrote {len(paths)} reports to {args.out}{breaking}")
     if args.broken:
         if args.agencies < 4:
             parser.error("--broken needs at least 4 agencies")
@@ -186,4 +256,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 __all__ = ["EXTENSIONS", "corpus_agencies", "corpus_report", "main", "parse_years",
-           "write_broken", "write_corpus"]
+           "rule_breakers", "write_broken", "write_corpus"]

@@ -12,7 +12,8 @@ one report saved as several files, run after run (a page added
 beside a text, the page broken, a copy outside the layout that the plan cannot place,
 split between batches); names that are not UTF-8 or hold ANSI escapes processed, stored
 and printed escaped; links out of the source, folders that cannot be read and files
-over the size limit reported.
+over the size limit reported; the bundled demo, whose rule breakers load ok with their
+failed checks, which the comparison report lists with their source files.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import importlib.metadata
 import json
 import os
 import pickle
+import re
 import subprocess
 import sys
 import textwrap
@@ -31,6 +33,7 @@ from typing import Any
 import pandas as pd
 import pool_jobs
 import pytest
+from demo_data import DEMO, demo_rule_breakers
 
 import flows.pipeline
 import load.batch.process
@@ -478,6 +481,47 @@ def test_the_flow_fails_with_its_summary_and_publishes_an_artifact(tmp_path: Pat
     assert "区某局/2021.txt" in str(latest.data) and "| failed | 1 |" in str(latest.data)
     # Both good reports were written even though the run failed.
     assert set(_reports(wh)["status"]) == {"ok", "failed"}
+
+
+def _failed_check_rows(page: str) -> list[tuple[str, str, str]]:
+    """The comparison report's failed checks: (rule, source:line, link) of each row."""
+    quality = re.search(r'<section id="data-quality">(.*?)</section>', page, re.S)
+    assert quality, "no data-quality section"
+    rows = []
+    for row in re.findall(r'<tr class="check">(.*?)</tr>', quality.group(1), re.S):
+        cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        link = re.search(r'<a class="src" href="([^"]+)">', row)
+        rows.append((cells[2], cells[-1], link.group(1) if link else ""))
+    return rows
+
+
+def test_the_demo_s_rule_breakers_load_ok_with_their_failed_checks_listed(
+        tmp_path: Path) -> None:
+    """data/README.md: the demo's rule breakers load ok; the checks they fail, and only
+    those, are in the checks dataset and in the comparison report, linked to the file."""
+    from load.compare import build_report
+
+    if not DEMO.is_dir():
+        pytest.skip("data/demo is not present")
+    breakers = demo_rule_breakers(tmp_path / "truth")  # the generator's own truth
+    assert breakers
+    wh = tmp_path / "wh"
+    assert _run("--source", str(DEMO), "--warehouse", str(wh)) == 1  # the broken files
+    checks = Warehouse(wh).read("checks")
+    failed = checks[~checks["passed"].astype(bool)]
+    assert {source: set(rules) for source, rules in failed.groupby("source")["rule"]} == breakers
+    reports = _reports(wh).loc[sorted(breakers)]
+    assert set(reports["status"]) == {"ok"}
+    assert reports["n_checks_failed"].tolist() == [
+        int((failed["source"] == source).sum()) for source in reports.index]
+    listed = _failed_check_rows(build_report(wh, source_root=DEMO))
+    assert len(listed) == len(failed)
+    rules: dict[str, set[str]] = {}
+    for rule, where, link in listed:
+        source = where.rsplit(":", 1)[0]
+        rules.setdefault(source, set()).add(rule)
+        assert link == (DEMO / source).resolve().as_uri(), where
+    assert rules == breakers
 
 
 def _with_marked_file(tmp_path: Path, marker: str) -> Path:

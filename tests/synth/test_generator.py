@@ -11,21 +11,25 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from demo_data import DEMO, demo_argv, readme_commands, write_demo
 
 from synth import (
     ENCODINGS,
     LAYOUTS,
     TEMPLATES,
+    GeneratedReport,
     generate_report,
     valid_keys,
     violations,
     write_corpus,
 )
-from synth.corpus import corpus_agencies, main, parse_years, write_broken
+from synth.corpus import corpus_agencies, main, parse_years, rule_breakers, write_broken
 from synth.encoding import html_charset, to_traditional
 from synth.keys import APP_COL_KEYS, OTHER_SUBROWS, key_table
+from synth.numbers import CARRY_KEEPING_KINDS
 from synth.rules import values_from_facts
 from synth.style import Style
 from synth.values import Formatter
@@ -36,8 +40,6 @@ SPEC_KEYS = [
     Path("/work/shared/spec/keys.csv"),
 ]
 SPEC_COLUMNS = ("table", "row_key", "row_label", "col_key", "col_label", "templates", "unit")
-DEMO = REPO / "data" / "demo"
-DEMO_ARGS = {"n_agencies": 30, "years": range(2019, 2026), "seed": 2024}
 
 
 def _key(fact: dict[str, object]) -> tuple[str, str, str]:
@@ -307,11 +309,96 @@ def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert len(corpus_agencies(40, 1)) == len(set(corpus_agencies(40, 1))) == 40
 
 
+RULE_BREAKING = {"n_agencies": 5, "years": range(2019, 2024), "seed": 13, "n_rule_breakers": 5}
+# What the breaks of a report with and without a next year in its corpus can break.
+KEEPING_CARRY = {"applications.outcome_sum", "reviews_litigation.block_sum"}
+CHANGING_CARRY = {"applications.balance", "applications.row_sum"}
+
+
+def _records(truth: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in truth.read_text(encoding="utf-8").splitlines()]
+
+
+def test_rule_breakers_are_drawn_from_the_seed_and_break_what_the_truth_says(
+        tmp_path: Path) -> None:
+    """N reports, each of its own agency, in both templates' years, chosen by the seed:
+    each breaks exactly the rules its truth names; the others keep every rule and the
+    bytes of a corpus without rule breakers."""
+    for name in ("a", "b"):
+        write_corpus(tmp_path / name, **RULE_BREAKING, truth=tmp_path / f"{name}.jsonl")
+    assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
+    write_corpus(tmp_path / "plain", **{**RULE_BREAKING, "n_rule_breakers": 0})
+    records = _records(tmp_path / "a.jsonl")
+    breakers = [r for r in records if r["broken_rules"]]
+    assert len(breakers) == RULE_BREAKING["n_rule_breakers"]
+    assert len({r["agency"] for r in breakers}) == len(breakers)
+    assert {r["template"] for r in breakers} == {"2019", "2021"}
+    for record in records:
+        assert violations(values_from_facts(record["facts"])) == record["broken_rules"]
+        data = {(tmp_path / name / record["path"]).read_bytes() for name in ("a", "b", "plain")}
+        assert len(data) == (2 if record["broken_rules"] else 1), record["path"]
+    agencies, years = corpus_agencies(5, 13), list(range(2019, 2024))
+    picks = rule_breakers(agencies, years, 5, 13)
+    assert {(r["agency"], r["year"]) for r in breakers} == set(picks)
+    assert set(rule_breakers(agencies, years, 5, 14)) != set(picks)
+
+
+def test_rule_breakers_keep_the_carry_into_the_next_year(tmp_path: Path) -> None:
+    """A breaker with a next report leaves its 结转下年度 alone (cross_year.carry still
+    holds); one in the corpus's last year breaks in the ways that change it."""
+    truth = tmp_path / "truth.jsonl"
+    write_corpus(tmp_path / "src", **RULE_BREAKING, truth=truth)
+    records = _records(truth)
+    last = max(RULE_BREAKING["years"])
+    assert any(r["broken_rules"] and r["year"] == last for r in records)
+    carry = {}
+    for record in records:
+        allowed = CHANGING_CARRY if record["year"] == last else KEEPING_CARRY
+        assert set(record["broken_rules"]) <= allowed, record["path"]
+        carry[(record["agency"], record["year"])] = {
+            (f["row_key"], f["col_key"]): f["value"] or 0.0 for f in record["facts"]}
+    for (agency, year), facts in carry.items():
+        if (agency, year - 1) in carry:
+            before = carry[(agency, year - 1)]
+            for col in APP_COL_KEYS:
+                assert facts[("carried_over", col)] == before[("carried_forward", col)]
+
+
+def test_carry_keeping_kinds_leave_carried_forward_as_drawn() -> None:
+    def forward(report: GeneratedReport) -> list[dict[str, object]]:
+        return [f for f in report.facts if f["row_key"] == "carried_forward"]
+
+    for seed in range(60):
+        broken = generate_report(seed, break_rules=True, break_kinds=CARRY_KEEPING_KINDS)
+        assert broken.broken_rules and set(broken.broken_rules) <= KEEPING_CARRY, seed
+        assert forward(broken) == forward(generate_report(seed)), seed
+
+
+def test_cli_rule_breakers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out, truth = tmp_path / "out", tmp_path / "t.jsonl"
+    argv = ["--out", str(out), "--agencies", "3", "--years", "2020-2021", "--seed", "3"]
+    assert main([*argv, "--rule-breakers", "2", "--truth", str(truth)]) == 0
+    assert "wrote 6 reports" in capsys.readouterr().out
+    assert sum(bool(r["broken_rules"]) for r in _records(truth)) == 2
+    with pytest.raises(SystemExit):
+        main([*argv, "--rule-breakers", "4"])  # one report an agency
+    assert "--rule-breakers takes 0 to 3" in capsys.readouterr().err
+    with pytest.raises(ValueError):
+        rule_breakers(["区审计局"], [2020], 2, 1)
+
+
+def test_the_readme_commands_write_the_demo_and_its_truth() -> None:
+    """data/README.md's truth command is the demo's command plus --truth, so that it
+    rewrites the demo's own bytes."""
+    demo, truth = readme_commands()
+    assert demo[3:] == demo_argv() and "--rule-breakers" in demo_argv()
+    assert truth[3:] == [*demo_argv(), "--truth", "demo-truth.jsonl"]
+
+
 def test_demo_data_is_reproducible(tmp_path: Path) -> None:
     if not DEMO.exists():
         pytest.skip("no bundled demo data")
-    paths = write_corpus(tmp_path, **DEMO_ARGS)
-    paths += write_broken(tmp_path, corpus_agencies(30, 2024), 2024)
+    paths = write_demo(tmp_path)
     bundled = sorted(p.relative_to(DEMO).as_posix() for p in DEMO.rglob("*") if p.is_file())
     fresh = sorted(p.relative_to(tmp_path).as_posix() for p in paths)
     assert bundled == fresh, "regenerate data/demo with the command in data/README.md"

@@ -547,7 +547,8 @@ def test_every_emitted_code_has_a_status() -> None:
 
 
 def test_demo_data_processes_as_documented() -> None:
-    """data/README.md: 30 agencies × 2019–2025, all ok, plus five broken files."""
+    """data/README.md: 30 agencies × 2019–2025, all ok (the rule breakers too, their
+    failed checks being data), plus five broken files."""
     if not DEMO.is_dir():
         pytest.skip("data/demo is not present")
     batch = process_batch(str(DEMO), list(LocalSource(DEMO).files()), None, RUN, WHEN)
