@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from frames import batch, publish
 from warehouses import publish_source
 
-from load.views import connect
+from load.views import DISTRICT, SMALL_BASE, connect, wide_columns
 from load.warehouse import Warehouse
 from synth import generate_report
+from synth.corpus import write_corpus
+from transform.agencies import AgencyRegistry
 
 
 def _source(tmp_path: Path) -> Path:
@@ -82,3 +86,124 @@ def test_a_warehouse_below_a_hive_style_folder_keeps_each_fact_s_year(tmp_path: 
     assert years == [(2020,), (2021,)]
     assert con.execute("SELECT count(*) FROM agency_year_summary WHERE year = 1999"
                        ).fetchone()[0] == 0
+
+
+# ------------------------------------------------------------ the comparison views
+
+@pytest.fixture(scope="module")
+def district(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
+    """Six agencies (five bureaus and a town) over 2020–2023, with rule breakers; one
+    agency-year missing and one failed."""
+    root = tmp_path_factory.mktemp("district")
+    src = root / "src"
+    paths = write_corpus(src, n_agencies=6, years=range(2020, 2024), seed=7,
+                         layouts=["pipe"], encodings=["utf-8"], n_rule_breakers=2)
+    by_name = {p.relative_to(src).as_posix(): p for p in paths}
+    first, second = sorted({p.parent.name for p in paths})[:2]
+    by_name[f"{first}/2022.txt"].unlink()  # a missing report
+    by_name[f"{second}/2021.txt"].write_bytes(b"")  # a failed one
+    town = sorted({p.parent for p in paths})[-1]
+    town.rename(town.with_name("平安镇人民政府"))  # a town among the bureaus
+    publish_source(src, root / "wh")
+    return connect(root / "wh")
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
+    return con.execute(sql).df()
+
+
+def test_agencies_are_the_roster_with_their_kinds(district: duckdb.DuckDBPyConnection) -> None:
+    agencies = _frame(district, "SELECT * FROM agencies ORDER BY agency")
+    assert len(agencies) == 6 and agencies["agency_kind"].notna().all()
+    registry = AgencyRegistry.bundled()
+    for row in agencies.itertuples():
+        assert row.agency_kind == registry.resolve(row.agency).kind
+
+
+def test_district_totals_are_the_sums_and_name_whom_they_miss(
+        district: duckdb.DuckDBPyConnection) -> None:
+    summary = _frame(district, "SELECT * FROM agency_year_summary")
+    totals = _frame(district, "SELECT * FROM district_year_summary WHERE district")
+    assert sorted(totals["year"]) == [2020, 2021, 2022, 2023]
+    for row in totals.itertuples():
+        mine = summary[summary["year"] == row.year]
+        assert row.agencies == 6
+        assert row.agencies_with_figure == mine["received"].notna().sum()
+        assert row.received == mine["received"].sum()
+        assert row.outcomes == mine["outcomes"].sum()
+        assert row.granted_share == pytest.approx(mine["granted"].sum() / mine["outcomes"].sum())
+    by_year = totals.set_index("year")
+    names = _frame(district, "SELECT agency FROM agencies ORDER BY agency")["agency"]
+    assert by_year.loc[2022, "missing"] == names[0]
+    assert pd.isna(by_year.loc[2021, "missing"]) and by_year.loc[2021, "failed"] == names[1]
+
+
+def test_kind_totals_add_up_to_the_district(district: duckdb.DuckDBPyConnection) -> None:
+    rows = _frame(district, "SELECT * FROM district_year_summary")
+    kinds = rows[~rows["district"]].groupby("year")[["received", "agencies"]].sum()
+    whole = rows[rows["district"]].set_index("year")[["received", "agencies"]]
+    assert kinds.equals(whole.loc[kinds.index].astype(kinds.dtypes))
+    assert set(rows.loc[rows["district"], "grouping"]) == {DISTRICT}
+    assert len(set(rows.loc[~rows["district"], "grouping"])) >= 2
+
+
+def test_year_over_year_change_is_absolute_and_relative_on_a_big_enough_base(
+        district: duckdb.DuckDBPyConnection) -> None:
+    rows = _frame(district, "SELECT agency_id, year, received, received_previous, "
+                  "received_change, received_change_pct, outcomes, small_base "
+                  "FROM agency_year_summary")
+    received = rows.set_index(["agency_id", "year"])["received"]
+    for row in rows.itertuples():
+        before = received.get((row.agency_id, row.year - 1))
+        if before is None or pd.isna(before):
+            assert pd.isna(row.received_previous) and pd.isna(row.received_change_pct)
+            continue
+        if pd.isna(row.received):
+            assert pd.isna(row.received_change)
+            continue
+        assert row.received_change == row.received - before
+        if before < SMALL_BASE:
+            assert pd.isna(row.received_change_pct)
+        else:
+            assert row.received_change_pct == pytest.approx((row.received - before) / before)
+        if not pd.isna(row.outcomes):
+            assert row.small_base == (row.outcomes < SMALL_BASE)
+
+
+def test_like_for_like_change_counts_agencies_with_both_years(
+        district: duckdb.DuckDBPyConnection) -> None:
+    summary = _frame(district, "SELECT agency_id, year, received FROM agency_year_summary")
+    wide = summary.pivot_table(index="agency_id", columns="year", values="received")
+    totals = _frame(district, "SELECT * FROM district_year_summary WHERE district")
+    for row in totals[totals["year"] > 2020].itertuples():
+        both = wide[[row.year - 1, row.year]].dropna()
+        assert row.agencies_like_for_like == len(both)
+        assert row.received_change == both[row.year].sum() - both[row.year - 1].sum()
+
+
+def test_wide_views_hold_the_facts(district: duckdb.DuckDBPyConnection) -> None:
+    for view, table in (("outcomes_wide", "applications"),
+                        ("reviews_litigation_wide", "reviews_litigation"),
+                        ("active_disclosure_wide", "active_disclosure")):
+        for column, row_key, col_key in wide_columns(table):
+            if table == "applications" and col_key != "total":
+                continue
+            got = district.execute(f"SELECT sum({column}) FROM {view}").fetchone()[0]
+            want = district.execute(
+                "SELECT sum(value) FROM facts WHERE \"table\" = ? AND row_key = ? "
+                "AND col_key = ?", [table, row_key, col_key]).fetchone()[0]
+            assert got == want, (view, column)
+
+
+def test_failed_checks_and_data_quality_name_their_agency(
+        district: duckdb.DuckDBPyConnection) -> None:
+    failed = _frame(district, "SELECT * FROM failed_checks")
+    assert len(failed) and failed["agency"].notna().all()
+    assert failed["line"].notna().any()
+    assert (failed["difference"] == failed["actual"] - failed["expected"]).all()
+    quality = _frame(district, "SELECT * FROM data_quality")
+    assert set(failed["source"]) <= set(quality["source"])
+    assert "failed" in set(quality["status"])
+    reports = _frame(district, "SELECT source FROM reports WHERE status <> 'ok' "
+                     "OR n_checks_failed > 0")
+    assert set(quality["source"]) == set(reports["source"])
