@@ -32,8 +32,8 @@ from load.warehouse import Snapshot, SnapshotGone, Warehouse
 from transform.agencies import load_registry
 from transform.keys import APP, TEMPLATES, key_catalog
 
-KEY_COLUMNS = ("agency_id", "agency", "template", "table", "row_key", "col_key", "unit",
-               "cell")
+KEY_COLUMNS = ("agency_id", "agency", "agency_kind", "template", "table", "row_key",
+               "col_key", "unit", "cell")
 # 表三's applicant columns in the template's order, then 总计.
 APPLICANT_COLUMNS = ("natural_person", "commercial", "research", "social_welfare",
                      "legal_services", "other_org", "total")
@@ -113,8 +113,8 @@ def read_reports(warehouse: Where, *, years: Iterable[int] | None = None,
     """One row per report file: status, error, counts (``warehouse``: as for
     :func:`read_facts`)."""
     frame = _read(warehouse, "reports", _filters(years, agency_ids(agencies, registry), None))
-    return _categorical(frame, ("agency_id", "agency", "template", "status", "format",
-                                "encoding"))
+    return _categorical(frame, ("agency_id", "agency", "agency_kind", "template", "status",
+                                "format", "encoding"))
 
 
 def read_checks(warehouse: Where, *, years: Iterable[int] | None = None,
@@ -126,7 +126,8 @@ def read_checks(warehouse: Where, *, years: Iterable[int] | None = None,
     if failed_only:
         filters.append(("passed", "=", False))
     frame = _read(warehouse, "checks", filters)
-    return _categorical(frame, ("agency_id", "rule", "table", "row_key", "col_key"))
+    return _categorical(frame, ("agency_id", "agency", "agency_kind", "rule", "table",
+                                "row_key", "col_key"))
 
 
 def wide_applications(facts: pd.DataFrame) -> pd.DataFrame:
