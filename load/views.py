@@ -59,7 +59,7 @@ from transform.keys import (
     TOTAL,
     key_catalog,
 )
-from transform.maps import parse_map
+from transform.maps import MapError, parse_map
 
 DATASETS = ("facts", "reports", "checks")
 # Shares and changes on fewer than this many requests are flagged (``small_base``) and
@@ -346,6 +346,8 @@ def bind(con: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> None:
 
 
 def _define(con: duckdb.DuckDBPyConnection, snapshot: Snapshot | None) -> None:
+    keys = comparability()  # noqa: F841 (read by the query below, by name)
+    con.execute("CREATE OR REPLACE TABLE key_comparability AS SELECT * FROM keys")
     for name in DATASETS:
         con.execute(_dataset_view(name, snapshot))
     con.execute(_snapshot_view(snapshot))
@@ -389,7 +391,10 @@ class View:
 @cache
 def _catalog_rows() -> tuple[dict[str, str], ...]:
     text = resources.files("load").joinpath("views.csv").read_text("utf-8")
-    return parse_map(text, "views", "load/views.csv")
+    rows = parse_map(text, "views", "load/views.csv")
+    if rows and not {"view", "column", "label", "meaning"} <= set(rows[0]):
+        raise MapError("load/views.csv lacks columns: view, column, label, meaning")
+    return rows
 
 
 @cache
@@ -476,8 +481,6 @@ def connect_empty() -> duckdb.DuckDBPyConnection:
 def _connected(snapshot: Snapshot | None, database: str) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(database)
     try:
-        keys = comparability()  # noqa: F841 (read by the query below, by name)
-        con.execute("CREATE OR REPLACE TABLE key_comparability AS SELECT * FROM keys")
         if snapshot is None:
             _define(con, None)
         else:

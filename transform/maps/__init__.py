@@ -27,7 +27,6 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "agencies": ("agency_id", "name", "relation"),
     "agency_kinds": ("suffix", "kind"),
     "warning_codes": ("code", "status", "meaning", "advice"),
-    "views": ("view", "column", "label", "meaning"),
 }
 
 
