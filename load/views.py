@@ -37,6 +37,7 @@ from importlib import resources
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -44,6 +45,7 @@ from load.analysis import comparability, current_snapshot
 from load.errors import SnapshotGone
 from load.schema import PARTITION_COLUMN, dataset, file_schema
 from load.warehouse import Snapshot
+from transform.agencies import did_you_mean
 from transform.checks import OUTCOME_PREFIXES
 from transform.keys import (
     AD,
@@ -478,6 +480,18 @@ def connect_empty() -> duckdb.DuckDBPyConnection:
     return _connected(None, ":memory:")
 
 
+def read_view(warehouse: str | Path | Snapshot, name: str) -> pd.DataFrame:
+    """One view (:data:`VIEWS`) of the warehouse's current snapshot (or the snapshot
+    given) as a pandas frame: the comparisons of ``xxgk sql`` without writing SQL."""
+    if name not in VIEWS:
+        raise ValueError(f"no view {name}" + did_you_mean(name, VIEWS))
+    con = connect(warehouse)
+    try:
+        return con.execute(f"SELECT * FROM {name}").df()
+    finally:
+        con.close()
+
+
 def _connected(snapshot: Snapshot | None, database: str) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(database)
     try:
@@ -498,4 +512,4 @@ VIEWS = ("facts", "reports", "checks", "agencies", "agency_year_summary",
 
 __all__ = ["DISTRICT", "SMALL_BASE", "UNCLASSIFIED", "VIEWS", "SnapshotGone", "View",
            "ViewColumn", "bind", "bound_snapshot", "connect", "connect_empty",
-           "current_snapshot", "reading", "views", "wide_columns"]
+           "current_snapshot", "read_view", "reading", "views", "wide_columns"]

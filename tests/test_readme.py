@@ -1,9 +1,9 @@
 """The README's worked questions for analysts run as written.
 
-Every ```python and ```sql block of the section "Questions analysts ask" is run
-against a warehouse built from a generated district (the blocks name
-``data/warehouse``; the test points them at its own). A renamed function, view or
-column makes this fail before an analyst finds out.
+Every ```python and ```sql block of the sections "Questions analysts ask" and "From
+question to answer" is run against a warehouse built from a generated district (the
+blocks name ``data/warehouse``; the test points them at its own). A renamed function,
+view or column makes this fail before an analyst finds out.
 """
 
 from __future__ import annotations
@@ -19,19 +19,21 @@ from synth.corpus import write_corpus
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 SECTION = "### Questions analysts ask"
+WALK = "### From question to answer"
 
 
-def _blocks(language: str) -> list[str]:
+def _blocks(language: str, title: str = SECTION) -> list[str]:
     text = README.read_text(encoding="utf-8")
-    section = text[text.index(SECTION):]
-    section = section[:section.index("\n### ", len(SECTION))]
+    section = text[text.index(title):]
+    section = section[:section.index("\n### ", len(title))]
     return re.findall(rf"```{language}\n(.*?)```", section, flags=re.S)
 
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("readme")
-    write_corpus(root / "src", n_agencies=3, years=range(2019, 2024), seed=8)
+    write_corpus(root / "src", n_agencies=4, years=range(2019, 2025), seed=8,
+                 n_rule_breakers=2)
     publish_source(root / "src", root / "wh")
     return root / "wh"
 
@@ -53,3 +55,17 @@ def test_sql_block_runs(number: int, warehouse: Path) -> None:
     con = connect(warehouse)
     frame = con.execute(_blocks("sql")[number]).df()
     assert len(frame.columns) >= 2
+
+
+def test_the_walk_runs_in_pandas_and_sql_and_names_the_export(
+        warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, = _blocks("python", WALK)
+    exec(compile(code.replace('"data/warehouse"', repr(str(warehouse))), "README walk",
+                 "exec"), {})
+    out = capsys.readouterr().out
+    assert "granted_share" in out and "all bureaus:" in out
+    con = connect(warehouse)
+    ranked, groups = (con.execute(sql).df() for sql in _blocks("sql", WALK))
+    assert len(ranked) and set(groups["grouping"]) >= {"全区", "区政府部门"}
+    text = README.read_text(encoding="utf-8")
+    assert "xxgk export --warehouse data/warehouse --out district.xlsx" in text

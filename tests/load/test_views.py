@@ -12,8 +12,8 @@ import pytest
 from frames import batch, publish
 from warehouses import publish_source
 
-from load.views import DISTRICT, SMALL_BASE, connect, wide_columns
-from load.warehouse import Warehouse
+from load.views import DISTRICT, SMALL_BASE, connect, read_view, wide_columns
+from load.warehouse import Snapshot, Warehouse
 from synth import generate_report
 from synth.corpus import write_corpus
 from transform.agencies import AgencyRegistry
@@ -207,3 +207,14 @@ def test_failed_checks_and_data_quality_name_their_agency(
     reports = _frame(district, "SELECT source FROM reports WHERE status <> 'ok' "
                      "OR n_checks_failed > 0")
     assert set(quality["source"]) == set(reports["source"])
+
+
+def test_read_view_is_the_view_as_a_frame(district: duckdb.DuckDBPyConnection) -> None:
+    snapshot = Snapshot(Path(district.execute("SELECT path FROM warehouse_snapshot"
+                                              ).fetchone()[0]))
+    order = ["year", "grouping"]
+    frame = read_view(snapshot, "district_year_summary").sort_values(order, ignore_index=True)
+    queried = _frame(district, "SELECT * FROM district_year_summary ORDER BY year, grouping")
+    pd.testing.assert_frame_equal(frame, queried)
+    with pytest.raises(ValueError, match=r"no view district_summary \(did you mean "):
+        read_view(snapshot, "district_summary")
