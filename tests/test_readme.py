@@ -69,3 +69,13 @@ def test_the_walk_runs_in_pandas_and_sql_and_names_the_export(
     assert len(ranked) and set(groups["grouping"]) >= {"全区", "区政府部门"}
     text = README.read_text(encoding="utf-8")
     assert "xxgk export --warehouse data/warehouse --out district.xlsx" in text
+
+
+def test_the_failed_checks_question_finds_the_rule_breakers(
+        warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = _blocks("python")[2].replace('"data/warehouse"', repr(str(warehouse)))
+    exec(compile(code, "README python block 3", "exec"), {})
+    out = capsys.readouterr().out
+    failed = connect(warehouse).execute(_blocks("sql")[2]).df()
+    assert len(failed) > 0 and failed["agency"].notna().all()
+    assert all(rule in out for rule in set(failed["rule"]))
