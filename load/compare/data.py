@@ -301,10 +301,10 @@ def _chosen_kinds(con: duckdb.DuckDBPyConnection, kinds: list[str]) -> list[str]
     kinds it holds otherwise."""
     held = kind_order(k for (k,) in con.execute(
         f"SELECT DISTINCT {_kind_column()} FROM agencies").fetchall())
-    for kind in kinds:
-        if kind not in held:
-            raise UnknownKind(f"no agency of kind {kind} in the warehouse; its kinds: "
-                              + ", ".join(held or ["none"]))
+    unknown = [k for k in kinds if k not in held]
+    if unknown:
+        raise UnknownKind(f"no agency of kind {', '.join(unknown)} in the warehouse "
+                          f"(its kinds: {', '.join(held) or 'none'})")
     return kinds
 
 
@@ -342,6 +342,9 @@ def _read_district(snapshot: Snapshot, chosen: list[int] | None, names: list[str
             wanted = _chosen_kinds(con, kinds) if kinds is not None else None
             sel = Selection(chosen, ids, wanted)
             roster = _roster(con, sel)
+            if ids is not None and wanted is not None and roster.empty:
+                raise UnknownKind("none of the agencies asked for is of kind "
+                                  + ", ".join(wanted))
             summary = _named_by_roster(_summary(con, sel.where()), roster)
             if chosen is None:  # default: the comparable era only
                 summary = summary[summary["year"] >= TREND_FROM]

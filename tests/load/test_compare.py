@@ -475,7 +475,10 @@ def test_kind_on_the_command_line(district: dict, tmp_path: Path,
     capsys.readouterr()
     assert main([*base, "--kind", "区局"]) == 2
     assert capsys.readouterr() == ("", "xxgk: compare: no agency of kind 区局 in the "
-                                   "warehouse; its kinds: 区政府, 区政府部门, 乡镇街道\n")
+                                   "warehouse (its kinds: 区政府, 区政府部门, 乡镇街道)\n")
+    assert main([*base, "--kind", "乡镇街道", "--agency", TINY]) == 2
+    assert capsys.readouterr().err == ("xxgk: compare: none of the agencies asked for is of "
+                                       "kind 乡镇街道\n")
 
 
 # ----------------------------------------------------------------- missing cells
