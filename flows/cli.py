@@ -314,15 +314,20 @@ def _add_pipeline_commands(sub: argparse._SubParsersAction) -> None:
                      help="list the columns of one view (type, 中文 header, meaning) and exit")
     sql.set_defaults(func=cmd_sql)
     compare = sub.add_parser("compare", help="one HTML report comparing a district's agencies",
-                             description="A self-contained HTML report: agencies ranked, "
-                             "trends since 2019, outcome shares, reviews and lawsuits, "
-                             "data quality.", epilog=COMPARE_EPILOG, formatter_class=fmt)
+                             description="A self-contained HTML report: agencies ranked "
+                             "within their kind, trends since 2019, outcome shares with "
+                             "their base, reviews and lawsuits, 表二, data quality; every "
+                             "table with its CSV download.", epilog=COMPARE_EPILOG,
+                             formatter_class=fmt)
     compare.add_argument("--warehouse", required=True)
     compare.add_argument("--out", required=True, help="HTML file to write")
     compare.add_argument("--year", action="append", type=int, default=[], metavar="N",
                          help="only this statistics year; repeatable (default: 2019 on)")
     compare.add_argument("--agency", action="append", default=[], metavar="NAME",
                          help="only this agency (any registered spelling); repeatable")
+    compare.add_argument("--kind", action="append", default=[], metavar="KIND",
+                         help="only agencies of this kind (区政府, 区政府部门, 乡镇街道…; "
+                         "未分类 for those without one); repeatable")
     compare.add_argument("--source-root", metavar="DIR",
                          help="source folder: file:line references become file:// links")
     compare.add_argument("--registry", metavar="FILE", help="agency registry CSV")

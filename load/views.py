@@ -249,24 +249,25 @@ GROUP BY agency_id
 """
 
 
-def _district_view() -> str:
-    """District and kind totals per year, saying whom they cover: every agency holding a
-    report in any year is expected in every year."""
+def district_totals(roster: str = "TRUE") -> str:
+    """The query of ``district_year_summary`` over the agencies of ``agencies`` that
+    ``roster`` (a condition on its columns, table alias ``a``) selects: the district's
+    totals by default, a selection's (some agencies, some kinds) otherwise. Every
+    agency of the roster is expected in every year."""
     sums = ", ".join(f"sum(s.{c}) AS {c}" for c in (
         "received", "carried_over", *_OUTCOMES, "outcomes", "reviews", "lawsuits"))
     shares = ", ".join(f"{c} / nullif(outcomes, 0) AS {c}_share" for c in _OUTCOMES)
-    names = "string_agg(a.agency, '、' ORDER BY a.agency)"
+    names = "string_agg(r.agency, '、' ORDER BY r.agency)"
     return f"""
-CREATE OR REPLACE VIEW district_year_summary AS
 WITH years AS (SELECT DISTINCT year FROM agency_year_summary),
-roster AS (SELECT a.*, y.year FROM agencies a CROSS JOIN years y),
+roster AS (SELECT a.*, y.year FROM agencies a CROSS JOIN years y WHERE {roster}),
 totals AS (
   SELECT r.year, r.agency_kind, GROUPING(r.agency_kind) = 1 AS district,
          count(*) AS agencies,
          count(s.received) AS agencies_with_figure,
-         {names.replace("a.agency", "r.agency")} FILTER (s.agency_id IS NULL) AS missing,
-         {names.replace("a.agency", "r.agency")} FILTER (s.status LIKE '%failed%') AS failed,
-         {names.replace("a.agency", "r.agency")} FILTER (s.agency_id IS NOT NULL
+         {names} FILTER (s.agency_id IS NULL) AS missing,
+         {names} FILTER (s.status LIKE '%failed%') AS failed,
+         {names} FILTER (s.agency_id IS NOT NULL
              AND s.received IS NULL AND s.status NOT LIKE '%failed%') AS without_figure,
          {sums},
          sum(s.received) FILTER (p.received IS NOT NULL) AS received_like_for_like,
@@ -289,6 +290,11 @@ SELECT year, CASE WHEN district THEN '{DISTRICT}' ELSE coalesce(agency_kind, '{U
                  / received_previous_like_for_like END AS received_change_pct
 FROM totals
 """
+
+
+def _district_view() -> str:
+    """District and kind totals per year, saying whom they cover."""
+    return f"CREATE OR REPLACE VIEW district_year_summary AS {district_totals()}"
 
 
 def _data_quality_view() -> str:
@@ -512,4 +518,5 @@ VIEWS = ("facts", "reports", "checks", "agencies", "agency_year_summary",
 
 __all__ = ["DISTRICT", "SMALL_BASE", "UNCLASSIFIED", "VIEWS", "SnapshotGone", "View",
            "ViewColumn", "bind", "bound_snapshot", "connect", "connect_empty",
-           "current_snapshot", "read_view", "reading", "views", "wide_columns"]
+           "current_snapshot", "district_totals", "read_view", "reading", "views",
+           "wide_columns"]

@@ -488,10 +488,10 @@ def _failed_check_rows(page: str) -> list[tuple[str, str, str]]:
     quality = re.search(r'<section id="data-quality">(.*?)</section>', page, re.S)
     assert quality, "no data-quality section"
     rows = []
-    for row in re.findall(r'<tr class="check">(.*?)</tr>', quality.group(1), re.S):
+    for row in re.findall(r'<tr class="check"[^>]*>(.*?)</tr>', quality.group(1), re.S):
         cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
         link = re.search(r'<a class="src" href="([^"]+)">', row)
-        rows.append((cells[2], cells[-1], link.group(1) if link else ""))
+        rows.append((cells[3], cells[-1], link.group(1) if link else ""))  # year, agency, kind
     return rows
 
 

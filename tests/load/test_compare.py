@@ -1,40 +1,51 @@
 """``xxgk compare``'s HTML report, against a generated district with known problems.
 
-The district: 4 agencies × 2019–2023 from the generator, one report rewritten to break
-arithmetic rules (failed checks), one report removed (a missing year), the generator's
-broken files (failed and partial reports), and an unregistered agency whose name needs
-HTML escaping. The report must list every agency and year, say why each missing cell
-is missing, keep template-specific measures apart, and link every failed report and
-check to its source file and line.
+The district: 4 agencies × 2019–2023 from the generator (the district government's
+office and three bureaus), a bureau of tiny volume (shares on a small base), two towns
+(one of them failing in 2023), one report rewritten to break arithmetic rules (failed
+checks), one report removed (a missing year), the generator's broken files (failed and
+partial reports), and an unregistered agency whose name needs HTML escaping and which
+has no 2023 report. Every figure the report shows is compared with the same data read
+through ``load.views.connect``.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from compare_page import PageTable, plain, section, tables, visible
 from frames import batch, publish
 from warehouses import publish_source
 
 import load.compare.data
 from flows.cli import main
-from load.analysis import comparability, current_snapshot, read_facts, read_reports
-from load.compare import (
-    OUTCOMES,
-    SPECIFIC,
-    build_report,
-    esc,
-    load_district,
-    write_report,
-)
+from load.analysis import comparability, current_snapshot, read_reports
+from load.compare import OUTCOMES, build_report, esc, load_district, write_report
+from load.compare.disclosure import comparable_measures, specific_measures
+from load.compare.groups import SMALL_RULE
+from load.compare.html import SMALL_NOTE, fmt_change, fmt_count, fmt_delta, fmt_share
+from load.views import DISTRICT, SMALL_BASE, connect
 from load.warehouse import Warehouse
 from synth.corpus import corpus_agencies, write_broken, write_corpus
 from synth.generator import generate_report
 
 YEARS = list(range(2019, 2024))
+FOCUS = YEARS[-1]
 SEED = 31
 ODD_NAME = '区<测试>&"局'  # an unregistered agency whose name HTML must escape
+TINY = "区统计局"  # the generator's tiny bureau: shares on fewer than 10 outcomes
+TOWNS = ("东湖街道办事处", "平安镇人民政府")  # the second fails in 2023
+KINDS = ("区政府", "区政府部门", "乡镇街道")
+
+
+def _write(src: Path, agency: str, year: int, seed: int) -> None:
+    report = generate_report(seed, agency=agency, year=year, layout="pipe", encoding="utf-8")
+    (src / agency).mkdir(exist_ok=True)
+    (src / agency / f"{year}.txt").write_bytes(report.data)
 
 
 def make_district(root: Path) -> dict:
@@ -51,14 +62,16 @@ def make_district(root: Path) -> dict:
     for gone in (src / gap_agency).glob("2022.*"):
         gone.unlink()
     write_broken(src, agencies, SEED)
-    (src / ODD_NAME).mkdir()
+    for i, agency in enumerate((TINY, *TOWNS)):
+        for year in YEARS:
+            _write(src, agency, year, 100 * i + year)
+    (src / TOWNS[1] / f"{FOCUS}.txt").write_bytes(b"")  # fails to load
     for year in (2021, 2022):
-        odd = generate_report(year, agency=ODD_NAME, year=year, layout="pipe",
-                              encoding="utf-8")
-        (src / ODD_NAME / f"{year}.txt").write_bytes(odd.data)
+        _write(src, ODD_NAME, year, year)
     publish_source(src, wh)
-    return {"src": src, "wh": wh, "agencies": [*agencies, ODD_NAME],
-            "broken_agency": broken_agency, "gap_agency": gap_agency}
+    return {"src": src, "wh": wh, "agencies": [*agencies, TINY, *TOWNS, ODD_NAME],
+            "broken_agency": broken_agency, "gap_agency": gap_agency,
+            "failed_agency": TOWNS[1]}
 
 
 @pytest.fixture(scope="module")
@@ -67,50 +80,89 @@ def district(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 @pytest.fixture(scope="module")
+def views(district: dict):
+    con = connect(district["wh"])
+    yield con
+    con.close()
+
+
+def _frame(con, sql: str) -> pd.DataFrame:
+    return con.execute(sql).df()
+
+
+@pytest.fixture(scope="module")
+def summary(views) -> pd.DataFrame:
+    return _frame(views, "SELECT * FROM agency_year_summary WHERE year >= 2019")
+
+
+@pytest.fixture(scope="module")
+def totals(views) -> pd.DataFrame:
+    return _frame(views, "SELECT * FROM district_year_summary WHERE year >= 2019")
+
+
+@pytest.fixture(scope="module")
 def report(district: dict) -> str:
     return build_report(district["wh"], source_root=district["src"])
 
 
-def _section(page: str, section_id: str) -> str:
-    match = re.search(rf'<section id="{section_id}">(.*?)</section>', page, re.S)
-    assert match, f"no section {section_id}"
-    return match.group(1)
+@pytest.fixture(scope="module")
+def page_tables(report: str) -> dict[str, PageTable]:
+    return tables(report)
 
 
-def _row(section: str, agency: str) -> str:
-    match = re.search(rf'<tr data-agency="{re.escape(esc(agency))}">(.*?)</tr>', section, re.S)
-    assert match, f"no row for {agency}"
-    return match.group(1)
+def _total(totals: pd.DataFrame, year: int, group: str = DISTRICT) -> pd.Series:
+    row = totals[(totals["year"] == year) & (totals["grouping"] == group)]
+    assert len(row) == 1
+    return row.iloc[0]
 
 
-def _cells(row: str) -> list[str]:
-    return [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+def _focus(summary: pd.DataFrame) -> pd.DataFrame:
+    return summary[summary["year"] == FOCUS].set_index("agency")
 
 
-def test_every_agency_every_year_and_the_quality_panel(district: dict, report: str) -> None:
+def _count(value: object) -> str:
+    return fmt_count(value)
+
+
+def test_the_district_has_what_the_rules_need(summary: pd.DataFrame) -> None:
+    """The fixture itself: small and big bases, every kind, a failure in the focus year."""
+    focus = _focus(summary)
+    assert focus.loc[TINY, "small_base"] and not focus["small_base"].fillna(True).all()
+    assert set(summary["agency_kind"]) == set(KINDS)
+    assert "failed" in focus.loc[TOWNS[1], "status"]
+    small_before = summary[summary["received_previous"] < SMALL_BASE]
+    assert small_before["received_change"].notna().any()
+
+
+# --------------------------------------------------------------------- the whole page
+
+def test_every_agency_every_year_and_the_quality_panel(district: dict, report: str,
+                                                       page_tables: dict) -> None:
     assert report.startswith("<!DOCTYPE html>") and '<meta charset="utf-8">' in report
-    trends = _section(report, "trends")
-    ranking = _section(report, "ranking")  # of 2023: every agency but the odd one
-    assert all(esc(a) in ranking for a in district["agencies"] if a != ODD_NAME)
-    for agency in district["agencies"]:
-        _row(trends, agency)  # every agency has its row of years
+    ranking = page_tables[f"ranking-{FOCUS}"]
+    ranked = {r.agency for r in ranking.agency_rows()}
+    assert ranked == set(district["agencies"]) - {ODD_NAME}  # no 2023 report
+    trend = page_tables["trend-received"]
+    assert {r.agency for r in trend.agency_rows()} == set(district["agencies"])
     for year in YEARS:
-        assert f'<th scope="col">{year}</th>' in trends
-    quality = _section(report, "data-quality")
-    assert "Reports not loaded cleanly (4)" in quality
-    assert quality.count("status-failed") == 3 and quality.count("status-partial") == 1
-    # 5 charts: received ranking, outcome mix, district trends, reviews/lawsuits
+        assert str(year) in trend.header_texts()
+    quality = section(report, "data-quality")
+    assert "Reports needing a look" in quality
+    # charts: received ranking, outcome mix, district trends, reviews/lawsuits
     assert report.count('<figure class="chart"') == 4
-    assert report.count('<svg class="spark"') == len(district["agencies"])
+    # one sparkline per agency, per kind subtotal and for the total
+    assert report.count('<svg class="spark"') == len(district["agencies"]) + len(KINDS) + 1
 
 
-def test_names_and_errors_are_escaped(district: dict, report: str) -> None:
+def test_names_and_errors_are_escaped(district: dict, report: str, page_tables: dict) -> None:
     assert ODD_NAME not in report  # never raw: it would open a tag
     assert esc(ODD_NAME) in report
+    trend = page_tables["trend-received"]
+    assert [r[0] for r in trend.csv_rows if r[0] == ODD_NAME] == [ODD_NAME]  # raw in the CSV
     errors = read_reports(district["wh"])["error"].dropna()
-    assert len(errors) == 4
+    assert len(errors) == 5
     for error in errors:
-        assert esc(error) in _section(report, "data-quality")
+        assert esc(error) in section(report, "data-quality")
 
 
 def test_self_contained(report: str) -> None:
@@ -118,98 +170,393 @@ def test_self_contained(report: str) -> None:
     assert not re.search(r'<(script|img|link|iframe)[^>]*\b(src|href)=', report)
     assert not re.search(r'(href|src)="(https?:)?//', report)
     assert "@import" not in report and "url(http" not in report
+    assert re.findall(r'href="([a-z]+):', report) and all(
+        scheme in ("data", "file") for scheme in re.findall(r'href="([a-z]+):', report))
 
 
-def test_missing_cells_say_why(district: dict, report: str) -> None:
-    trends = _section(report, "trends")
-    cells = _cells(_row(trends, district["gap_agency"]))
-    assert cells[0] == district["gap_agency"]
-    by_year = dict(zip(YEARS, cells[1:], strict=False))
-    assert by_year[2022] == "no report"
-    assert all(re.fullmatch(r"[\d,]+", by_year[y]) or by_year[y] in ("blank", "dash")
-               for y in YEARS if y != 2022)
-    assert "none loaded for this agency and year" in _row(trends, district["gap_agency"])
-    odd = _cells(_row(trends, ODD_NAME))
-    assert odd[1:3] == ["no report", "no report"] and odd[5] == "no report"
-    # The change column needs both years: the gap agency has no 2022 figure.
-    assert "no figure" in _cells(_row(trends, ODD_NAME))[len(YEARS) + 1]
+def test_the_page_states_its_rules_and_the_excel_export(district: dict, report: str) -> None:
+    text = visible(report)
+    assert visible(esc(SMALL_RULE)) in text
+    assert f"xxgk export --warehouse {district['wh']} --out FILE.xlsx" in text
 
 
-def test_trends_use_comparable_keys_only() -> None:
-    """Every 表三 cell behind the compared measures is printed by both templates (其他处理
-    is compared as its one row, which 2021 sub-rows are summed into)."""
-    comp = comparability().set_index(["table", "row_key", "col_key"])["comparable"]
-    assert comp[("applications", "new_received", "total")]
-    for key in OUTCOMES:
-        rows = [k for k in comp.index if k[0] == "applications" and k[2] == "total"
-                and (k[1] == key or (key != "other" and k[1].startswith(f"{key}.")))]
-        assert rows and all(comp[k] for k in rows), key
-    assert all(not comp[k] for k in SPECIFIC)
+# ------------------------------------------------------------------------ downloads
+
+def test_every_table_has_a_csv_download_that_holds_what_it_shows(report: str,
+                                                                 page_tables: dict) -> None:
+    assert report.count('<table class=') == len(page_tables) >= 10
+    for table in page_tables.values():
+        assert table.bom, table.slug
+        head, *rows = table.csv_rows
+        assert len(head) == sum(table.spans()), table.slug
+        shown = [r for r in table.rows if r.in_csv]
+        assert len(rows) == len(shown), table.slug
+        for html_row, csv_row in zip(shown, rows, strict=True):
+            if len(html_row.cells) == 1:  # a coverage line across the table
+                assert csv_row == [html_row.cells[0].title or html_row.cells[0].text]
+                continue
+            values = iter(csv_row)
+            for cell, span in zip(html_row.cells, table.spans(), strict=True):
+                for value in (next(values) for _ in range(span)):
+                    seen = f"{cell.text} {plain(cell.text)} {cell.title}"
+                    assert value in seen, (table.slug, html_row.texts, value)
 
 
-def test_template_specific_measures_only_in_their_years(district: dict, report: str) -> None:
-    """A 2019-only and a 2021-only figure are never one row; their other years say why."""
-    specific = _section(report, "specific")
-    rows = re.findall(r"<tr>(.*?)</tr>", specific.split("<tbody>")[1], re.S)
-    assert len(rows) == len(SPECIFIC)
+def test_the_ranking_csv_is_the_summary_view(page_tables: dict, summary: pd.DataFrame,
+                                             totals: pd.DataFrame) -> None:
+    focus = _focus(summary)
+    rows = page_tables[f"ranking-{FOCUS}"].csv_dicts()
+    agencies = [r for r in rows if r["机关 agency"] in focus.index]
+    assert len(agencies) == len(focus)
+    for r in agencies:
+        want = focus.loc[r["机关 agency"]]
+        assert r["类别 kind"] == want["agency_kind"]
+        if pd.notna(want["received"]):
+            assert r["新收 received"] == plain(_count(want["received"]))
+        if want["outcomes"] > 0:
+            assert r["予以公开 granted %"] == fmt_share(want["granted_share"])
+            assert r["n 办理结果 outcomes"] == plain(_count(want["outcomes"]))
+    total = next(r for r in rows if r["机关 agency"].startswith(f"{DISTRICT}合计"))
+    assert total["新收 received"] == plain(_count(_total(totals, FOCUS)["received"]))
+
+
+# ------------------------------------------------------------------ shares and bases
+
+def test_shares_stand_beside_their_base(page_tables: dict, summary: pd.DataFrame) -> None:
+    ranking = page_tables[f"ranking-{FOCUS}"]
+    n_col = ranking.column("n 办理结果 outcomes")
+    share_cols = [ranking.column(f"{label} %") for label, _ in OUTCOMES.values()]
+    assert share_cols[0] == n_col + 1  # n right before the shares
+    focus = _focus(summary)
+    for row in ranking.agency_rows():
+        outcomes = focus.loc[row.agency, "outcomes"]
+        if pd.notna(outcomes) and outcomes > 0:
+            assert row.cells[n_col].text == _count(outcomes)
+            for col in share_cols:
+                if row.cells[col].attr("data-v"):
+                    assert row.cells[col].title.startswith(f"n={_count(outcomes)}")
+    by_key = summary.set_index(["agency", "year"])
+    for key in ("granted", "withheld", "unavailable"):
+        matrix = page_tables[f"trend-{key}-share"]
+        for row in matrix.agency_rows():
+            for year in YEARS:
+                cell = row.cells[matrix.column(str(year))]
+                if (row.agency, year) not in by_key.index:
+                    continue
+                want = by_key.loc[(row.agency, year)]
+                if pd.notna(want[f"{key}_share"]):
+                    assert cell.text == f"{fmt_share(want[f'{key}_share'])}n={_count(want['outcomes'])}"
+                    assert cell.title.startswith(f"n={_count(want['outcomes'])}")
+                    small = "small" in (cell.attr("class") or "")
+                    assert small == (want["outcomes"] < SMALL_BASE)
+
+
+def test_small_bases_are_greyed_and_ranked_after_the_others(
+        page_tables: dict, summary: pd.DataFrame, report: str) -> None:
+    focus = _focus(summary)
+    ranking = page_tables[f"ranking-{FOCUS}"]
+    seen_small = False
+    for group in ranking.groups:
+        after_separator = False
+        for row in group:
+            if "sep" in row.css:
+                after_separator = True
+                assert f"fewer than {SMALL_BASE} outcomes" in row.texts[0]
+            elif row.agency is not None:
+                outcomes = focus.loc[row.agency, "outcomes"]
+                small = pd.isna(outcomes) or outcomes < SMALL_BASE
+                assert small == after_separator == ("small" in row.css), row.agency
+                seen_small |= small
+    assert seen_small
+    # the outcome-mix chart: within each kind, small bases after the separator
+    chart = re.findall(r'<figure class="chart"[^>]*>(.*?)</figure>',
+                       section(report, "ranking"), re.S)[1]
+    labels = [visible(t) for t in re.findall(r"<text[^>]*>(.*?)</text>", chart, re.S)]
+    blocks = _blocks(labels)
+    drawn = focus[focus["outcomes"] > 0]
+    assert (drawn["outcomes"] < SMALL_BASE).any()
+    for agency, row in drawn.iterrows():
+        block = blocks[row["agency_kind"]]
+        separator = next((i for i, t in enumerate(block) if "small base" in t), len(block))
+        assert (block.index(agency) > separator) == (row["outcomes"] < SMALL_BASE), agency
+
+
+def _blocks(labels: list[str]) -> dict[str, list[str]]:
+    """A ranking chart's labels by kind heading (【kind】)."""
+    out: dict[str, list[str]] = {}
+    current: list[str] = []
+    for label in labels:
+        heading = re.match(r"【(.+?)】", label)
+        if heading:
+            current = out.setdefault(heading.group(1), [])
+        else:
+            current.append(label)
+    return out
+
+
+# ------------------------------------------------------------------------- changes
+
+def test_every_year_pair_has_its_change_absolute_and_relative(
+        page_tables: dict, summary: pd.DataFrame) -> None:
+    matrix = page_tables["trend-received"]
+    by_key = summary.set_index(["agency", "year"])
+    suppressed = 0
+    for before, after in itertools.pairwise(YEARS):
+        col = matrix.column(f"Δ {before}→{after}")
+        assert col == matrix.column(str(after)) + 1
+        for row in matrix.agency_rows():
+            if (row.agency, after) not in by_key.index:
+                continue
+            want = by_key.loc[(row.agency, after)]
+            cell = row.cells[col]
+            if pd.isna(want["received_change"]):
+                assert "na" in (cell.attr("class") or "") and cell.title, (row.agency, after)
+                continue
+            assert float(cell.attr("data-v")) == want["received_change"]
+            pct = (SMALL_NOTE if want["received_previous"] < SMALL_BASE
+                   else fmt_change(want["received_change_pct"]))
+            assert cell.text == f"{fmt_delta(want['received_change'])} ({pct})"
+            suppressed += pct == SMALL_NOTE
+    assert suppressed
+    headers = matrix.csv_rows[0]
+    for before, after in itertools.pairwise(YEARS):
+        assert f"增减 change {before}→{after}" in headers
+        assert f"增减率 change % {before}→{after}" in headers
+
+
+def test_the_district_change_is_like_for_like_every_year(page_tables: dict,
+                                                         totals: pd.DataFrame) -> None:
+    table = page_tables["totals-per-year"]
+    change = table.column("增减 change (like for like)")
+    whole = [r for r in table.groups[0] if r.in_csv]
+    assert [r.texts[0] for r in whole] == [str(y) for y in YEARS]
+    for row, year in zip(whole[1:], YEARS[1:], strict=True):
+        want = _total(totals, year)
+        cell = row.cells[change]
+        assert float(cell.attr("data-v")) == want["received_change"]
+        assert f"{int(want['agencies_like_for_like'])} agencies" in cell.title
+    assert "not compared" in whole[0].cells[change].title  # 2018 is not shown
+
+
+# -------------------------------------------------------------------------- totals
+
+def _sum_of(table: PageTable, rows, col: int) -> float:
+    return sum(float(r.cells[col].attr("data-v")) for r in rows
+               if r.cells[col].attr("data-v"))
+
+
+def test_total_rows_are_the_sums_and_say_whom_they_cover(
+        district: dict, page_tables: dict, totals: pd.DataFrame) -> None:
+    ranking = page_tables[f"ranking-{FOCUS}"]
+    received = ranking.column("新收 received")
+    total, cover = ranking.foot
+    assert "total" in total.css and total.texts[0].startswith(f"{DISTRICT}合计")
+    want = _total(totals, FOCUS)
+    assert float(total.cells[received].attr("data-v")) == want["received"] == _sum_of(
+        ranking, ranking.agency_rows(), received)
+    assert total.texts[0] == f"{DISTRICT}合计 ({want['agencies_with_figure']} of {want['agencies']})"
+    text = cover.cells[0].title or cover.texts[0]
+    assert f"{want['agencies_with_figure']} of {want['agencies']} agencies" in text
+    assert f"no report (1): {ODD_NAME}" in text
+    assert f"failed (1): {district['failed_agency']}" in text
+    for group in ranking.groups:
+        subtotal = group[-1]
+        assert "subtotal" in subtotal.css
+        kind = subtotal.texts[1]
+        agencies = [r for r in group if r.agency is not None]
+        assert float(subtotal.cells[received].attr("data-v")) == _total(
+            totals, FOCUS, kind)["received"] == _sum_of(ranking, agencies, received)
+
+
+def test_every_per_agency_table_ends_with_its_total(page_tables: dict,
+                                                    totals: pd.DataFrame) -> None:
+    for slug in (f"ranking-{FOCUS}", "trend-received", "trend-granted-share",
+                 "trend-withheld-share", "trend-unavailable-share", f"cases-{FOCUS}",
+                 f"disclosure-{FOCUS}"):
+        table = page_tables[slug]
+        assert table.foot and "total" in table.foot[0].css, slug
+        assert len(table.groups) == len(KINDS) and all(
+            "subtotal" in g[-1].css for g in table.groups), slug
+    trend = page_tables["trend-received"]
+    total, cover = trend.foot
+    for year in YEARS:
+        col = trend.column(str(year))
+        want = _total(totals, year)
+        assert float(total.cells[col].attr("data-v")) == want["received"]
+        assert cover.cells[col].text == f"{want['agencies_with_figure']} of {want['agencies']}"
+
+
+def test_review_and_lawsuit_totals(page_tables: dict, views, totals: pd.DataFrame) -> None:
+    cases = page_tables[f"cases-{FOCUS}"]
+    total = cases.foot[0]
+    wide = _frame(views, f"SELECT * FROM reviews_litigation_wide WHERE year = {FOCUS}")
+    col = cases.column("复议 总计")
+    assert float(total.cells[col].attr("data-v")) == wide["review_total"].sum() == _total(
+        totals, FOCUS)["reviews"]
+    for header in cases.header_texts()[2:]:
+        col = cases.column(header)
+        shown = total.cells[col].attr("data-v")
+        assert shown == "" or float(shown) == _sum_of(cases, cases.agency_rows(), col)
+
+
+# --------------------------------------------------------------------------- 表二
+
+def test_disclosure_compares_across_templates_only_what_both_print(
+        page_tables: dict, views) -> None:
+    wide = _frame(views, "SELECT * FROM active_disclosure_wide")
+    comparable = page_tables["disclosure-comparable"]
+    assert [m.column for m in comparable_measures()] == [
+        "licensing_decisions", "penalty_decisions", "coercion_decisions"]
+    for group, measure in zip(comparable.groups, comparable_measures(), strict=True):
+        total = next(r for r in group if r.in_csv)
+        assert total.texts[0] == f"{DISTRICT}合计" and "total" in total.css
+        for year in YEARS:
+            want = wide.loc[wide["year"] == year, measure.column].sum()
+            assert float(total.cells[comparable.column(str(year))].attr("data-v")) == want
+    specific = page_tables["disclosure-template-specific"]
+    rows = {r.texts[0].split(" (")[0]: r for r in specific.rows}
+    for measure in specific_measures():
+        row = rows[measure.label]
+        assert row.texts[1] == f"{measure.only()} only"
+        for year in YEARS:
+            cell = row.cells[specific.column(str(year))]
+            printed = (year >= 2021) == (measure.only() == "2021")
+            if printed and measure.column in wide:
+                want = wide.loc[wide["year"] == year, measure.column].sum(min_count=1)
+                shown = cell.attr("data-v")
+                assert (float(shown) if shown else None) == (None if pd.isna(want) else want)
+            elif not printed:
+                assert cell.text == f"{measure.only()} template only", (measure.column, year)
+                assert "reports follow the" in cell.title
+    per_agency = page_tables[f"disclosure-{FOCUS}"]
+    keys = {h.attr("data-key") for h in per_agency.headers}
+    assert {"rules_issued", "normative_documents_in_force", "fees_amount",
+            "licensing_decisions"} <= keys
+    assert not keys & {"rules_made", "normative_documents_made"}  # 2019 template only
     why = comparability().set_index(["table", "row_key", "col_key"])["why_not"]
-    for key, row in zip(SPECIFIC, rows, strict=True):
-        cells = _cells(row)
-        template = why[key].split()[-2]
-        assert cells[1] == template
-        for year, cell in zip(YEARS, cells[2:], strict=True):
-            printed = (year >= 2021) == (template == "2021")
-            if printed:
-                assert re.fullmatch(r"[\d,.]+", cell), (key, year, cell)
-            else:
-                assert cell == f"{template} template only", (key, year, cell)
+    assert why[("active_disclosure", "rules", "made")] == "printed only by the 2019 template"
 
 
-def test_failed_checks_link_to_source_and_line(district: dict, report: str) -> None:
-    quality = _section(report, "data-quality")
-    agency = district["broken_agency"]
-    source = f"{agency}/2020.txt"
-    facts = read_facts(district["wh"], agencies=[agency])
-    check_rows = re.findall(r'<tr class="check">(.*?)</tr>', quality, re.S)
-    rules = {_cells(row)[2] for row in check_rows}
-    # seed 2 breaks these two; its 上年结转/结转下年度 then disagree with the neighbours'
-    assert rules == {"applications.balance", "reviews_litigation.block_sum",
-                     "cross_year.carry"}
-    for row in check_rows:
-        cells = _cells(row)
-        assert cells[1] == agency and cells[0] in ("2020", "2021")
-        source, line = cells[-1].rsplit(":", 1)
-        table = "applications" if cells[2] == "cross_year.carry" else cells[2].split(".")[0]
-        # balance spans rows: its printed total is the (七)总计 row
-        row_key = "total" if cells[2] == "applications.balance" else cells[3].split()[0]
-        lines = facts[(facts["source"] == source) & (facts["table"] == table)
-                      & (facts["row_key"] == row_key)
-                      & (facts["col_key"] == (cells[4] or "total"))]["line"]
-        assert int(line) == int(lines.iloc[0]), cells
-        uri = (district["src"] / source).resolve().as_uri()
-        assert f'href="{esc(uri)}"' in row
-    assert f"{agency}/2020.txt:" in quality
-    failed_sources = [f"{district['agencies'][i]}/2018" for i in range(4)]
-    for source in failed_sources:
-        assert source in quality
+# --------------------------------------------------------------------------- kinds
+
+def test_agencies_are_ranked_within_their_kind(page_tables: dict, views, report: str) -> None:
+    kinds = dict(views.execute("SELECT agency, agency_kind FROM agencies").fetchall())
+    ranking = page_tables[f"ranking-{FOCUS}"]
+    kind_col = ranking.column("类别 kind")
+    headers = [re.sub(r" \(\d+ agenc(y|ies)\)$", "", g[0].texts[0]) for g in tables(report)[
+        f"ranking-{FOCUS}"].groups]
+    assert headers == list(KINDS)
+    for group, kind in zip(ranking.groups, KINDS, strict=True):
+        for row in group:
+            if row.agency is not None:
+                assert kinds[row.agency] == row.cells[kind_col].text == kind
+    assert all(f"【{kind}】" in section(report, "ranking") for kind in KINDS)
+
+
+def test_one_kind_only(district: dict, totals: pd.DataFrame, views) -> None:
+    page = build_report(district["wh"], kinds=["乡镇街道"])
+    ranking = tables(page)[f"ranking-{FOCUS}"]
+    assert {r.agency for r in ranking.agency_rows()} == set(TOWNS)
+    total = ranking.foot[0]
+    assert total.texts[0].startswith("合计 (乡镇街道)")
+    want = _total(totals, FOCUS, "乡镇街道")
+    assert float(total.cells[ranking.column("新收 received")].attr("data-v")) == want["received"]
+    assert all(esc(a) not in page for a in district["agencies"] if a not in TOWNS)
+
+
+def test_kind_on_the_command_line(district: dict, tmp_path: Path,
+                                  capsys: pytest.CaptureFixture) -> None:
+    out = tmp_path / "towns.html"
+    base = ["compare", "--warehouse", str(district["wh"]), "--out", str(out)]
+    assert main([*base, "--kind", "乡镇街道", "--kind", "区政府"]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert esc("区人民政府办公室") in page and esc(TOWNS[0]) in page
+    assert esc(TINY) not in page
+    capsys.readouterr()
+    assert main([*base, "--kind", "区局"]) == 2
+    assert capsys.readouterr() == ("", "xxgk: compare: no agency of kind 区局 in the "
+                                   "warehouse (its kinds: 区政府, 区政府部门, 乡镇街道)\n")
+    assert main([*base, "--kind", "乡镇街道", "--agency", TINY]) == 2
+    assert capsys.readouterr().err == ("xxgk: compare: none of the agencies asked for is of "
+                                       "kind 乡镇街道\n")
+
+
+# ----------------------------------------------------------------- missing cells
+
+def test_missing_cells_say_why(district: dict, page_tables: dict) -> None:
+    trend = page_tables["trend-received"]
+    row = trend.row_of(district["gap_agency"])
+    by_year = {y: row.cells[trend.column(str(y))] for y in YEARS}
+    assert by_year[2022].text == "no report"
+    assert "none loaded for this agency and year" in by_year[2022].title
+    assert all(re.fullmatch(r"[\d,]+", by_year[y].text) or by_year[y].text in ("blank", "dash")
+               for y in YEARS if y != 2022)
+    odd = trend.row_of(ODD_NAME)
+    assert [odd.cells[trend.column(str(y))].text for y in (2019, 2020, 2023)] == [
+        "no report"] * 3
+    # the change into 2023 needs a 2023 figure; into 2021 a 2020 one
+    assert odd.cells[trend.column("Δ 2022→2023")].text == "no report"
+    assert odd.cells[trend.column("Δ 2020→2021")].text == "no 2020 figure"
+    failed = trend.row_of(district["failed_agency"]).cells[trend.column(str(FOCUS))]
+    assert failed.text == "failed" and "the file is empty" in failed.title
+
+
+# ------------------------------------------------------------------ data quality
+
+def test_failed_checks_carry_names_labels_and_lines(district: dict, page_tables: dict,
+                                                    views) -> None:
+    checks = page_tables["failed-checks"]
+    want = _frame(views, "SELECT * FROM failed_checks WHERE year >= 2019 "
+                  "ORDER BY year, agency, source, rule, row_key, col_key")
+    rows = checks.agency_rows()
+    assert len(rows) == len(want) > 0
+    for row, (_, check) in zip(rows, want.iterrows(), strict=True):
+        year, agency, kind, rule, row_text = row.texts[:5]
+        assert (int(year), agency, kind, rule) == (check["year"], check["agency"],
+                                                    check["agency_kind"], check["rule"])
+        if pd.notna(check["row_label"]):
+            assert row_text == f"{check['row_key']} {check['row_label']}"
+        source = row.texts[-1]
+        line = "" if pd.isna(check["line"]) else f":{int(check['line'])}"
+        assert source == f"{check['source']}{line}"
+        uri = (district["src"] / check["source"]).resolve().as_uri()
+        assert f'href="{esc(uri)}"' in row.cells[-1].inner
+    assert {r.agency for r in rows} >= {district["broken_agency"]}
+
+
+def test_reports_needing_a_look_are_the_data_quality_view(page_tables: dict, views) -> None:
+    reports = page_tables["data-quality-reports"]
+    want = _frame(views, "SELECT * FROM data_quality")
+    assert len(reports.agency_rows()) == len(want)
+    shown = {(r.texts[1], r.texts[3]) for r in reports.agency_rows()}
+    assert shown == {(a, s) for a, s in zip(want["agency"], want["status"], strict=True)}
 
 
 def test_without_source_root_paths_are_plain_text(district: dict) -> None:
     page = build_report(district["wh"])
-    quality = _section(page, "data-quality")
+    quality = section(page, "data-quality")
     assert "file://" not in page and '<code class="src">' in quality
 
 
-def test_year_and_agency_selection(district: dict) -> None:
+# ------------------------------------------------------------------ selections
+
+def test_year_and_agency_selection(district: dict, views) -> None:
     one_year = build_report(district["wh"], years=[2021])
-    assert "Only 2021 selected" in _section(one_year, "trends")
+    assert "Only 2021 selected" in section(one_year, "trends")
+    n_reports = views.execute("SELECT count(*) FROM reports WHERE year = 2021 "
+                              "OR year IS NULL").fetchone()[0]
+    assert f"<dt>reports 报告</dt><dd>{n_reports}</dd>" in one_year
     assert "<th scope=\"col\">2019</th>" not in one_year
     assert "2021 年排名" in one_year
+    ranking = tables(one_year)["ranking-2021"]
+    assert any(r.cells[ranking.column("增减 change on 2020")].attr("data-v")
+               for r in ranking.agency_rows())  # the year before is still read
     agency = district["agencies"][2]
     one_agency = build_report(district["wh"], agencies=[agency])
-    ranking = _section(one_agency, "ranking")
-    assert esc(agency) in ranking
-    assert all(esc(other) not in ranking for other in district["agencies"] if other != agency)
+    ranking_section = section(one_agency, "ranking")
+    assert esc(agency) in ranking_section
+    assert all(esc(other) not in ranking_section
+               for other in district["agencies"] if other != agency)
     data = load_district(district["wh"], years=[2020], agencies=[agency])
     assert set(data.summary["year"]) == {2020} and data.years == [2020]
 
@@ -217,7 +564,7 @@ def test_year_and_agency_selection(district: dict) -> None:
 def test_default_years_start_in_2019_but_quality_keeps_older_failures(district: dict) -> None:
     data = load_district(district["wh"])
     assert data.years == YEARS  # the partial 2018 report is not compared
-    assert set(data.reports.loc[data.reports["status"] != "ok", "year"].dropna()) == {2018}
+    assert {2018, FOCUS} <= set(data.reports.loc[data.reports["status"] != "ok", "year"])
 
 
 def test_command_line(district: dict, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

@@ -4,7 +4,9 @@
 report's own error hook writes any script error or ``console.error`` into the
 ``data-js-errors`` attribute, the sort script sets ``data-ready`` when it is done and,
 with ``#selftest``, sorts the ranking table by requests received and records whether
-the rows came out in order. The charts are inline SVG, so their elements are in the
+the rows came out in order within each kind and segment, each kind still closed by its
+subtotal and the total still in the footer (``data-selftest``), and how many CSV
+download links the page holds (``data-downloads``). The charts are inline SVG, so their elements are in the
 dumped DOM. A screenshot is saved under pytest's temporary folder (its path is
 printed) for a person to look at: Chinese labels need a CJK font (fonts-noto-cjk).
 """
@@ -58,6 +60,14 @@ def test_charts_render_without_errors(page: Path, tmp_path: Path) -> None:
     assert "data-js-errors" not in root.group(0), root.group(0)
     assert 'data-selftest="sorted"' in root.group(0), "sorting the ranking table failed"
     assert _console_errors(result.stderr) == []
+    tables = re.findall(r'<table class="[^"]*" data-table="([^"]+)"', dom)
+    assert len(tables) >= 10
+    assert f'data-downloads="{len(tables)}"' in root.group(0)
+    for slug in tables:
+        assert f'<a class="csv" download="{slug}.csv" href="data:text/csv;' in dom, slug
+    ranking = re.search(r'<section id="ranking">.*?</section>', dom, re.S).group(0)
+    assert re.search(r'<tfoot><tr class="total"[^>]*><td class="name">全区合计', ranking)
+    assert ranking.count('class="subtotal pin"') == 3  # one per kind
     charts = re.findall(r'<figure class="chart".*?</figure>', dom, re.S)
     assert len(charts) == 4
     for chart in charts:
