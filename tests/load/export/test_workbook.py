@@ -173,6 +173,9 @@ def test_total_shares_are_recomputed_from_the_sums(book: openpyxl.Workbook) -> N
         # the same as the district row of the view, which sums over the same agencies
         assert total["withheld_share"] == pytest.approx(
             district[total["year"]]["withheld_share"])
+        change = district[total["year"]]["received_change_pct"]  # like for like
+        assert total["received_change_pct"] == (None if change is None
+                                                else pytest.approx(change))
         agencies = [r for r in rows if r["year"] == total["year"]
                     and r["agency"] != TOTAL_LABEL and r["granted_share"] is not None]
         mean = sum(r["granted_share"] for r in agencies) / len(agencies)
