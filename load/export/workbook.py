@@ -25,6 +25,7 @@ from pathlib import Path
 
 import xlsxwriter
 from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from load.export.about import SheetEntry, about_items, sheet_entry
@@ -136,7 +137,10 @@ def write_table(sheet: Worksheet, table: Table, styles: Styles) -> None:
         else:
             write_row(i + 2, 0, values)  # None is skipped: a null stays an empty cell
     sheet.freeze_panes(2, frozen_columns(table.columns))
-    sheet.autofilter(1, 0, len(table.rows) + 1, len(table.columns) - 1)
+    last = (len(table.rows) + 1, len(table.columns) - 1)
+    sheet.autofilter(1, 0, *last)
+    if table.rows:  # a template ("2019") is a name, not a number: no green corners
+        sheet.ignore_errors({"number_stored_as_text": f"A3:{xl_rowcol_to_cell(*last)}"})
 
 
 def write_about(sheet: Worksheet, origin: Origin, entries: list[SheetEntry],
