@@ -215,6 +215,25 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return compare_command(args)
 
 
+EXPORT_EPILOG = """examples:
+  xxgk export --warehouse wh --out xxgk.xlsx
+  xxgk export --warehouse wh --out 2023.xlsx --year 2023 --kind 乡镇街道
+  xxgk export --warehouse wh --csv csv/ --agency 区教育局 --agency 区卫健局
+
+A sheet per view (Chinese headers above the column keys), a district total row per
+year in each per-agency sheet, and an about sheet naming the snapshot and filters.
+--csv DIR writes the same sheets as UTF-8 CSV files with a BOM (DIR is made when its
+parent exists). Exit status 2 for a usage error (no warehouse, an agency, kind or year
+it does not hold, a folder that does not exist).
+"""
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from load.export import export_command
+
+    return export_command(args)
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from load.dictionary import data_dictionary
 
@@ -333,6 +352,21 @@ def _add_pipeline_commands(sub: argparse._SubParsersAction) -> None:
     compare.add_argument("--registry", metavar="FILE", help="agency registry CSV")
     compare.add_argument("--title", help="the report's title")
     compare.set_defaults(func=cmd_compare)
+    export = sub.add_parser("export", help="the views as an Excel workbook or CSV files",
+                            description="The comparison views, one sheet each, with Chinese "
+                            "headers and district totals.", epilog=EXPORT_EPILOG,
+                            formatter_class=fmt)
+    export.add_argument("--warehouse", required=True)
+    export.add_argument("--out", metavar="FILE.xlsx", help="workbook to write")
+    export.add_argument("--csv", metavar="DIR", help="folder to write one CSV file per sheet")
+    export.add_argument("--year", action="append", type=int, default=[], metavar="N",
+                        help="only this statistics year; repeatable (default: all)")
+    export.add_argument("--agency", action="append", default=[], metavar="NAME",
+                        help="only this agency (any registered spelling); repeatable")
+    export.add_argument("--kind", action="append", default=[], metavar="KIND",
+                        help="only agencies of this kind (区政府部门…); repeatable")
+    export.add_argument("--registry", metavar="FILE", help="agency registry CSV")
+    export.set_defaults(func=cmd_export)
     schema = sub.add_parser("schema", help="print the data dictionary (markdown)",
                             description="The warehouse's datasets, views, columns and canonical "
                             "keys, generated from the one schema source.")

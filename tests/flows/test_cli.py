@@ -347,7 +347,8 @@ def test_schema_prints_the_shipped_data_dictionary(capsys: pytest.CaptureFixture
     assert capsys.readouterr().out == shipped.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("command", ["extract", "run", "status", "serve", "sql", "compare"])
+@pytest.mark.parametrize("command", ["extract", "run", "status", "serve", "sql", "compare",
+                                     "export"])
 def test_every_command_help_has_an_example(command: str,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):

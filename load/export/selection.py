@@ -1,0 +1,150 @@
+"""Which agencies and years an export holds, and narrowing a connection's views to them.
+
+The agencies asked for (any registered spelling, a name the warehouse holds, or an id)
+and the kinds asked for become one list of agency ids. The connection's three dataset
+views are then narrowed to those agencies, so every view built on them (the summaries,
+the wide tables, the district totals and their roster, data quality) covers exactly the
+selection, and a total is the sum of the rows it is shown with. Years are not narrowed
+there but in each sheet's query: the change on the year before needs that year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from load.analysis import agency_ids
+from load.compare.data import UnknownAgency
+from load.views import UNCLASSIFIED
+from transform.agencies import did_you_mean, load_registry
+
+DATASETS = ("facts", "reports", "checks")
+
+
+class ExportError(ValueError):
+    """A selection the warehouse cannot answer (one line, saying what it holds)."""
+
+
+class UnknownKind(ExportError):
+    """A kind none of the warehouse's agencies has."""
+
+
+class UnknownYear(ExportError):
+    """A year the warehouse holds no report of."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What an export holds: ``None`` is everything."""
+
+    years: tuple[int, ...] | None = None
+    agencies: tuple[str, ...] | None = None  # as asked for (names, spellings, ids)
+    kinds: tuple[str, ...] | None = None
+    agency_ids: tuple[str, ...] | None = None  # resolved from agencies and kinds
+
+    def describe(self) -> dict[str, str]:
+        """The filters as the about sheet prints them."""
+        everything = "全部 all"
+        return {
+            "年度 years": ", ".join(map(str, self.years)) if self.years else everything,
+            "机关 agencies": "、".join(self.agencies) if self.agencies else everything,
+            "机关类别 kinds": "、".join(self.kinds) if self.kinds else everything,
+        }
+
+
+def quoted_list(values: Iterable[object]) -> str:
+    """SQL literals for an IN list: ints as they are, text quoted."""
+    out = [str(int(v)) if isinstance(v, int) else "'" + str(v).replace("'", "''") + "'"
+           for v in values]
+    return ", ".join(out) or "NULL"
+
+
+def _held_years(con: duckdb.DuckDBPyConnection) -> list[int]:
+    return [y for (y,) in con.execute(
+        "SELECT DISTINCT year FROM reports WHERE year IS NOT NULL "
+        "AND status IS DISTINCT FROM 'removed' ORDER BY year").fetchall()]
+
+
+def _check_years(con: duckdb.DuckDBPyConnection, years: Sequence[int]) -> None:
+    held = _held_years(con)
+    missing = [y for y in years if y not in held]
+    if missing:
+        span = f"{held[0]}–{held[-1]}" if held else "none"
+        raise UnknownYear(f"no report of year {', '.join(map(str, missing))} in the "
+                          f"warehouse (it holds {span})")
+
+
+def _ids_of_names(con: duckdb.DuckDBPyConnection, names: Sequence[str],
+                  registry: str | Path | None) -> set[str]:
+    """The agency ids of ``names``, as ``xxgk compare`` resolves them:
+    :class:`UnknownAgency` for the first that is none of the warehouse's agencies,
+    naming the closest of its names and registered spellings."""
+    held = dict(con.execute("SELECT DISTINCT agency_id, agency FROM reports "
+                            "WHERE agency_id IS NOT NULL").fetchall())
+    for name in names:
+        if not set(held).intersection(agency_ids([name], registry) or ()):
+            reg = load_registry(str(registry) if registry else None)
+            known = [*sorted({a for a in held.values() if a}), *reg.spellings(set(held))]
+            raise UnknownAgency(f"no agency {name} in the warehouse"
+                                + did_you_mean(name, known))
+    return set(agency_ids(names, registry) or ()) & set(held)
+
+
+def _ids_of_kinds(con: duckdb.DuckDBPyConnection, kinds: Sequence[str]) -> set[str]:
+    """The agencies whose latest kind (the ``agencies`` view's) is one of ``kinds``;
+    :data:`UNCLASSIFIED` stands for agencies without one."""
+    rows = con.execute("SELECT agency_id, coalesce(agency_kind, ?) FROM agencies",
+                       [UNCLASSIFIED]).fetchall()
+    held = sorted({kind for _id, kind in rows})
+    unknown = [k for k in kinds if k not in held]
+    if unknown:
+        raise UnknownKind(f"no agency of kind {', '.join(unknown)} in the warehouse "
+                          f"(its kinds: {', '.join(held) or 'none'})")
+    return {agency_id for agency_id, kind in rows if kind in kinds}
+
+
+def select(con: duckdb.DuckDBPyConnection, *, years: Iterable[int] | None = None,
+           agencies: Iterable[str] | None = None, kinds: Iterable[str] | None = None,
+           registry: str | Path | None = None) -> Selection:
+    """The selection asked for, checked against what ``con``'s snapshot holds:
+    :class:`UnknownYear`, :class:`UnknownAgency`, :class:`UnknownKind` otherwise."""
+    chosen_years = tuple(sorted({int(y) for y in years})) if years else None
+    names = tuple(dict.fromkeys(agencies)) if agencies else None
+    chosen_kinds = tuple(dict.fromkeys(kinds)) if kinds else None
+    if chosen_years:
+        _check_years(con, chosen_years)
+    ids: set[str] | None = None
+    if names:
+        ids = _ids_of_names(con, names, registry)
+    if chosen_kinds:
+        of_kinds = _ids_of_kinds(con, chosen_kinds)
+        if ids is not None and not ids & of_kinds:
+            raise UnknownKind(f"none of the agencies asked for is of kind "
+                              f"{', '.join(chosen_kinds)}")
+        ids = of_kinds if ids is None else ids & of_kinds
+    return Selection(chosen_years, names, chosen_kinds,
+                     tuple(sorted(ids)) if ids is not None else None)
+
+
+def narrow(con: duckdb.DuckDBPyConnection, selection: Selection) -> None:
+    """Narrow ``con``'s dataset views to the selected agencies (nothing when every
+    agency is selected). Each view is renamed and a view of its selected rows takes its
+    name; the views built on them name them only, so they read the narrowed ones. A
+    report whose agency could not be read stays: it may be one of the selection, and
+    data quality lists it."""
+    if selection.agency_ids is None:
+        return
+    ids = quoted_list(selection.agency_ids)
+    for name in DATASETS:
+        keep = f"agency_id IN ({ids})"
+        if name == "reports":
+            keep += " OR agency_id IS NULL"
+        con.execute(f"ALTER VIEW {name} RENAME TO {name}_unselected")
+        con.execute(f"CREATE VIEW {name} AS SELECT * FROM {name}_unselected WHERE {keep}")
+
+
+__all__ = ["ExportError", "Selection", "UnknownAgency", "UnknownKind", "UnknownYear",
+           "narrow", "quoted_list", "select"]
