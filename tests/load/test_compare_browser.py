@@ -19,7 +19,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from test_compare import make_district  # the same generated district
+from district import make_district  # the same generated district
 
 from load.compare import write_report
 

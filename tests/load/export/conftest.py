@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_compare import make_district
+from district import make_district
 
 from load.export import Written, export
 

@@ -117,7 +117,9 @@ def test_rows_by_year_then_kind_and_agency(book: openpyxl.Workbook) -> None:
 def test_number_formats_and_empty_nulls(book: openpyxl.Workbook) -> None:
     ws = book["机关年度汇总 agency_year_summary"]
     keys = [c.value for c in ws[2]]
-    row = next(r for r in ws.iter_rows(min_row=3) if r[keys.index("received")].value)
+    row = next(r for r in ws.iter_rows(min_row=3) if r[keys.index("received")].value
+               and r[keys.index("granted_share")].value is not None
+               and r[keys.index("other_share")].value is not None)
     formats = {k: c.number_format for k, c in zip(keys, row, strict=True)}
     assert formats["granted_share"] == formats["other_share"] == "0.0%"
     assert formats["received"] == formats["outcomes"] == "#,##0"
