@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from warehouses import publish_source
 
@@ -79,3 +80,28 @@ def test_the_failed_checks_question_finds_the_rule_breakers(
     failed = connect(warehouse).execute(_blocks("sql")[2]).df()
     assert len(failed) > 0 and failed["agency"].notna().all()
     assert all(rule in out for rule in set(failed["rule"]))
+
+
+def test_the_walk_in_excel_finds_what_the_sql_finds(warehouse: Path, tmp_path: Path) -> None:
+    """The sheets and headers the README names exist, and filtering and sorting as it
+    says gives the bureaus the SQL ranks."""
+    import openpyxl
+
+    from load.export import export
+
+    book = openpyxl.load_workbook(export(warehouse, out=tmp_path / "d.xlsx").workbook,
+                                  read_only=True)
+    sheets = {name.split()[0]: book[name] for name in book.sheetnames}
+    assert {"机关年度汇总", "全区及类别合计"} <= set(sheets)
+    rows = list(sheets["机关年度汇总"].iter_rows(values_only=True))
+    labels = rows[0]
+    for header in ("机关类别", "年度", "基数过小", "予以公开比例", "新收增减", "新收增减率"):
+        assert header in labels, header
+    frame = pd.DataFrame(rows[2:], columns=labels)
+    mine = frame[(frame["机关类别"] == "区政府部门") & (frame["年度"] == 2024)
+                 & frame["基数过小"].eq(False)].sort_values("予以公开比例")
+    ranked = connect(warehouse).execute(_blocks("sql", WALK)[0]).df()
+    assert list(mine["机关"].head(5)) == list(ranked["agency"])
+    district = pd.DataFrame(list(sheets["全区及类别合计"].iter_rows(values_only=True))[2:],
+                            columns=next(sheets["全区及类别合计"].iter_rows(values_only=True)))
+    assert {"全区", "区政府部门"} <= set(district.loc[district["年度"] == 2024, "范围"])
