@@ -203,9 +203,12 @@ COMPARE_EPILOG = """examples:
   xxgk compare --warehouse data/warehouse --out report.html --source-root data/demo
   xxgk compare --warehouse wh --out 2023.html --year 2023
   xxgk compare --warehouse wh --out edu.html --agency 区教育局 --agency 区卫健局
+  xxgk compare --warehouse wh --out towns.html --kind 乡镇街道
 
-One self-contained HTML file (no network needed): agencies ranked by requests and by
-outcome mix, trends since 2019, reviews and lawsuits, and a data-quality panel.
+One self-contained HTML file (no network needed): agencies ranked within their kind by
+requests and outcome mix (shares beside their base; fewer than 10 outcomes ranked
+apart), trends since 2019 with every year's change, reviews and lawsuits, 表二, totals
+that name the agencies they miss, a data-quality panel, and a CSV download per table.
 """
 
 
