@@ -89,6 +89,7 @@ class Outcome:
     warnings: tuple[str, ...] = ()
     superseded_by: str | None = None
     disagreements: int = 0
+    checks_failed: int = 0  # the report's own consistency checks that failed
 
 
 class BatchResult:
@@ -348,7 +349,8 @@ class ReportProcessor:
             n_facts=len(report.facts), n_checks_failed=sum(not c["passed"] for c in checks),
             warnings=texts))
         rows.outcomes.append(Outcome(path, status, error if status == PARTIAL else "",
-                                     resolved.name, report.year, texts))
+                                     resolved.name, report.year, texts,
+                                     checks_failed=sum(not c["passed"] for c in checks)))
 
     def _report_row(self, file: SourceFile, digest: str, size: int, agency: Agency | None,
                     year: int | None, *, status: str, error: str,

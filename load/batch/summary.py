@@ -40,6 +40,7 @@ from transform.warnings import warning_codes
 
 STATUS_ORDER = (FAILED, PARTIAL, OK, SKIPPED, REMOVED)
 AGENCIES_NAMED = 6  # a warning group names this many agencies, then "… and N more"
+REPORTS_NAMED = 10  # the failed-checks line names this many reports, then "and N more"
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +142,7 @@ class RunSummary:
     _status: dict[str, str] = field(default_factory=dict, init=False, repr=False)
     _superseded: dict[str, Outcome] = field(default_factory=dict, init=False, repr=False)
     _warned: dict[str, Outcome] = field(default_factory=dict, init=False, repr=False)
+    _broken: dict[str, Outcome] = field(default_factory=dict, init=False, repr=False)
 
     def add(self, outcomes: Iterable[Outcome]) -> None:
         """Count outcomes; a file counted before is counted again by its new one."""
@@ -154,6 +156,8 @@ class RunSummary:
                 self._superseded[outcome.source] = outcome
             if outcome.warnings:
                 self._warned[outcome.source] = outcome
+            if outcome.checks_failed and outcome.superseded_by is None:
+                self._broken[outcome.source] = outcome
         self.problems.sort(key=lambda o: (STATUS_ORDER.index(o.status), o.source))
 
     def _forget(self, source: str) -> None:
@@ -167,10 +171,24 @@ class RunSummary:
             self.problems = [o for o in self.problems if o.source != source]
         self._superseded.pop(source, None)
         self._warned.pop(source, None)
+        self._broken.pop(source, None)
 
     def warning_groups(self) -> list[WarningGroup]:
         """The warnings of the files processed, by code (see :func:`warning_groups`)."""
         return warning_groups(self._warned[s] for s in sorted(self._warned))
+
+    def failed_checks(self) -> str:
+        """``7 reports break their own arithmetic (14 failed checks): A 2019, …``, or
+        an empty string: figures analysts will see flagged, though the reports are ok."""
+        if not self._broken:
+            return ""
+        broken = sorted(self._broken.values(), key=lambda o: (o.agency or "", o.year or 0))
+        n = sum(o.checks_failed for o in broken)
+        names = ", ".join(f"{o.agency} {o.year}" for o in broken[:REPORTS_NAMED])
+        more = f", and {len(broken) - REPORTS_NAMED} more" if len(broken) > REPORTS_NAMED else ""
+        reports = "report breaks its" if len(broken) == 1 else "reports break their"
+        return (f"{len(broken)} {reports} own arithmetic ({n} failed check"
+                f"{'s' if n != 1 else ''}): {names}{more}")
 
     def next_steps(self) -> list[tuple[str, str]]:
         """The commands that come next, each with what it is for: the failures seen
@@ -187,9 +205,14 @@ class RunSummary:
                 registry = f" --registry {shlex.quote(self.registry)}" if self.registry else ""
                 steps.append((f"xxgk run --source {shlex.quote(self.source)} --warehouse "
                               f"{warehouse}{registry} --failed", "rerun them once fixed"))
+        if self._broken:
+            steps.append((f"xxgk sql --warehouse {warehouse} -c "
+                          "'SELECT * FROM failed_checks'", "the failed checks, file and line"))
         if self.counts[OK] or self.counts[PARTIAL]:
             steps.append((f"xxgk compare --warehouse {warehouse} --out report.html",
                           "compare the agencies"))
+            steps.append((f"xxgk export --warehouse {warehouse} --out district.xlsx",
+                          "the tables for a spreadsheet"))
         return steps
 
     def several_files(self) -> list[str]:
@@ -241,6 +264,8 @@ class RunSummary:
                   for source in self.removed()]
         lines += [f"  WARNING  {printable(group.line())}" for group in self.warning_groups()]
         lines += [f"  WARNING  {printable(warning)}" for warning in self.warnings]
+        if self.failed_checks():
+            lines.append(f"  CHECKS   {printable(self.failed_checks())}")
         lines += [f"  NOTE     {printable(note)}" for note in self.notes]
         steps = self.next_steps()
         if steps:
@@ -274,6 +299,8 @@ class RunSummary:
         if self.warnings:
             lines += ["", "## Source warnings", ""]
             lines += [f"- {_cell(warning)}" for warning in self.warnings]
+        if self.failed_checks():
+            lines += ["", "## Failed checks", "", _cell(self.failed_checks())]
         if self.notes:
             lines += ["", "## Notes", ""] + [f"- {_cell(note)}" for note in self.notes]
         steps = self.next_steps()

@@ -15,7 +15,7 @@ from collections import Counter
 import pytest
 
 from load.batch.process import FAILED, OK, PARTIAL, REMOVED, SKIPPED, Outcome
-from load.batch.summary import STATUS_ORDER, RunSummary
+from load.batch.summary import REPORTS_NAMED, STATUS_ORDER, RunSummary
 
 
 def _ok(source: str, agency: str = "区教育局", year: int = 2020) -> Outcome:
@@ -29,7 +29,7 @@ def _summary(*outcomes: Outcome, planned: str = "", seconds: float = 0.0) -> Run
 
 
 MIXED = (
-    _ok("区教育局/2020.txt"),
+    Outcome("区教育局/2020.txt", OK, "", "区教育局", 2020, checks_failed=2),
     Outcome("区财政局/2021.txt", PARTIAL, "table_missing: 表四 not found", "区财政局", 2021),
     Outcome("z/2019.txt", FAILED, "no statistical tables (表二/表三/表四) found", None, 2019),
     Outcome("notes.txt", SKIPPED, "no 政府信息公开 report words in it", None, None),
@@ -110,10 +110,15 @@ def test_text() -> None:
         "  FAILED   z/2019.txt: no statistical tables (表二/表三/表四) found",
         "  PARTIAL  区财政局/2020.txt: rows_missing: applications",
         "  PARTIAL  区财政局/2021.txt: table_missing: 表四 not found",
+        "  CHECKS   1 report breaks its own arithmetic (2 failed checks): 区教育局 2020",
         "next:",
         "  xxgk status --warehouse /wh --status failed --status partial  # the reports that "
         "need attention",
+        "  xxgk sql --warehouse /wh -c 'SELECT * FROM failed_checks'     # the failed checks, "
+        "file and line",
         "  xxgk compare --warehouse /wh --out report.html                # compare the agencies",
+        "  xxgk export --warehouse /wh --out district.xlsx               # the tables for a "
+        "spreadsheet",
     ])
 
 
@@ -127,8 +132,10 @@ def test_text_all_ok() -> None:
     assert summary.text() == ("xxgk run run-1: 1 reports processed: 1 ok (0.2 s)\n"
                               "  plan: 1 new\n"
                               "next:\n"
-                              "  xxgk compare --warehouse /wh --out report.html  # compare "
-                              "the agencies")
+                              "  xxgk compare --warehouse /wh --out report.html   # compare "
+                              "the agencies\n"
+                              "  xxgk export --warehouse /wh --out district.xlsx  # the tables "
+                              "for a spreadsheet")
 
 
 def test_markdown() -> None:
@@ -156,11 +163,18 @@ def test_markdown() -> None:
         "| partial | `区财政局/2020.txt` | 区财政局 | 2020 | rows_missing: applications |",
         "| partial | `区财政局/2021.txt` | 区财政局 | 2021 | table_missing: 表四 not found |",
         "",
+        "## Failed checks",
+        "",
+        "1 report breaks its own arithmetic (2 failed checks): 区教育局 2020",
+        "",
         "## Next",
         "",
         "- `xxgk status --warehouse /wh --status failed --status partial`: the reports that "
         "need attention",
+        "- `xxgk sql --warehouse /wh -c 'SELECT * FROM failed_checks'`: the failed checks, "
+        "file and line",
         "- `xxgk compare --warehouse /wh --out report.html`: compare the agencies",
+        "- `xxgk export --warehouse /wh --out district.xlsx`: the tables for a spreadsheet",
     ]) + "\n"
 
 
@@ -394,11 +408,31 @@ def test_next_steps_name_the_real_paths_and_only_what_applies() -> None:
         ("xxgk run --source /data/raw --warehouse '/srv/my wh' --registry reg.csv --failed",
          "rerun them once fixed"),
         ("xxgk compare --warehouse '/srv/my wh' --out report.html", "compare the agencies"),
+        ("xxgk export --warehouse '/srv/my wh' --out district.xlsx",
+         "the tables for a spreadsheet"),
     ]
     clean = RunSummary("r", "/wh", source="/src")
     clean.add([_ok("a/2020.txt")])
-    assert [c for c, _ in clean.next_steps()] == [
-        "xxgk compare --warehouse /wh --out report.html"]  # no --failed: nothing failed
+    assert [c for c, _ in clean.next_steps()] == [  # no --failed, no checks: nothing failed
+        "xxgk compare --warehouse /wh --out report.html",
+        "xxgk export --warehouse /wh --out district.xlsx"]
     assert RunSummary("r", "/wh", source="/src").next_steps() == []  # nothing to do
     assert "next:" not in RunSummary("r", "/wh").text()
     assert "http" not in summary.text() + summary.markdown()
+
+
+def test_failed_checks_name_their_reports_once_each_and_the_rerun_counts_again() -> None:
+    summary = RunSummary("r", "/wh")
+    broken = [Outcome(f"a{i}/2020.txt", OK, "", f"区局{i:02}", 2020, checks_failed=1 + i % 2)
+              for i in range(REPORTS_NAMED + 2)]
+    summary.add(broken)
+    line = summary.failed_checks()
+    assert line.startswith(f"{REPORTS_NAMED + 2} reports break their own arithmetic "
+                           f"({sum(o.checks_failed for o in broken)} failed checks): ")
+    assert line.endswith(", and 2 more") and line.count("区局") == REPORTS_NAMED
+    summary.add([_ok(o.source) for o in broken])  # read again, now clean
+    assert summary.failed_checks() == "" and "CHECKS" not in summary.text()
+    superseded = Outcome("b/2020.html", OK, "", "区局", 2020, superseded_by="b/2020.txt",
+                         checks_failed=3)
+    summary.add([superseded])  # a file not loaded: its checks are not published
+    assert summary.failed_checks() == ""
