@@ -18,7 +18,7 @@ from functools import cache
 import pandas as pd
 
 from load.compare.data import OTHER_DETAIL, District
-from load.compare.groups import Totals, coverage_rows, kind_groups
+from load.compare.groups import Totals, counts_by_kind
 from load.compare.html import (
     Cell,
     count_cell,
@@ -30,7 +30,7 @@ from load.compare.html import (
     text_cell,
 )
 from load.compare.reasons import Reasons
-from load.compare.tables import SEGMENT_SUBTOTAL, Column, Group, Row, Table, plain_table
+from load.compare.tables import Column, Group, Row, Table, plain_table
 from load.views import DISTRICT, wide_columns
 from transform.keys import AD, APP, TEMPLATES, key_catalog
 
@@ -203,20 +203,10 @@ def agencies_table(district: District, reasons: Reasons, totals: Totals) -> Tabl
                     text_cell(r["template"]), *(cell(r, m) for m in measures)],
                    agency=str(r["agency"]))
 
-    def sums(label: str, kind: str, rows: pd.DataFrame, css: str) -> Row:
-        total = rows[keys].sum(min_count=1)
-        return Row([text_cell(label, "name"), text_cell(kind, "kind"), text_cell(""),
-                    *(count_cell(total[k], "no figure: no agency gives it") for k in keys)],
-                   SEGMENT_SUBTOTAL, css, pinned=css == "subtotal")
-
-    groups = kind_groups(focus, district.kinds, row,
-                         lambda kind, rows: sums(f"{kind} 合计", kind, rows, "subtotal"),
-                         width=len(columns))
-    given = int(focus[keys].notna().any(axis=1).sum())
-    foot = [sums(district.total_label, "", focus, "total"),
-            coverage_rows(totals.get(year), len(columns), figure="表二", with_figure=given)]
-    return Table(f"disclosure-{year}", columns, groups, foot,
-                 caption=f"表二 主动公开 by agency, {year}")
+    return counts_by_kind(district, totals, focus, year, columns=columns, keys=keys,
+                          make_row=row, lead=1, no_total="no figure: no agency gives it",
+                          figure="表二", slug=f"disclosure-{year}",
+                          caption=f"表二 主动公开 by agency, {year}")
 
 
 def section_disclosure(district: District, reasons: Reasons, totals: Totals) -> str:

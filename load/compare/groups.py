@@ -9,14 +9,23 @@ per kind): every agency of the roster is expected every year, so a total says "2
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
 from load.compare.data import District
-from load.compare.html import is_missing
-from load.compare.tables import SEGMENT_SEP, SEGMENT_SMALL, Group, Row, note_row
+from load.compare.html import count_cell, is_missing, text_cell
+from load.compare.tables import (
+    SEGMENT_SEP,
+    SEGMENT_SMALL,
+    SEGMENT_SUBTOTAL,
+    Column,
+    Group,
+    Row,
+    Table,
+    note_row,
+)
 from load.views import DISTRICT, SMALL_BASE
 
 MAX_NAMES = 12  # agencies a coverage line names before "… and N more" (all in the CSV)
@@ -115,10 +124,43 @@ def kind_groups(frame: pd.DataFrame, kinds: Iterable[str],
     return groups
 
 
+def counts_by_kind(district: District, totals: Totals, focus: pd.DataFrame, year: int, *,
+                   columns: Sequence[Column], keys: Sequence[str],
+                   make_row: Callable[[dict], Row], lead: int, no_total: str, figure: str,
+                   slug: str, caption: str) -> Table:
+    """A focus year's counts per agency, by kind: each kind closed by its subtotal, the
+    table by the district total and the line saying whom it covers. ``lead`` blank
+    cells sit between a total's name and kind cells and its counts (``keys``)."""
+
+    def sums(label: str, kind: str, rows: pd.DataFrame, css: str) -> Row:
+        total = rows[list(keys)].sum(min_count=1)
+        return Row([text_cell(label, "name"), text_cell(kind, "kind"),
+                    *(text_cell("") for _ in range(lead)),
+                    *(count_cell(total[k], no_total) for k in keys)],
+                   SEGMENT_SUBTOTAL, css, pinned=css == "subtotal")
+
+    groups = kind_groups(focus, district.kinds, make_row,
+                         lambda kind, rows: sums(f"{kind} 合计", kind, rows, "subtotal"),
+                         width=len(columns))
+    given = int(focus[list(keys)].notna().any(axis=1).sum())
+    foot = [sums(district.total_label, "", focus, "total"),
+            coverage_rows(totals.get(year), len(columns), figure=figure, with_figure=given)]
+    return Table(slug, columns, groups, foot, caption=caption)
+
+
 def _moved(row: Row, segment: int) -> Row:
     return Row(row.cells, segment, f"{row.css} small".strip(), row.agency, row.pinned,
                row.in_csv)
 
 
-__all__ = ["MAX_NAMES", "SMALL_RULE", "Totals", "by_kind", "counted", "coverage",
-           "coverage_rows", "kind_groups"]
+__all__ = [
+    "MAX_NAMES",
+    "SMALL_RULE",
+    "Totals",
+    "by_kind",
+    "counted",
+    "counts_by_kind",
+    "coverage",
+    "coverage_rows",
+    "kind_groups",
+]

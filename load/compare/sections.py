@@ -23,6 +23,7 @@ from load.compare.groups import (
     SMALL_RULE,
     Totals,
     counted,
+    counts_by_kind,
     coverage,
     coverage_rows,
     kind_groups,
@@ -429,20 +430,9 @@ def cases_table(district: District, reasons: Reasons, totals: Totals) -> Table:
         return Row([text_cell(r["agency"], "name"), text_cell(r["agency_kind"], "kind"),
                     *(count_cell(r[k], why) for k in keys)], agency=str(r["agency"]))
 
-    def sums(label: str, kind: str, rows: pd.DataFrame, css: str) -> Row:
-        total = rows[keys].sum(min_count=1)
-        return Row([text_cell(label, "name"), text_cell(kind, "kind"),
-                    *(count_cell(total[k], NO_TOTAL) for k in keys)],
-                   SEGMENT_SUBTOTAL, css, pinned=css == "subtotal")
-
-    groups = kind_groups(focus, district.kinds, row,
-                         lambda kind, rows: sums(f"{kind} 合计", kind, rows, "subtotal"),
-                         width=len(columns))
-    given = int(focus[keys].notna().any(axis=1).sum())
-    foot = [sums(district.total_label, "", focus, "total"),
-            coverage_rows(totals.get(year), len(columns), figure="表四", with_figure=given)]
-    return Table(f"cases-{year}", columns, groups, foot,
-                 caption=f"行政复议、行政诉讼 by agency, {year}")
+    return counts_by_kind(district, totals, focus, year, columns=columns, keys=keys,
+                          make_row=row, lead=0, no_total=NO_TOTAL, figure="表四",
+                          slug=f"cases-{year}", caption=f"行政复议、行政诉讼 by agency, {year}")
 
 
 def section_cases(district: District, reasons: Reasons, totals: Totals) -> str:
