@@ -2,7 +2,8 @@
 
 The views are defined by :mod:`load.views`; this module only reads SQL (from ``-c``,
 from a pipe, or typed at a prompt, statements ending with ``;``) and prints results
-as a table, CSV or JSON lines. An SQL error is one line on stderr, and the prompt
+as an aligned table (Chinese characters two cells wide, nulls empty), CSV or JSON
+lines. An SQL error is one line on stderr, and the prompt
 goes on. ``--tables`` lists the views and what each holds, ``--columns VIEW`` the
 columns of one (type, Chinese header, meaning), in the same formats.
 
@@ -15,6 +16,7 @@ one publish.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Iterator
 from typing import TextIO
@@ -22,7 +24,9 @@ from typing import TextIO
 import duckdb
 import pandas as pd
 
+from extract.names import printable
 from load.analysis import current_snapshot
+from load.status import pad, width
 from load.views import VIEWS, bind, bound_snapshot, connect, reading, views
 from load.warehouse import Snapshot, WarehouseError
 from transform.agencies import did_you_mean
@@ -45,14 +49,39 @@ def statements(stream: TextIO, prompt: bool) -> Iterator[str]:
         yield "".join(buffer)
 
 
+def _cell(value: object) -> str:
+    """A value as the table shows it: null empty, 12.0 as 12, names escaped."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return printable(str(value))
+
+
+def table_lines(frame: pd.DataFrame) -> list[str]:
+    """``frame`` as an aligned text table: a header, a rule, one line a row; columns
+    sized in terminal cells (a Chinese character takes two), numbers on the right."""
+    numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(
+        frame[c]) for c in frame.columns]
+    header = [printable(str(c)) for c in frame.columns]
+    body = [[_cell(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+    widths = [max([width(header[i]), *(width(r[i]) for r in body)])
+              for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join((" " * (w - width(c)) + c) if right else pad(c, w)
+                         for c, w, right in zip(cells, widths, numeric, strict=True)).rstrip()
+
+    return [line(header), "  ".join("-" * w for w in widths), *(line(r) for r in body)]
+
+
 def show(frame: pd.DataFrame, fmt: str, out: TextIO) -> None:
     if fmt == "csv":
         frame.to_csv(out, index=False)
     elif fmt == "json":
         frame.to_json(out, orient="records", lines=True, force_ascii=False)
     else:
-        with pd.option_context("display.max_rows", 200, "display.width", 200):
-            out.write(frame.to_string(index=False) + "\n")
+        out.write("\n".join(table_lines(frame)) + "\n")
 
 
 def _follow(con: duckdb.DuckDBPyConnection, warehouse: str) -> Snapshot:

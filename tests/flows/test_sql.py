@@ -13,8 +13,9 @@ from frames import batch, publish
 from warehouses import publish_source
 
 from flows.cli import main
-from flows.sql import _run, statements
+from flows.sql import _run, statements, table_lines
 from load.analysis import current_snapshot
+from load.status import width
 from load.views import VIEWS, connect
 from load.warehouse import Warehouse
 from synth.corpus import write_corpus
@@ -139,3 +140,15 @@ def test_columns_of_an_unknown_view_names_the_close_ones(
     err = capsys.readouterr().err
     assert err.startswith("xxgk: sql: no view agency_summary (did you mean ")
     assert "agency_year_summary" in err and err.count("\n") == 1
+
+
+def test_the_table_format_aligns_chinese_by_display_width() -> None:
+    frame = pd.DataFrame({"agency": ["区司法局", "区住房和城乡建设局", "a\x1b[31m"],
+                          "received": [12.0, None, 3.5], "ok": [True, False, None]})
+    header, rule, *rows = table_lines(frame)
+    assert rows[0] == "区司法局                  12  True"
+    assert rows[1] == "区住房和城乡建设局            False"  # a null is an empty cell
+    assert rows[2].startswith("a\\x1b[31m") and rows[2].rstrip().endswith("3.5")
+    assert header == "agency" + " " * 14 + "received  ok"
+    assert rule == "  ".join("-" * n for n in (18, 8, 5))  # 区住房和城乡建设局: 18 cells
+    assert width(rows[1]) == 18 + 2 + 8 + 2 + 5
