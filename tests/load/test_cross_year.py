@@ -15,7 +15,8 @@ def fact(year: int, row_key: str, col_key: str, value: float | None, *,
          agency: str = "A", source: str | None = None, table: str = "applications") -> dict:
     src = source or f"{agency}/{year}.txt"
     return {
-        "year": year, "agency_id": agency, "agency": agency, "template": "2021",
+        "year": year, "agency_id": agency, "agency": f"区{agency}局", "template": "2021",
+        "agency_kind": "区政府部门",
         "table": table, "row_key": row_key, "col_key": col_key, "value": value,
         "unit": "count", "cell": "blank" if value is None else "number",
         "raw_row_label": "", "raw_col_label": "", "raw_value": "" if value is None else str(value),
@@ -38,6 +39,7 @@ def test_equal_carry_passes_and_is_attributed_to_year_n() -> None:
     assert row["year"] == 2021
     assert row["source"] == "A/2021.txt"
     assert row["source_sha256"] == "sha-A/2021.txt"
+    assert (row["agency"], row["agency_kind"]) == ("区A局", "区政府部门")  # named, not only id
     assert (row["rule"], row["table"], row["row_key"], row["col_key"]) == (
         CARRY_RULE, "applications", "carried_over", "total")
     assert (row["expected"], row["actual"], row["passed"]) == (5.0, 5.0, True)
