@@ -236,6 +236,19 @@ def test_every_row_carries_the_agencys_kind(result: BatchResult) -> None:
         assert frame["agency_kind"].notna().all(), name
 
 
+def test_the_operators_registry_decides_the_kind(source: Path, tmp_path: Path) -> None:
+    registry = tmp_path / "registry.csv"
+    registry.write_text("agency_id,name,relation,kind\n"
+                        "education,区教育局,name,教育口\n", encoding="utf-8")
+    result = _run(source, AgencyRegistry.from_file(registry))
+    mine = result.facts[result.facts["agency_id"] == "education"]
+    assert len(mine) and set(mine["agency_kind"]) == {"教育口"}
+    others = result.reports[result.reports["agency_id"] != "education"].dropna(
+        subset=["agency_id"])
+    # names the file does not list still get the kind their ending gives
+    assert set(others["agency_kind"]) == {"区政府部门"}
+
+
 def test_same_input_gives_the_same_rows(source: Path, result: BatchResult) -> None:
     again = _run(source)
     for name in DATASETS:
