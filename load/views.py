@@ -133,23 +133,24 @@ def _column_name(*keys: str) -> str:
     return "_".join(k.replace(".", "_") for k in keys)
 
 
-def _agency_columns() -> str:
-    return ("agency_id, any_value(agency) AS agency, any_value(agency_kind) AS agency_kind, "
-            "year, template")
+def _named(query: str) -> str:
+    """``query``'s rows with their agency's name and kind from the roster (``agencies``):
+    one name and one kind per agency in every view, whichever year's report stamped
+    them, so that rows and the totals by kind always group alike."""
+    return ("SELECT q.agency_id, a.agency, a.agency_kind, q.* EXCLUDE (agency_id)\n"
+            f"FROM ({query}) q LEFT JOIN agencies a USING (agency_id)")
 
 
 def _applications_wide() -> str:
     columns = ",\n".join(f"       sum(value) FILTER (col_key = '{col}') AS {col}"
                           for col in key_catalog().col_order[APP])
-    return f"""
-CREATE OR REPLACE VIEW applications_wide AS
-SELECT agency_id, any_value(agency) AS agency, any_value(agency_kind) AS agency_kind, year,
-       template, row_key,
+    return "CREATE OR REPLACE VIEW applications_wide AS\n" + _named(f"""
+SELECT agency_id, year, template, row_key,
 {columns}
 FROM facts WHERE "table" = '{APP}'
 GROUP BY agency_id, year, template, row_key
 HAVING count(value) > 0  -- rows printed only with blanks or dashes hold no figure
-"""
+""")
 
 
 def wide_columns(table: str) -> list[tuple[str, str, str]]:
@@ -170,14 +171,13 @@ def _wide_view(name: str, table: str) -> str:
         f"  sum(value) FILTER (row_key = '{r}' AND col_key = '{c}') AS {column}"
         for column, r, c in wide_columns(table))
     extra = f" AND col_key = '{TOTAL}'" if table == APP else ""
-    return f"""
-CREATE OR REPLACE VIEW {name} AS
-SELECT {_agency_columns()},
+    return f"CREATE OR REPLACE VIEW {name} AS\n" + _named(f"""
+SELECT agency_id, year, template,
 {columns}
 FROM facts WHERE "table" = '{table}'{extra}
 GROUP BY agency_id, year, template
 HAVING count(value) > 0
-"""
+""")
 
 
 def _summary_view() -> str:
@@ -185,7 +185,10 @@ def _summary_view() -> str:
         f"  sum(value) FILTER ({cond}) AS {name}" for name, cond in _OUTCOMES.items())
     shares = ",\n".join(
         f"  {name} / nullif(outcomes, 0) AS {name}_share" for name in _OUTCOMES)
-    outcome_total = " + ".join(f"coalesce({name}, 0)" for name in _OUTCOMES)
+    # The sum of the outcome groups a report gives; null when it gives none of them
+    # (not 0: a report that prints no outcome row did not report zero outcomes).
+    outcome_total = (f"CASE WHEN coalesce({', '.join(_OUTCOMES)}) IS NOT NULL THEN "
+                     + " + ".join(f"coalesce({name}, 0)" for name in _OUTCOMES) + " END")
     return f"""
 CREATE OR REPLACE VIEW agency_year_summary AS
 WITH app AS (
@@ -206,21 +209,23 @@ WITH app AS (
   FROM facts WHERE "table" = '{RL}'
   GROUP BY ALL
 ), rep AS (
-  SELECT agency_id, any_value(agency) AS agency, any_value(agency_kind) AS agency_kind, year,
-         any_value(template) AS template, count(*) AS reports,
-         string_agg(DISTINCT status, ',') AS status, sum(n_checks_failed) AS checks_failed
+  SELECT agency_id, year, any_value(template) AS template, count(*) AS reports,
+         string_agg(DISTINCT status, ',') AS status, coalesce(bool_or(stale), false) AS stale,
+         sum(n_checks_failed) AS checks_failed
   FROM reports WHERE agency_id IS NOT NULL AND year IS NOT NULL AND superseded_by IS NULL
     AND status IS DISTINCT FROM 'removed'
   GROUP BY agency_id, year
 ), outcomes AS (
   SELECT *, {outcome_total} AS outcomes FROM app
 ), joined AS (
-  SELECT rep.agency_id, rep.agency, rep.agency_kind, rep.year, rep.template, rep.reports,
-         rep.status, rep.checks_failed, outcomes.* EXCLUDE (agency_id, year),
+  SELECT rep.agency_id, roster.agency, roster.agency_kind, rep.year, rep.template,
+         rep.reports, rep.status, rep.stale, rep.checks_failed,
+         outcomes.* EXCLUDE (agency_id, year),
 {shares},
          outcomes.outcomes < {SMALL_BASE} AS small_base,
          rl.reviews, rl.reviews_corrected, rl.lawsuits, rl.lawsuits_corrected
   FROM rep
+  LEFT JOIN agencies AS roster USING (agency_id)
   LEFT JOIN outcomes USING (agency_id, year)
   LEFT JOIN rl USING (agency_id, year)
 )
@@ -266,7 +271,8 @@ totals AS (
          count(*) AS agencies,
          count(s.received) AS agencies_with_figure,
          {names} FILTER (s.agency_id IS NULL) AS missing,
-         {names} FILTER (s.status LIKE '%failed%') AS failed,
+         {names} FILTER (s.status LIKE '%failed%' AND NOT s.stale) AS failed,
+         {names} FILTER (s.stale) AS stale,
          {names} FILTER (s.agency_id IS NOT NULL
              AND s.received IS NULL AND s.status NOT LIKE '%failed%') AS without_figure,
          {sums},
@@ -281,7 +287,7 @@ totals AS (
 )
 SELECT year, CASE WHEN district THEN '{DISTRICT}' ELSE coalesce(agency_kind, '{UNCLASSIFIED}')
              END AS grouping, district,
-       agencies, agencies_with_figure, missing, failed, without_figure,
+       agencies, agencies_with_figure, missing, failed, stale, without_figure,
        received, carried_over, {", ".join(_OUTCOMES)}, outcomes, {shares}, reviews, lawsuits,
        agencies_like_for_like,
        received_like_for_like - received_previous_like_for_like AS received_change,
@@ -319,11 +325,13 @@ lines AS (
   FROM facts WHERE source_sha256 IN (SELECT source_sha256 FROM failed)
   GROUP BY ALL
 ),
-row_labels AS (SELECT DISTINCT "table", row_key, row_label FROM key_comparability),
-col_labels AS (SELECT DISTINCT "table", col_key, col_label FROM key_comparability)
+row_labels AS (SELECT "table", row_key, any_value(row_label) AS row_label
+               FROM key_comparability GROUP BY ALL),
+col_labels AS (SELECT "table", col_key, any_value(col_label) AS col_label
+               FROM key_comparability GROUP BY ALL)
 SELECT failed.year, failed.agency_id, failed.agency, failed.agency_kind, failed.rule,
        failed."table", failed.row_key, row_labels.row_label, failed.col_key,
-       col_labels.col_label, failed.expected, failed.actual,
+       coalesce(cell.col_label, col_labels.col_label) AS col_label, failed.expected, failed.actual,
        failed.actual - failed.expected AS difference, failed.source, lines.line,
        failed.other_source
 FROM failed
@@ -335,6 +343,8 @@ LEFT JOIN row_labels ON row_labels."table" = failed."table"
   AND row_labels.row_key = failed.row_key
 LEFT JOIN col_labels ON col_labels."table" = failed."table"
   AND col_labels.col_key = failed.col_key
+LEFT JOIN key_comparability cell ON cell."table" = failed."table"
+  AND cell.row_key = failed.row_key AND cell.col_key = failed.col_key
 """
 
 
@@ -365,10 +375,9 @@ def _define(con: duckdb.DuckDBPyConnection, snapshot: Snapshot | None) -> None:
 
 def _derived_views() -> list[str]:
     """The views over the datasets, each after the views it reads."""
-    return [_applications_wide(), _wide_view("outcomes_wide", APP),
+    return [_agencies_view(), _applications_wide(), _wide_view("outcomes_wide", APP),
             _wide_view("reviews_litigation_wide", RL), _wide_view("active_disclosure_wide", AD),
-            _summary_view(), _agencies_view(), _district_view(), _data_quality_view(),
-            _failed_checks_view()]
+            _summary_view(), _district_view(), _data_quality_view(), _failed_checks_view()]
 
 
 # ------------------------------------------------------------------------ the catalog

@@ -345,12 +345,18 @@ def _read_district(snapshot: Snapshot, chosen: list[int] | None, names: list[str
             if ids is not None and wanted is not None and roster.empty:
                 raise UnknownKind("none of the agencies asked for is of kind "
                                   + ", ".join(wanted))
+            if wanted is not None:
+                # The roster chose the agencies by their latest kind: from here on they
+                # are its ids, so that an agency whose kind changed over the years is
+                # in every table and total of the report, or in none.
+                ids = list(roster["agency_id"])
+                sel = Selection(chosen, ids, None)
             summary = _named_by_roster(_summary(con, sel.where()), roster)
             if chosen is None:  # default: the comparable era only
                 summary = summary[summary["year"] >= TREND_FROM]
             present = sorted(set(summary["year"]))
             data_where = sel.where(years=present)
-            before = Selection(_with_years_before(chosen), ids, wanted)
+            before = Selection(_with_years_before(chosen), ids, None)
             failed, n_failed = _failed_checks(con, sel.where())
             return District(
                 roster=roster, summary=summary.reset_index(drop=True),

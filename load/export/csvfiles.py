@@ -39,11 +39,23 @@ def _whole_numbers_as_int(rows: list[Row], columns: Sequence[int]) -> Iterable[R
         yield values
 
 
-def _write_rows(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+# A spreadsheet takes a cell starting with these for a formula: text from the data that
+# does (an agency named "=1+2局") is written with a leading quote, so opening the file
+# never runs it.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write_rows(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     with path.open("w", encoding=ENCODING, newline="") as out:
         writer = csv.writer(out)
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows([_inert(v) for v in row] for row in rows)
 
 
 def _table_rows(table: Table) -> Iterable[Row]:
@@ -74,7 +86,7 @@ class CsvOutput:
         final = self.folder / name
         tmp = final.with_name(f".{name}.tmp")
         self.written.append((tmp, final))
-        _write_rows(tmp, header, rows)
+        write_rows(tmp, header, rows)
 
     def add(self, table: Table) -> None:
         """Write one view's rows as ``<view>.csv``."""

@@ -99,6 +99,10 @@ def _total(column: ViewColumn, names: set[str]) -> str:
         # Like for like, as the view: the change over agencies with both years' figure.
         base = f"sum({measure}_previous) FILTER ({measure} IS NOT NULL)"
         return f"CASE WHEN {base} >= {SMALL_BASE} THEN sum({measure}_change) / {base} END"
+    measure = name.removesuffix("_previous")
+    if name.endswith("_previous") and {measure, f"{measure}_change"} <= names:
+        # Beside a like-for-like change, the previous total of the same agencies.
+        return f"sum({name}) FILTER ({measure} IS NOT NULL)"
     if role(column) in (Role.COUNT, Role.AMOUNT, Role.NUMBER):
         return f"sum({_identifier(name)})"
     return "NULL"

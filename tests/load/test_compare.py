@@ -606,3 +606,18 @@ def test_a_warehouse_it_cannot_read_is_one_line(tmp_path: Path,
     assert main(["compare", "--warehouse", str(root), "--out", str(tmp_path / "r.html")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"snapshot gone of warehouse {root}" in err
+
+
+def test_a_kind_selects_agencies_by_their_latest_kind_in_every_table(tmp_path: Path) -> None:
+    data = batch("AB", [2020, 2021])
+    for frame in (data.facts, data.reports, data.checks):  # A was a town in 2020
+        frame.loc[(frame["agency_id"] == "A") & (frame["year"] == 2020),
+                  "agency_kind"] = "乡镇街道"
+    publish(Warehouse(tmp_path / "wh", durable=False), **data.kwargs())
+    district = load_district(tmp_path / "wh", kinds=["区政府部门"])
+    assert sorted(district.roster["agency_id"]) == ["A", "B"]
+    assert len(district.summary[district.summary["agency_id"] == "A"]) == 2
+    totals = district.totals.set_index(["year", "group"])
+    assert totals.loc[(2020, DISTRICT), "agencies"] == 2
+    with pytest.raises(load.compare.data.UnknownKind, match="its kinds: 区政府部门"):
+        load_district(tmp_path / "wh", kinds=["乡镇街道"])

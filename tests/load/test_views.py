@@ -199,6 +199,8 @@ def test_failed_checks_and_data_quality_name_their_agency(
         district: duckdb.DuckDBPyConnection) -> None:
     failed = _frame(district, "SELECT * FROM failed_checks")
     assert len(failed) and failed["agency"].notna().all()
+    assert len(failed) == district.execute(  # one row a failed check, labels joined once
+        "SELECT count(*) FROM checks WHERE NOT passed").fetchone()[0]
     assert failed["line"].notna().any()
     assert (failed["difference"] == failed["actual"] - failed["expected"]).all()
     quality = _frame(district, "SELECT * FROM data_quality")
@@ -218,3 +220,47 @@ def test_read_view_is_the_view_as_a_frame(district: duckdb.DuckDBPyConnection) -
     pd.testing.assert_frame_equal(frame, queried)
     with pytest.raises(ValueError, match=r"no view district_summary \(did you mean "):
         read_view(snapshot, "district_summary")
+
+
+# ------------------------------------------- edge cases: kinds that change, gaps, stale
+
+def _small_warehouse(root: Path) -> duckdb.DuckDBPyConnection:
+    """Agencies A and B over 2020–2021 (their facts hold no outcome row); A's kind
+    changes from 2020 to 2021, and B's 2021 bytes failed while its 2021 facts stay."""
+    data = batch("AB", [2020, 2021])
+    for frame in (data.facts, data.reports, data.checks):
+        frame.loc[(frame["agency_id"] == "A") & (frame["year"] == 2020),
+                  "agency_kind"] = "乡镇街道"
+    stale = (data.reports["agency_id"] == "B") & (data.reports["year"] == 2021)
+    data.reports.loc[stale, ["status", "stale"]] = ["failed", True]
+    publish(Warehouse(root, durable=False), **data.kwargs())
+    return connect(root)
+
+
+def test_an_agency_has_one_kind_in_every_view_its_latest(tmp_path: Path) -> None:
+    con = _small_warehouse(tmp_path / "wh")
+    for view in ("agency_year_summary", "applications_wide", "agencies"):
+        kinds = con.execute(f"SELECT DISTINCT agency_kind FROM {view} "
+                            "WHERE agency_id = 'A'").fetchall()
+        assert kinds == [("区政府部门",)], view
+    by_kind = con.execute(
+        "SELECT year, agency_kind, sum(received) FROM agency_year_summary GROUP BY ALL "
+        "ORDER BY ALL").fetchall()
+    totals = con.execute(
+        "SELECT year, grouping, received FROM district_year_summary WHERE NOT district "
+        "ORDER BY ALL").fetchall()
+    assert by_kind == totals  # rows and totals by kind group alike
+
+
+def test_outcomes_are_null_when_a_report_prints_no_outcome_row(tmp_path: Path) -> None:
+    con = _small_warehouse(tmp_path / "wh")
+    rows = con.execute("SELECT outcomes, small_base, granted_share FROM agency_year_summary"
+                       ).fetchall()
+    assert rows and all(r == (None, None, None) for r in rows)
+
+
+def test_a_stale_report_is_counted_and_named_stale_not_failed(tmp_path: Path) -> None:
+    con = _small_warehouse(tmp_path / "wh")
+    row = con.execute("SELECT agencies_with_figure, failed, stale FROM district_year_summary "
+                      "WHERE district AND year = 2021").fetchone()
+    assert row == (2, None, "区B局")

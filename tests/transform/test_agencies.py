@@ -367,6 +367,7 @@ def test_kind_on_an_alias_row_is_an_error_naming_the_line() -> None:
     ("桥溪街道办事处", "乡镇街道"),
     ("云溪区人民政府", "区政府"),
     ("区人民政府办公室", "区政府"),
+    ("平安镇人民政府办公室", "乡镇街道"),
     ("区大数据中心", "区政府部门"),
     ("区档案馆", None),  # no rule ends it: no kind rather than a guess
 ])

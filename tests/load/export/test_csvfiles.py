@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from load.export import SHEETS, TOTAL_LABEL, Written
-from load.export.csvfiles import ABOUT_FILE, COLUMNS_FILE, ENCODING
+from load.export.csvfiles import ABOUT_FILE, COLUMNS_FILE, ENCODING, write_rows
 
 
 @pytest.fixture(scope="module")
@@ -68,3 +68,11 @@ def test_columns_file_gives_every_header(folder: Path) -> None:
         assert list(columns.loc[columns["view"] == sheet.view, "column"]) == list(header.columns)
     about = pd.read_csv(folder / ABOUT_FILE, encoding=ENCODING)
     assert "快照 snapshot" in set(about["item"])
+
+
+def test_text_a_spreadsheet_would_run_is_written_inert(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    write_rows(path, ["agency", "received"],
+                [["=1+2局", 3], ["+区加号局", -4], ["-区", None], ["区教育局", 5]])
+    text = path.read_text(encoding="utf-8-sig")
+    assert text.splitlines()[1:] == ["'=1+2局,3", "'+区加号局,-4", "'-区,", "区教育局,5"]

@@ -154,6 +154,15 @@ def test_a_district_total_row_per_year(book: openpyxl.Workbook) -> None:
                            and not isinstance(r[key], bool)]
                 if key.endswith(("_share", "_pct")) or key in ("year", "small_base"):
                     continue
+                if key.endswith("_previous"):  # beside the like-for-like change
+                    measure = key.removesuffix("_previous")
+                    both = [r for r in agencies
+                            if r[key] is not None and r[measure] is not None]
+                    assert value == (sum(r[key] for r in both) if both else None), key
+                    if both:
+                        assert total[f"{measure}_change"] == pytest.approx(
+                            sum(r[measure] for r in both) - value), (sheet.view, key)
+                    continue
                 if numbers:
                     assert value == pytest.approx(sum(numbers)), (sheet.view, key)
                 elif key not in ("agency",):
