@@ -38,8 +38,8 @@ def test_writes_and_says_what(district: dict, tmp_path: Path,
     (("--out", "{tmp}/x.xlsx", "--agency", "区教育"),
      "xxgk: export: no agency 区教育 in the warehouse (did you mean 区教育局 or 区教育体育局?)"),
     (("--out", "{tmp}/x.xlsx", "--kind", "街道"),
-     "xxgk: export: no agency of kind 街道 in the warehouse (its kinds: 乡镇街道, 区政府, "
-     "区政府部门)"),
+     "xxgk: export: no agency of kind 街道 in the warehouse (its kinds: 区政府, 区政府部门, "
+     "乡镇街道)"),
     (("--out", "{tmp}/typo/x.xlsx"),
      "xxgk: export: cannot write {tmp}/typo/x.xlsx: its folder {tmp}/typo does not exist"),
     (("--csv", "{tmp}/typo/csv"),
