@@ -7,7 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from frames import batch, publish
+from frames import batch, publish, two_publishes_during_first_read
 
 import load.export.tables
 from flows.cli import main
@@ -96,16 +96,8 @@ def test_a_snapshot_deleted_while_read_is_read_again(
     root = tmp_path / "wh"
     publish(Warehouse(root, durable=False), **batch("AB", [2020, 2021]).kwargs())
     first = current_snapshot(root).id
-    real = load.export.tables.read_table
-
-    def two_publishes_during_the_first_read(*args: object) -> object:
-        if current_snapshot(root).id == first:
-            for variant in (1, 2):
-                publish(Warehouse(root, durable=False),
-                        **batch("ABC", [2020, 2021], variant).kwargs())
-        return real(*args)
-
-    monkeypatch.setattr(load.export.tables, "read_table", two_publishes_during_the_first_read)
+    monkeypatch.setattr(load.export.tables, "read_table",
+                        two_publishes_during_first_read(root, load.export.tables.read_table))
     out = tmp_path / "x.xlsx"
     export(root, out=out)
     book = openpyxl.load_workbook(out)
