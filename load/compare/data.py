@@ -259,16 +259,6 @@ def _selection_label(names: list[str] | None, kinds: list[str] | None) -> str:
     return "; ".join(parts)
 
 
-def _named_by_roster(frame: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
-    """Each agency's latest name and kind on every row (the totals group by them)."""
-    if len(frame):
-        by_id = roster.set_index("agency_id")
-        frame["agency"] = frame["agency_id"].map(by_id["agency"]).fillna(frame["agency"])
-        frame["agency_kind"] = frame["agency_id"].map(by_id["agency_kind"]).fillna(
-            frame["agency_kind"])
-    return frame
-
-
 def _with_years_before(years: list[int] | None) -> list[int] | None:
     """``years`` and the year before each: a change on the year before says why it is
     missing from that year's reports."""
@@ -283,7 +273,7 @@ def _read_district(snapshot: Snapshot, chosen: list[int] | None, names: list[str
             ids = chosen_agency_ids(con, names, kinds, registry)
             sel = Selection(chosen, ids)
             roster = _roster(con, sel)
-            summary = _named_by_roster(_summary(con, sel.where()), roster)
+            summary = _summary(con, sel.where())
             if chosen is None:  # default: the comparable era only
                 summary = summary[summary["year"] >= TREND_FROM]
             present = sorted(set(summary["year"]))
@@ -295,8 +285,8 @@ def _read_district(snapshot: Snapshot, chosen: list[int] | None, names: list[str
                 totals=_totals(con, sel, present),
                 received_cell=_received_cell(con, sel.where(
                     years=_with_years_before(present))),
-                cases=_named_by_roster(_cases(con, data_where), roster),
-                disclosure=_named_by_roster(_disclosure(con, data_where), roster),
+                cases=_cases(con, data_where),
+                disclosure=_disclosure(con, data_where),
                 other_detail=_other_detail(con, data_where), reports=_reports(con, before),
                 quality=_quality(con, sel), failed_checks=failed, n_failed_checks=n_failed,
                 years=present, kinds=kind_order(roster["agency_kind"]), chosen_years=chosen,
