@@ -28,6 +28,7 @@ LAYERS = (
     ("load.views", 3, "read side"),
     ("load.dictionary", 3, "read side"),
     ("load.export", 3, "read side"),
+    ("load.roster", 3, "read side"),
     ("load.compare", 3, "read side"),
     ("load.batch", 3, "batch step"),
     ("flows", 4, "orchestration"),

@@ -19,10 +19,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from load.analysis import agency_ids, current_snapshot
+from load.analysis import current_snapshot
+from load.roster import UnknownAgency, UnknownKind, chosen_agency_ids, kind_order
 from load.views import DISTRICT, UNCLASSIFIED, connect, district_totals, reading, wide_columns
 from load.warehouse import READ_ATTEMPTS, Snapshot, SnapshotGone
-from transform.agencies import did_you_mean, load_registry
 from transform.keys import APP, NEW_RECEIVED, OTHER, TOTAL
 
 TREND_FROM = 2019  # the 2019 regulation's tables: the first comparable year
@@ -31,7 +31,6 @@ MAX_SMALL_BARS = 6  # small-base agencies a chart shows (greyed) per kind, after
 MAX_CHECK_ROWS = 2000  # failed checks listed; the count says how many there are
 # Kinds in the order the report groups them (the government, its bureaus, its towns);
 # any other kind follows by name, agencies without one last.
-KIND_ORDER = ("区政府", "区政府部门", "乡镇街道")
 
 OUTCOMES = {  # agency_year_summary column → label, colour
     "granted": ("予以公开 granted", "#2e7d32"),
@@ -53,16 +52,6 @@ CASE_KEYS = (*CASE_OUTCOMES, TOTAL)  # 表四's columns: the outcomes, then 总�
 # 表三's 其他处理 sub-rows (2021 template only), compared with nothing.
 OTHER_DETAIL = tuple(column for column, row, _ in wide_columns(APP)
                      if row.startswith(f"{OTHER}."))
-
-
-class UnknownAgency(ValueError):
-    """An agency asked for that names none of the warehouse's (one line, with the
-    closest names it holds)."""
-
-
-class UnknownKind(ValueError):
-    """A kind asked for that none of the warehouse's agencies has (one line, naming
-    the kinds it holds)."""
 
 
 @dataclass
@@ -118,36 +107,22 @@ class District:
         return f"{DISTRICT}合计" if not self.selection else f"合计 ({self.selection})"
 
 
-def kind_order(kinds: Iterable[str]) -> list[str]:
-    """``kinds`` in the report's order: KIND_ORDER, then by name, unclassified last."""
-    def rank(kind: str) -> tuple[int, str]:
-        if kind in KIND_ORDER:
-            return KIND_ORDER.index(kind), ""
-        return (len(KIND_ORDER) + (kind == UNCLASSIFIED), kind)
-    return sorted(set(kinds), key=rank)
-
-
 def _quoted(values: Iterable[str]) -> str:
     return ", ".join("'" + v.replace("'", "''") + "'" for v in values) or "NULL"
 
 
-def _kind_column(alias: str = "") -> str:
-    prefix = f"{alias}." if alias else ""
-    return f"coalesce({prefix}agency_kind, '{UNCLASSIFIED}')"
-
-
 @dataclass(frozen=True)
 class Selection:
-    """Which years, agency ids and kinds the report is about (None: all)."""
+    """Which years and agency ids the report is about (None: all); kinds asked for are
+    already agency ids (:func:`load.roster.chosen_agency_ids`)."""
 
     years: list[int] | None = None
     ids: list[str] | None = None
-    kinds: list[str] | None = None
 
     def where(self, *, alias: str = "", years: Sequence[int] | None = None,
               all_years: bool = False) -> str:
-        """A condition on year, agency_id and agency_kind (``years`` overrides the
-        selection's; ``all_years`` leaves the year free)."""
+        """A condition on year and agency_id (``years`` overrides the selection's;
+        ``all_years`` leaves the year free)."""
         prefix = f"{alias}." if alias else ""
         chosen = years if years is not None else self.years
         parts = ["TRUE"]
@@ -155,20 +130,16 @@ class Selection:
             parts.append(f"{prefix}year IN ({', '.join(str(int(y)) for y in chosen) or 'NULL'})")
         if self.ids is not None:
             parts.append(f"{prefix}agency_id IN ({_quoted(self.ids)})")
-        if self.kinds is not None:
-            parts.append(f"{_kind_column(alias)} IN ({_quoted(self.kinds)})")
         return " AND ".join(parts)
 
     def loose(self) -> str:
-        """The condition for reports and their problems: a report of unknown year,
-        agency or kind may belong to the selection, so it is kept."""
+        """The condition for reports and their problems: a report of unknown year or
+        agency may belong to the selection, so it is kept."""
         parts = ["TRUE"]
         if self.years is not None:
             parts.append(f"(year IS NULL OR year IN ({', '.join(map(str, self.years))}))")
         if self.ids is not None:
             parts.append(f"(agency_id IS NULL OR agency_id IN ({_quoted(self.ids)}))")
-        if self.kinds is not None:
-            parts.append(f"(agency_kind IS NULL OR agency_kind IN ({_quoted(self.kinds)}))")
         return " AND ".join(parts)
 
 
@@ -279,35 +250,6 @@ def load_district(warehouse: str | Path | Snapshot, *, years: Iterable[int] | No
             attempt += 1
 
 
-def _chosen_agencies(con: duckdb.DuckDBPyConnection, names: list[str],
-                     registry: str | Path | None) -> list[str]:
-    """The agency ids of ``names`` (any registered spelling, a name the warehouse
-    holds, or an id); :class:`UnknownAgency` for the first name that is none of the
-    warehouse's agencies, with the closest of their names and registered spellings."""
-    held = con.execute("SELECT DISTINCT agency_id, agency FROM reports "
-                       "WHERE agency_id IS NOT NULL").df()
-    held_ids = set(held["agency_id"])
-    for name in names:
-        if not held_ids.intersection(agency_ids([name], registry) or ()):
-            reg = load_registry(str(registry) if registry else None)
-            known = [*sorted(set(held["agency"].dropna())), *reg.spellings(held_ids)]
-            raise UnknownAgency(f"no agency {name} in the warehouse"
-                                + did_you_mean(name, known))
-    return agency_ids(names, registry) or []
-
-
-def _chosen_kinds(con: duckdb.DuckDBPyConnection, kinds: list[str]) -> list[str]:
-    """``kinds`` if the warehouse's agencies have them; :class:`UnknownKind` naming the
-    kinds it holds otherwise."""
-    held = kind_order(k for (k,) in con.execute(
-        f"SELECT DISTINCT {_kind_column()} FROM agencies").fetchall())
-    unknown = [k for k in kinds if k not in held]
-    if unknown:
-        raise UnknownKind(f"no agency of kind {', '.join(unknown)} in the warehouse "
-                          f"(its kinds: {', '.join(held) or 'none'})")
-    return kinds
-
-
 def _selection_label(names: list[str] | None, kinds: list[str] | None) -> str:
     parts = []
     if kinds is not None:
@@ -315,16 +257,6 @@ def _selection_label(names: list[str] | None, kinds: list[str] | None) -> str:
     if names is not None:
         parts.append(f"{len(names)} {'agency' if len(names) == 1 else 'agencies'} chosen")
     return "; ".join(parts)
-
-
-def _named_by_roster(frame: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
-    """Each agency's latest name and kind on every row (the totals group by them)."""
-    if len(frame):
-        by_id = roster.set_index("agency_id")
-        frame["agency"] = frame["agency_id"].map(by_id["agency"]).fillna(frame["agency"])
-        frame["agency_kind"] = frame["agency_id"].map(by_id["agency_kind"]).fillna(
-            frame["agency_kind"])
-    return frame
 
 
 def _with_years_before(years: list[int] | None) -> list[int] | None:
@@ -338,37 +270,27 @@ def _read_district(snapshot: Snapshot, chosen: list[int] | None, names: list[str
     con = connect(snapshot)
     try:
         with reading(snapshot):
-            ids = _chosen_agencies(con, names, registry) if names is not None else None
-            wanted = _chosen_kinds(con, kinds) if kinds is not None else None
-            sel = Selection(chosen, ids, wanted)
+            ids = chosen_agency_ids(con, names, kinds, registry)
+            sel = Selection(chosen, ids)
             roster = _roster(con, sel)
-            if ids is not None and wanted is not None and roster.empty:
-                raise UnknownKind("none of the agencies asked for is of kind "
-                                  + ", ".join(wanted))
-            if wanted is not None:
-                # The roster chose the agencies by their latest kind: from here on they
-                # are its ids, so that an agency whose kind changed over the years is
-                # in every table and total of the report, or in none.
-                ids = list(roster["agency_id"])
-                sel = Selection(chosen, ids, None)
-            summary = _named_by_roster(_summary(con, sel.where()), roster)
+            summary = _summary(con, sel.where())
             if chosen is None:  # default: the comparable era only
                 summary = summary[summary["year"] >= TREND_FROM]
             present = sorted(set(summary["year"]))
             data_where = sel.where(years=present)
-            before = Selection(_with_years_before(chosen), ids, None)
+            before = Selection(_with_years_before(chosen), ids)
             failed, n_failed = _failed_checks(con, sel.where())
             return District(
                 roster=roster, summary=summary.reset_index(drop=True),
                 totals=_totals(con, sel, present),
                 received_cell=_received_cell(con, sel.where(
                     years=_with_years_before(present))),
-                cases=_named_by_roster(_cases(con, data_where), roster),
-                disclosure=_named_by_roster(_disclosure(con, data_where), roster),
+                cases=_cases(con, data_where),
+                disclosure=_disclosure(con, data_where),
                 other_detail=_other_detail(con, data_where), reports=_reports(con, before),
                 quality=_quality(con, sel), failed_checks=failed, n_failed_checks=n_failed,
                 years=present, kinds=kind_order(roster["agency_kind"]), chosen_years=chosen,
-                selection=_selection_label(names, wanted), snapshot=snapshot.id)
+                selection=_selection_label(names, kinds), snapshot=snapshot.id)
     finally:
         con.close()
 

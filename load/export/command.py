@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from extract.names import printable
-from load.compare.data import UnknownAgency
 from load.export.csvfiles import CsvOutput
 from load.export.prefetch import prefetched
 from load.export.selection import ExportError
 from load.export.tables import Origin, Table, on_current_snapshot, opened
 from load.export.workbook import WorkbookOutput
+from load.roster import UnknownAgency, UnknownKind
 from load.warehouse import Snapshot, WarehouseError
 from transform.maps import MapError
 
@@ -139,7 +139,8 @@ def export_command(args: argparse.Namespace) -> int:
         written = export(args.warehouse, out=args.out, csv_dir=args.csv,
                          years=args.year or None, agencies=args.agency or None,
                          kinds=args.kind or None, registry=args.registry)
-    except (OSError, WarehouseError, MapError, UnknownAgency, ExportError) as err:
+    except (OSError, WarehouseError, MapError, UnknownAgency, UnknownKind,
+            ExportError) as err:
         print(f"xxgk: export: {printable(' '.join(str(err).split()))}", file=sys.stderr)
         return 2
     print(printable(_written_line(written, time.perf_counter() - started)))

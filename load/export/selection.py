@@ -16,20 +16,13 @@ from pathlib import Path
 
 import duckdb
 
-from load.analysis import agency_ids
-from load.compare.data import UnknownAgency
-from load.views import UNCLASSIFIED
-from transform.agencies import did_you_mean, load_registry
+from load.roster import UnknownAgency, UnknownKind, chosen_agency_ids
 
 DATASETS = ("facts", "reports", "checks")
 
 
 class ExportError(ValueError):
     """A selection the warehouse cannot answer (one line, saying what it holds)."""
-
-
-class UnknownKind(ExportError):
-    """A kind none of the warehouse's agencies has."""
 
 
 class UnknownYear(ExportError):
@@ -77,35 +70,6 @@ def _check_years(con: duckdb.DuckDBPyConnection, years: Sequence[int]) -> None:
                           f"warehouse (it holds {span})")
 
 
-def _ids_of_names(con: duckdb.DuckDBPyConnection, names: Sequence[str],
-                  registry: str | Path | None) -> set[str]:
-    """The agency ids of ``names``, as ``xxgk compare`` resolves them:
-    :class:`UnknownAgency` for the first that is none of the warehouse's agencies,
-    naming the closest of its names and registered spellings."""
-    held = dict(con.execute("SELECT DISTINCT agency_id, agency FROM reports "
-                            "WHERE agency_id IS NOT NULL").fetchall())
-    for name in names:
-        if not set(held).intersection(agency_ids([name], registry) or ()):
-            reg = load_registry(str(registry) if registry else None)
-            known = [*sorted({a for a in held.values() if a}), *reg.spellings(set(held))]
-            raise UnknownAgency(f"no agency {name} in the warehouse"
-                                + did_you_mean(name, known))
-    return set(agency_ids(names, registry) or ()) & set(held)
-
-
-def _ids_of_kinds(con: duckdb.DuckDBPyConnection, kinds: Sequence[str]) -> set[str]:
-    """The agencies whose latest kind (the ``agencies`` view's) is one of ``kinds``;
-    :data:`UNCLASSIFIED` stands for agencies without one."""
-    rows = con.execute("SELECT agency_id, coalesce(agency_kind, ?) FROM agencies",
-                       [UNCLASSIFIED]).fetchall()
-    held = sorted({kind for _id, kind in rows})
-    unknown = [k for k in kinds if k not in held]
-    if unknown:
-        raise UnknownKind(f"no agency of kind {', '.join(unknown)} in the warehouse "
-                          f"(its kinds: {', '.join(held) or 'none'})")
-    return {agency_id for agency_id, kind in rows if kind in kinds}
-
-
 def select(con: duckdb.DuckDBPyConnection, *, years: Iterable[int] | None = None,
            agencies: Iterable[str] | None = None, kinds: Iterable[str] | None = None,
            registry: str | Path | None = None) -> Selection:
@@ -116,17 +80,9 @@ def select(con: duckdb.DuckDBPyConnection, *, years: Iterable[int] | None = None
     chosen_kinds = tuple(dict.fromkeys(kinds)) if kinds else None
     if chosen_years:
         _check_years(con, chosen_years)
-    ids: set[str] | None = None
-    if names:
-        ids = _ids_of_names(con, names, registry)
-    if chosen_kinds:
-        of_kinds = _ids_of_kinds(con, chosen_kinds)
-        if ids is not None and not ids & of_kinds:
-            raise UnknownKind(f"none of the agencies asked for is of kind "
-                              f"{', '.join(chosen_kinds)}")
-        ids = of_kinds if ids is None else ids & of_kinds
+    ids = chosen_agency_ids(con, names, chosen_kinds, registry)
     return Selection(chosen_years, names, chosen_kinds,
-                     tuple(sorted(ids)) if ids is not None else None)
+                     tuple(ids) if ids is not None else None)
 
 
 def narrow(con: duckdb.DuckDBPyConnection, selection: Selection) -> None:

@@ -8,8 +8,9 @@ files differ everywhere.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -122,3 +123,21 @@ def publish(wh: Warehouse, *, facts: pd.DataFrame, reports: pd.DataFrame,
     with wh.staging("test") as folder:
         return wh.publish_staged([write_staged(folder, tables)],
                                  replace_sources=list(replace_sources), info=info)
+
+
+def two_publishes_during_first_read(root: Path, read: Callable[..., object]
+                                    ) -> Callable[..., object]:
+    """``read``, wrapped to publish twice into ``root`` the first time it is called
+    on the snapshot current now: the snapshot a reader pinned is deleted under it."""
+    first = Warehouse(root).current()
+    assert first is not None
+
+    def reading(*args: object) -> object:
+        current = Warehouse(root).current()
+        if current is not None and current.id == first.id:
+            for variant in (1, 2):
+                publish(Warehouse(root, durable=False),
+                        **batch("ABC", [2020, 2021], variant).kwargs())
+        return read(*args)
+
+    return reading

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from compare_page import PageTable, plain, section, tables, visible
 from district import FOCUS, KINDS, ODD_NAME, TINY, TOWNS, YEARS, make_district
-from frames import batch, publish
+from frames import batch, publish, two_publishes_during_first_read
 
 import load.compare.data
 from flows.cli import main
@@ -581,16 +581,8 @@ def test_a_district_whose_snapshot_is_deleted_meanwhile_is_read_again(
     root = tmp_path / "wh"
     publish(Warehouse(root, durable=False), **batch("AB", [2020, 2021]).kwargs())
     first = current_snapshot(root).id
-    real = load.compare.data._summary
-
-    def two_publishes_during_the_first_read(*args: object) -> object:
-        if current_snapshot(root).id == first:
-            for variant in (1, 2):
-                publish(Warehouse(root, durable=False),
-                        **batch("ABC", [2020, 2021], variant).kwargs())
-        return real(*args)
-
-    monkeypatch.setattr(load.compare.data, "_summary", two_publishes_during_the_first_read)
+    monkeypatch.setattr(load.compare.data, "_summary",
+                        two_publishes_during_first_read(root, load.compare.data._summary))
     district = load_district(root)
     assert district.snapshot == current_snapshot(root).id != first
     assert set(district.summary["agency_id"]) == {"A", "B", "C"}

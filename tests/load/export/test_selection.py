@@ -76,7 +76,7 @@ def test_an_unknown_agency_names_the_closest(district: dict) -> None:
 
 def test_an_unknown_kind_names_the_kinds_held(district: dict) -> None:
     with pytest.raises(UnknownKind, match="no agency of kind 区直属事业单位 in the warehouse "
-                       r"\(its kinds: 乡镇街道, 区政府, 区政府部门\)"):
+                       r"\(its kinds: 区政府, 区政府部门, 乡镇街道\)"):
         read_export(district["wh"], kinds=["区直属事业单位"])
     with pytest.raises(UnknownKind, match="none of the agencies asked for is of kind 区政府"):
         read_export(district["wh"], agencies=["区教育局"], kinds=["区政府"])
